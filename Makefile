@@ -1,0 +1,60 @@
+# ipc-demos: one Makefile for the whole suite.  GNU Make, libc only.
+#
+#   make                      build every program in place (msgq/sender, ...)
+#   make test                 run the tests (tests/run.sh)
+#   make CC=clang WERROR=1    what CI builds; SANITIZE=address,undefined too
+#   make clean                remove what the build made
+
+# The programs; this list is also the suite's table of contents.
+PROGS = \
+	msgq/sender \
+	msgq/receiver \
+	msgq/ctl
+
+COMMON = common/ipcdemo.o
+
+CFLAGS ?= -g -O2
+
+# Kept apart from CFLAGS, so that "make CFLAGS=-O0" cannot drop them.
+# _XOPEN_SOURCE=700 gives POSIX and the XSI IPC calls; _DEFAULT_SOURCE adds
+# msg_cbytes (the bytes in a queue), a Linux field behind it.  The key file
+# is a file of this checkout, for the default ftok() key (common/ipcdemo.c).
+WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 \
+	-Wstrict-prototypes -Wmissing-prototypes
+REQUIRED = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Icommon \
+	-DIPC_DEMO_KEYFILE='"$(CURDIR)/common/ipcdemo.h"'
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+endif
+ALL_CFLAGS = $(REQUIRED) $(WARNINGS) $(SANFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+all: $(PROGS)
+
+msgq/sender msgq/receiver: msgq/msgq.o
+$(PROGS): %: %.o $(COMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+%.o: %.c .build-flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Rebuild everything when the compiler or flags change (gcc <-> clang,
+# SANITIZE on or off): the objects record nothing of how they were made.
+.build-flags: FORCE
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+test: all
+	tests/run.sh
+
+clean:
+	rm -f $(PROGS) */*.o */*.d .build-flags
+
+.PHONY: all test clean FORCE
+.DELETE_ON_ERROR:
+
+-include $(wildcard */*.d)

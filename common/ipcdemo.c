@@ -1,0 +1,368 @@
+/*
+ * ipcdemo.c - keys, errors, numbers, narration and signals for every
+ * ipc-demos program.  See ipcdemo.h; nothing here touches an IPC object.
+ */
+#include <sys/ipc.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+
+/*
+ * The default key is made by ftok(3) from a file of this checkout, named
+ * when the suite is built.  Both terminals then agree on the key whatever
+ * their current directory, and two users with their own checkouts on one
+ * machine get different keys (ftok mixes the file's inode and device).
+ */
+#ifndef IPC_DEMO_KEYFILE
+#error "build with -DIPC_DEMO_KEYFILE='\"/path/of/a/file\"' (the Makefile does)"
+#endif
+
+enum { PACE_LINES = 10 };	/* detailed narration lines per second */
+
+const char *prog = "ipc-demos";
+int quiet;
+key_t ipc_key = IPC_PRIVATE;
+volatile sig_atomic_t stop_signal;
+
+/* Words for hints, set by choose_key() from the mechanism's proj id. */
+static const char *noun = "object";	/* "queue", "semaphore set", ... */
+static const char *ctl = "the ctl program";
+static const char *limit = "the kernel's limit";
+
+/*
+ * Pick the key: -k if given, else $IPC_DEMO_KEY, else ftok() of the
+ * checkout's file with this mechanism's proj id.  Returns -1, after saying
+ * why, when -k or IPC_DEMO_KEY is not a valid key (a usage error).
+ */
+int
+choose_key(const char *arg, int proj)
+{
+	const char *env = getenv("IPC_DEMO_KEY");
+	long long k;
+
+	switch (proj) {
+	case PROJ_MSGQ:
+		noun = "queue", ctl = "msgq/ctl", limit = "kernel.msgmni";
+		break;
+	case PROJ_SEM:
+		noun = "semaphore set", ctl = "sem/ctl";
+		limit = "kernel.sem, 4th field";
+		break;
+	case PROJ_SHM:
+		noun = "segment", ctl = "shm/ctl", limit = "kernel.shmmni";
+		break;
+	}
+	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
+	if (arg != NULL || (env != NULL && *env != '\0')) {
+		if (parse_num(arg ? "-k" : "IPC_DEMO_KEY", arg ? arg : env,
+		    1, 0xffffffffLL, &k) == -1)
+			return -1;
+		ipc_key = (key_t)(unsigned int)k;
+		note("key 0x%08x (from %s)", (unsigned int)ipc_key,
+		    arg ? "-k" : "IPC_DEMO_KEY");
+		return 0;
+	}
+	ipc_key = ftok(IPC_DEMO_KEYFILE, proj);
+	if (ipc_key == -1)
+		die_hint("ftok", "the default key comes from %s, which has "
+		    "moved; run make again, or give a key with -k",
+		    IPC_DEMO_KEYFILE);
+	note("key 0x%08x (from ftok(\"%s\", '%c'))", (unsigned int)ipc_key,
+	    IPC_DEMO_KEYFILE, proj);
+	return 0;
+}
+
+/*
+ * The one number parser: decimal, or hex with 0x.  No sign but '-', no
+ * blanks, no junk after the number, and the range checked.  On error it
+ * names the option and quotes the text, and returns -1.
+ */
+int
+parse_num(const char *what, const char *s, long long min, long long max,
+    long long *out)
+{
+	const char *digits = s + (*s == '-');
+	int hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+	char *end;
+	long long v;
+
+	if (!isdigit((unsigned char)digits[0])) {
+		fprintf(stderr, "%s: %s: '%s' is not a number\n", prog, what, s);
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, hex ? 16 : 10);
+	if (*end != '\0' && errno == 0) {
+		fprintf(stderr, "%s: %s: '%s' is not a number (junk after "
+		    "it)\n", prog, what, s);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		fprintf(stderr, hex ? "%s: %s: '%s' is out of range "
+		    "(0x%llx to 0x%llx)\n" : "%s: %s: '%s' is out of range "
+		    "(%lld to %lld)\n", prog, what, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Print one line "prog: tag: text" to stderr in a single write, so that
+ * the lines of two programs sharing a terminal never mix mid-line.
+ */
+static void __attribute__((format(printf, 2, 0)))
+say(const char *tag, const char *fmt, va_list ap)
+{
+	char text[1024];
+
+	vsnprintf(text, sizeof text, fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", prog, tag, text);
+}
+
+/* Narration: what the program is doing, on stderr, unless -q. */
+void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	say("", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * May a per-message line be narrated now?  Yes for the first PACE_LINES
+ * of each second: a student typing sees every message, a stream of
+ * thousands stays readable.  The caller counts what it did not narrate.
+ */
+int
+paced(void)
+{
+	static time_t second = -1;
+	static int lines;
+	struct timespec now;
+
+	if (quiet)
+		return 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 1;
+	if (now.tv_sec != second) {
+		second = now.tv_sec;
+		lines = 0;
+	}
+	if (lines >= PACE_LINES)
+		return 0;
+	lines++;
+	return 1;
+}
+
+/* A second line after an error: what the student can do about it. */
+void
+hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("hint: ", fmt, ap);
+	va_end(ap);
+}
+
+/* The usual cause of each errno the IPC calls return, in words. */
+static void
+usual_cause(int err)
+{
+	unsigned int k = (unsigned int)ipc_key;
+
+	switch (err) {
+	case ENOENT:
+		hint("no %s has key 0x%08x yet; start one of the pair first, "
+		    "and give both the same -k or IPC_DEMO_KEY", noun, k);
+		break;
+	case EEXIST:
+		hint("a %s with key 0x%08x exists already; remove it with "
+		    "%s rm, or pick another key with -k", noun, k, ctl);
+		break;
+	case EACCES:
+		hint("key 0x%08x belongs to another user's %s, or its mode "
+		    "shuts you out; pick another key with -k", k, noun);
+		break;
+	case EPERM:
+		hint("only the %s's owner or creator (or root) may do that",
+		    noun);
+		break;
+	case EIDRM:
+		hint("the %s was removed while we used it (by %s rm, ipcrm, "
+		    "or a peer that finished)", noun, ctl);
+		break;
+	case EINVAL:
+		hint("the %s is gone (its id is stale), or a size or value is "
+		    "outside the kernel's limits", noun);
+		break;
+	case ENOSPC:
+		hint("the system's limit on %ss (%s) is reached; see ipcs and "
+		    "remove unused ones by id", noun, limit);
+		break;
+	case EAGAIN:
+		hint("the call would have had to wait, and -n says not to");
+		break;
+	case ENOMSG:
+		hint("no message of the type asked for is queued, and -n says "
+		    "not to wait");
+		break;
+	case EINTR:
+		hint("a signal interrupted the call");
+		break;
+	case EPIPE:
+		hint("whoever read our output has gone away");
+		break;
+	}
+}
+
+/* prog: call: strerror (ENAME), and the usual cause as a hint. */
+void
+complain(const char *call)
+{
+	int err = errno;
+
+	fprintf(stderr, "%s: %s: %s (%s)\n", prog, call, strerror(err),
+	    errname(err));
+	usual_cause(err);
+	errno = err;
+}
+
+noreturn void
+die(const char *call)
+{
+	complain(call);
+	exit(EXIT_CALL_FAILED);
+}
+
+/* Like die(), with a hint that knows more than the errno does. */
+noreturn void
+die_hint(const char *call, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: %s (%s)\n", prog, call, strerror(err),
+	    errname(err));
+	va_start(ap, fmt);
+	say("hint: ", fmt, ap);
+	va_end(ap);
+	exit(EXIT_CALL_FAILED);
+}
+
+/* The symbolic name of an errno, which strerror(3) does not give. */
+const char *
+errname(int err)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ E2BIG, "E2BIG" }, { EACCES, "EACCES" }, { EAGAIN, "EAGAIN" },
+		{ EBADF, "EBADF" }, { EEXIST, "EEXIST" }, { EFAULT, "EFAULT" },
+		{ EFBIG, "EFBIG" }, { EIDRM, "EIDRM" }, { EINTR, "EINTR" },
+		{ EINVAL, "EINVAL" }, { EIO, "EIO" }, { EISDIR, "EISDIR" },
+		{ ENOENT, "ENOENT" }, { ENOMEM, "ENOMEM" }, { ENOMSG, "ENOMSG" },
+		{ ENOSPC, "ENOSPC" }, { ENOTDIR, "ENOTDIR" },
+		{ EOVERFLOW, "EOVERFLOW" }, { EPERM, "EPERM" },
+		{ EPIPE, "EPIPE" }, { ERANGE, "ERANGE" }, { EROFS, "EROFS" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].err == err)
+			return names[i].name;
+	return "errno";
+}
+
+/*
+ * The handler only records the signal; the program notices the flag, tears
+ * down what it owns and exits 128 + signo.  Without SA_RESTART, a blocked
+ * msgrcv or semop returns EINTR at once, so the flag is seen.  A signal
+ * that lands just after the flag was tested and before a blocking call
+ * starts would be missed, so the handler also sets an alarm: SIGALRM, every
+ * second until the program exits, interrupts that call too.
+ */
+static void
+on_signal(int sig)
+{
+	if (sig != SIGALRM && stop_signal == 0)
+		stop_signal = sig;
+	if (stop_signal != 0)
+		alarm(1);
+}
+
+/*
+ * Catch SIGINT (Ctrl-C), SIGTERM and SIGHUP (terminal closed) always, even
+ * when the shell started us with SIGINT ignored (a background job), so that
+ * our objects are cleaned up however we are stopped.  SIGPIPE is ignored:
+ * a write to a closed pipe fails with EPIPE and is reported like any error.
+ */
+void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: blocked calls return EINTR */
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], &sa, NULL) == -1)
+			die("sigaction");
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		die("sigaction");
+}
+
+/*
+ * Write all of buf, however many write(2) calls it takes: data must arrive
+ * byte for byte.  Returns -1 when stopped by a signal; dies on an error.
+ */
+int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR && !stop_signal)
+			continue;
+		if (n == -1 && errno == EINTR)
+			return -1;
+		if (n == -1)
+			die("write");
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Data went to stdout: make sure it really got out before we exit 0. */
+int
+close_stdout(void)
+{
+	if (fclose(stdout) == EOF) {
+		complain("write (stdout)");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * ipcdemo.h - the little that every ipc-demos program shares: how the IPC
+ * key is chosen, how a failed call is reported (with a hint a student can
+ * act on), how numbers are parsed, how narration is written, and how
+ * Ctrl-C is caught.
+ *
+ * Nothing here wraps an IPC call.  Each program makes its own msgget(2),
+ * semop(2) or shmat(2) and checks the result right there, so that a reader
+ * sees every call and what happens when it fails.
+ */
+#ifndef IPCDEMO_H
+#define IPCDEMO_H
+
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+
+/*
+ * The proj ids given to ftok(3), one per mechanism, so that the default
+ * keys of the queue, the semaphore set and the segment differ.
+ */
+enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h' };
+
+/* Exit codes shared by the whole suite (signals exit 128 + signo). */
+enum { EXIT_CALL_FAILED = 1, EXIT_USAGE = 2 };
+
+extern const char *prog;	/* "msgq/sender": starts every line we print */
+extern int quiet;		/* -q: no narration */
+extern key_t ipc_key;		/* the key in use, for narration and hints */
+extern volatile sig_atomic_t stop_signal;	/* SIGINT, SIGTERM or SIGHUP */
+
+int choose_key(const char *arg, int proj);
+int parse_num(const char *what, const char *s, long long min, long long max,
+    long long *out);
+
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int paced(void);
+void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void complain(const char *call);
+noreturn void die(const char *call);
+noreturn void die_hint(const char *call, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *errname(int err);
+
+void catch_signals(void);
+int write_all(int fd, const void *buf, size_t len);
+int close_stdout(void);
+
+#endif
