@@ -169,6 +169,34 @@ paced(void)
 	return 1;
 }
 
+/*
+ * May "waiting for ..." be narrated now?  A wait must never go unexplained,
+ * even when the per-message lines of this second are used up, so waits
+ * have their own pace: the first always, then at most one a second.
+ */
+int
+paced_wait(void)
+{
+	static time_t last = -1;
+	struct timespec now;
+
+	if (quiet)
+		return 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 1;
+	if (last != -1 && now.tv_sec == last)
+		return 0;
+	last = now.tv_sec;
+	return 1;
+}
+
+/* "1 message", "2 messages": the s, or not. */
+const char *
+plural(unsigned long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* A second line after an error: what the student can do about it. */
 void
 hint(const char *fmt, ...)

@@ -37,6 +37,8 @@ int parse_num(const char *what, const char *s, long long min, long long max,
 
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int paced(void);
+int paced_wait(void);
+const char *plural(unsigned long n);
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void complain(const char *call);
 noreturn void die(const char *call);

@@ -51,7 +51,7 @@ new_message(size_t size)
  * (forge) messages.  Someone may be squatting on the key.
  */
 static void
-check_owner(int id)
+check_owner(int id, struct msqid_ds *dsp)
 {
 	struct msqid_ds ds;
 	unsigned int mode;
@@ -76,6 +76,7 @@ check_owner(int id)
 		    "another key with -k");
 		exit(EXIT_CALL_FAILED);
 	}
+	*dsp = ds;
 }
 
 /*
@@ -88,6 +89,7 @@ check_owner(int id)
 int
 open_queue(int *created)
 {
+	struct msqid_ds ds;
 	int id;
 
 	for (;;) {
@@ -107,7 +109,9 @@ open_queue(int *created)
 		/* Removed between our two calls: try to create it again. */
 	}
 	*created = 0;
-	check_owner(id);
-	note("msgget: joined queue id %d, made by the peer", id);
+	check_owner(id, &ds);
+	note("msgget: joined queue id %d, which was there already with %lu "
+	    "message%s", id, (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum));
 	return id;
 }

@@ -75,8 +75,9 @@ usage(FILE *f)
 	    "  -r       answer each message of msgq/sender -w, in capitals; "
 	    "serve until\n"
 	    "           Ctrl-C or -c COUNT\n"
-	    "  -t TYPE  0 any type (default), N only type N, -N the lowest "
-	    "type <= N\n");
+	    "  -t TYPE  0 any type (default; 1 with -r), N only type N, -N "
+	    "the lowest\n"
+	    "           type <= N\n");
 	exit(f == stdout ? 0 : EXIT_USAGE);
 }
 
@@ -85,7 +86,7 @@ main(int argc, char *argv[])
 {
 	const char *karg = NULL;
 	long long count = -1, n;
-	int created, opt;
+	int created, opt, typed = 0;
 
 	prog = "msgq/receiver";
 	while ((opt = getopt(argc, argv, "c:hk:nqrt:")) != -1) {
@@ -114,6 +115,7 @@ main(int argc, char *argv[])
 			    == -1)
 				usage(stderr);
 			type = (long)n;
+			typed = 1;
 			break;
 		default:
 			usage(stderr);
@@ -124,7 +126,9 @@ main(int argc, char *argv[])
 		    argv[optind]);
 		usage(stderr);
 	}
-	/* Answers go back on the same queue; we must not take them back. */
+	/* Requests are type 1; answers, typed with PIDs, must stay queued. */
+	if (replying && !typed)
+		type = 1;
 	if (replying && type <= 0) {
 		fprintf(stderr, "%s: -r needs a positive -t, or answers "
 		    "(typed with PIDs) would come back to us\n", prog);
@@ -179,7 +183,8 @@ receive_all(long long count)
 		note("... %lu more messages received", quietly);
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
-	note("received %lu messages, %llu bytes", got, got_bytes);
+	note("received %lu message%s, %llu bytes", got, plural(got),
+	    got_bytes);
 }
 
 /*
@@ -205,7 +210,7 @@ receive(void)
 			return -1;
 		}
 		if (errno == ENOMSG) {
-			if (paced())
+			if (paced_wait())
 				note("waiting for a message of %s...",
 				    wanted());
 			probe = 0;
@@ -235,9 +240,9 @@ narrate_receive(ssize_t n)
 	quietly = 0;
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	note("msgrcv: type %ld, %zd bytes; the queue now holds %lu messages, "
+	note("msgrcv: type %ld, %zd bytes; the queue now holds %lu message%s, "
 	    "%lu bytes", msg->mtype, n, (unsigned long)ds.msg_qnum,
-	    (unsigned long)ds.msg_cbytes);
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes);
 }
 
 /*
@@ -303,8 +308,9 @@ remove_if_empty(void)
 		return;		/* already gone */
 	}
 	if (ds.msg_qnum > 0) {
-		note("%lu messages still queued: the queue stays for the "
-		    "next receiver", (unsigned long)ds.msg_qnum);
+		note("%lu message%s still queued: the queue stays for the "
+		    "next receiver", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
 		return;
 	}
 	if (msgctl(id, IPC_RMID, NULL) == -1) {

@@ -295,7 +295,7 @@ send_message(size_t len)
 				    (unsigned long)ds.msg_qnum,
 				    (unsigned long)ds.msg_cbytes,
 				    (unsigned long)ds.msg_qbytes);
-			if (paced())
+			if (paced_wait())
 				note("queue full (%lu messages, %lu of %lu "
 				    "bytes): waiting for a receiver to make "
 				    "room", (unsigned long)ds.msg_qnum,
@@ -328,8 +328,9 @@ narrate_send(size_t len)
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
 	note("msgsnd: type %ld, %zu bytes; the queue now holds %lu "
-	    "messages, %lu bytes", type, header + len,
-	    (unsigned long)ds.msg_qnum, (unsigned long)ds.msg_cbytes);
+	    "message%s, %lu bytes", type, header + len,
+	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
+	    (unsigned long)ds.msg_cbytes);
 }
 
 /*
@@ -342,7 +343,7 @@ await_reply(void)
 	long me = (long)getpid();
 	ssize_t n;
 
-	if (paced())
+	if (paced_wait())
 		note("waiting for the answer (type %ld, our PID)", me);
 	while ((n = msgrcv(qid, reply, reply_room, me, 0)) == -1) {
 		if (errno == EINTR && stop_signal)
@@ -412,7 +413,7 @@ report(void)
 		    sent_bytes);
 		return;
 	}
-	note("sent %lu messages, %llu bytes; the queue holds %lu messages "
-	    "now (see ipcs -q)", sent, sent_bytes,
-	    (unsigned long)ds.msg_qnum);
+	note("sent %lu message%s, %llu bytes; the queue holds %lu message%s "
+	    "now (see ipcs -q)", sent, plural(sent), sent_bytes,
+	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum));
 }

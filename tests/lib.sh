@@ -1,0 +1,158 @@
+# tests/lib.sh - sourced by every tests/*.sh.  POSIX sh.
+#
+# Gives each test script:
+#   $T              a private temp dir, removed at exit
+#   new_key         a key of its own (printed as 0x%08x), free when chosen,
+#                   so two runs of the suite never share an object
+#   start IN OUT ERR CMD...  a background peer, always under timeout, with
+#                   its PID recorded
+#   child_of PID    the program that timeout PID runs
+#   wait_for ...    poll a condition (never a fixed sleep), at most 10 s
+#   check NAME FN   run test function FN and print TAP "ok N - NAME"
+# and on exit kills only the PIDs it started and removes only the IPC
+# objects with its own keys (never ipcrm -a, which removes everyone's).
+
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/ipc-demos.XXXXXX") || exit 1
+: >"$T/keys"
+: >"$T/pids"
+tests_run=0
+tests_failed=0
+PEER_TIMEOUT=${PEER_TIMEOUT:-20}
+
+# The test runs our programs, not whatever is on PATH.
+PATH="$top/msgq:$top/sem:$top/shm:$PATH"
+unset IPC_DEMO_KEY
+
+cleanup() {
+	status=$?
+	for p in $(cat "$T/pids"); do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in $(cat "$T/pids"); do
+		wait "$p" 2>/dev/null
+	done
+	for k in $(cat "$T/keys"); do
+		ipcrm -Q "$k" 2>/dev/null
+		ipcrm -S "$k" 2>/dev/null
+		ipcrm -M "$k" 2>/dev/null
+	done
+	rm -rf "$T"
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Is a key in use by any queue, semaphore set or segment on the machine?
+key_in_use() {
+	cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm 2>/dev/null |
+		awk -v k="$1" '$1 == k { found = 1 } END { exit !found }'
+}
+
+# A key made from our PID and a counter, skipping any that is taken.
+# Keys stay below 0x80000000 so /proc/sysvipc shows them as they are.
+new_key() {
+	i=$(wc -l <"$T/keys")
+	while :; do
+		i=$((i + 1))
+		k=$((0x40000000 + ($$ % 65536) * 256 + i % 256))
+		key_in_use "$k" || break
+	done
+	echo "$k" >>"$T/keys"
+	printf '0x%08x\n' "$k"
+}
+
+# Hex key to the decimal that /proc/sysvipc/* shows.
+key_dec() {
+	printf '%d\n' "$1"
+}
+
+# Field F of the line for key K in /proc/sysvipc/FILE (msg, sem or shm).
+ipc_field() {
+	awk -v k="$(key_dec "$2")" -v f="$3" '$1 == k { print $f }' \
+		"/proc/sysvipc/$1"
+}
+
+# Does a queue with key K exist?  How many messages does it hold?
+has_queue() {
+	[ -n "$(ipc_field msg "$1" 1)" ]
+}
+queue_messages() {
+	ipc_field msg "$1" 5
+}
+
+# start IN OUT ERR CMD...: CMD in the background under timeout, reading
+# IN (a background job would read /dev/null otherwise).  $! is the timeout
+# process; the signals sent to it, SIGINT included, are passed on to CMD.
+start() {
+	in=$1 out=$2 err=$3
+	shift 3
+	timeout -k 2 "$PEER_TIMEOUT" "$@" <"$in" >"$out" 2>"$err" &
+	echo $! >>"$T/pids"
+}
+
+# The PID of the program that timeout process $1 runs.
+child_of() {
+	c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+	echo "${c% }"
+}
+
+# Poll CMD... every 20 ms until it succeeds; fail after 10 s.
+wait_for() {
+	tries=500
+	while ! "$@"; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.02
+	done
+}
+
+# Is timeout process $1's program asleep in kernel function $2?
+blocked_in() {
+	c=$(child_of "$1")
+	[ -n "$c" ] && grep -q "$2" "/proc/$c/wchan" 2>/dev/null
+}
+
+# Has process $1 exited?
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# Wait for background PID $1 and succeed if it exited with status $2.
+exits_with() {
+	wait "$1"
+	got=$?
+	[ "$got" -eq "$2" ] && return 0
+	echo "# expected exit $2, got $got" >&2
+	return 1
+}
+
+# Say why a check failed, as a TAP comment.
+diag() {
+	printf '# %s\n' "$@" >&2
+}
+
+# check NAME FN: run FN in a subshell (its cd and variables stay there).
+# FN may create $T/skip to say the machine cannot run it (TAP SKIP).
+check() {
+	tests_run=$((tests_run + 1))
+	rm -f "$T/skip"
+	if (set -u; "$2"); then
+		if [ -f "$T/skip" ]; then
+			echo "ok $tests_run - $1 # SKIP $(cat "$T/skip")"
+		else
+			echo "ok $tests_run - $1"
+		fi
+	else
+		echo "not ok $tests_run - $1"
+		tests_failed=$((tests_failed + 1))
+	fi
+}
+
+# Print the plan and leave with the right status.
+done_testing() {
+	echo "1..$tests_run"
+	[ "$tests_failed" -eq 0 ]
+}

@@ -1,0 +1,480 @@
+#!/bin/sh
+# tests/msgq.sh - msgq/sender, msgq/receiver and msgq/ctl, run the way a
+# student runs them in two terminals, and checked against the kernel's own
+# view of the queue in /proc/sysvipc/msg.
+. "$(dirname "$0")/lib.sh"
+
+# Test data: NUL bytes, a line over 8 KiB, random binary, no final newline.
+{
+	printf 'first line\n\000\000 NUL bytes\n'
+	head -c 20000 /dev/zero | tr '\0' x
+	printf '\n'
+	head -c 200000 /dev/urandom
+	printf 'no newline at the end'
+} >"$T/data"
+
+# --- usage and bad input -------------------------------------------------
+
+t_help() {
+	for p in msgq/sender msgq/receiver msgq/ctl; do
+		"$top/$p" -h >"$T/out" 2>"$T/err" &&
+			grep -q "^usage: $p " "$T/out" &&
+			[ ! -s "$T/err" ] || { diag "$p -h"; return 1; }
+	done
+}
+
+# Each line: a program and its bad arguments.  All must exit 2, print the
+# usage on stderr, and create nothing.
+bad_args='
+sender -x
+sender -t
+sender -t 0
+sender -t -1
+sender -t abc
+sender -t 12x
+sender -t 99999999999999999999
+sender -t 0x
+sender -t " 5"
+sender -b word
+sender -k 0
+sender -k 0x100000000
+sender -k -5
+sender -k 1e3
+receiver -c 0
+receiver -c -1
+receiver -c ""
+receiver -t 1x
+receiver -t -9223372036854775808
+receiver -r -t 0
+receiver -r -t -3
+receiver extra
+ctl
+ctl frob
+ctl qbytes
+ctl qbytes 0
+ctl qbytes x
+ctl qbytes 1 2
+ctl stat extra
+'
+
+t_bad_args() {
+	k=$(new_key)
+	echo "$bad_args" | while read -r p args; do
+		[ -n "$p" ] || continue
+		eval "set -- $args"
+		case "$*" in *-k*) ;; *) set -- -k "$k" "$@" ;; esac
+		"$top/msgq/$p" "$@" </dev/null >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -ne 2 ] || ! grep -q '^usage: ' "$T/err" ||
+			[ -s "$T/out" ] || has_queue "$k"; then
+			diag "msgq/$p $*: exit $rc" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+}
+
+# The message names the option and quotes the bad text.
+t_bad_arg_words() {
+	msgq/sender -t 12x hi 2>"$T/err"
+	grep -q "^msgq/sender: -t: '12x' is not a number" "$T/err" &&
+		msgq/receiver -c 0 2>"$T/err"
+	grep -q "^msgq/receiver: -c: '0' is out of range" "$T/err" &&
+		IPC_DEMO_KEY=zz msgq/ctl stat 2>"$T/err"
+	[ $? -eq 2 ] && grep -q "IPC_DEMO_KEY: 'zz' is not a number" "$T/err"
+}
+
+# The default key comes from ftok() of a file of the checkout: the same
+# from any directory.  IPC_DEMO_KEY overrides it, and -k overrides both.
+t_keys() {
+	k=$(new_key)
+	(cd / && "$top/msgq/ctl" stat) >/dev/null 2>"$T/a"
+	(cd "$T" && "$top/msgq/ctl" stat) >/dev/null 2>"$T/b"
+	grep -q "key 0x[0-9a-f]\{8\} (from ftok(\"$top/" "$T/a" &&
+		[ "$(head -n 1 "$T/a")" = "$(head -n 1 "$T/b")" ] &&
+		IPC_DEMO_KEY=$k msgq/ctl stat 2>"$T/c"
+	grep -q "key $k (from IPC_DEMO_KEY)" "$T/c" &&
+		IPC_DEMO_KEY=0x1 msgq/ctl -k "$k" stat 2>"$T/c"
+	grep -q "key $k (from -k)" "$T/c" && ! has_queue "$k"
+}
+
+# --- byte-exact transfer ---------------------------------------------------
+
+# transfer MODE ORDER: MODE lines or bulk, ORDER sender-first or
+# receiver-first.  The copy must equal the data, and nothing may be left.
+transfer() {
+	k=$(new_key)
+	if [ "$1" = bulk ]; then set -- -b "$2"; else set -- -q "$2"; fi
+	if [ "$2" = sender-first ]; then
+		start "$T/data" /dev/null "$T/s.err" msgq/sender -k "$k" "$1"
+		s=$!
+		wait_for has_queue "$k" &&
+			timeout 20 msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
+			exits_with "$s" 0
+	else
+		start /dev/null "$T/copy" "$T/r.err" msgq/receiver -k "$k"
+		r=$!
+		wait_for has_queue "$k" &&
+			timeout 20 msgq/sender -k "$k" "$1" <"$T/data" 2>"$T/s.err" &&
+			exits_with "$r" 0
+	fi &&
+		cmp "$T/data" "$T/copy" && ! has_queue "$k"
+}
+t_lines_sender_first() { transfer lines sender-first; }
+t_lines_receiver_first() { transfer lines receiver-first; }
+t_bulk_sender_first() { transfer bulk sender-first; }
+t_bulk_receiver_first() { transfer bulk receiver-first; }
+
+# Empty input is an empty stream: the receiver gets the end at once.
+t_empty() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" </dev/null &&
+		[ "$(queue_messages "$k")" = 1 ] &&
+		timeout 10 msgq/receiver -q -k "$k" >"$T/copy" &&
+		[ ! -s "$T/copy" ] && ! has_queue "$k"
+}
+
+# A line longer than kernel.msgmax goes in several messages.
+t_long_line_split() {
+	k=$(new_key)
+	max=$(cat /proc/sys/kernel/msgmax)
+	head -c $((max * 2 + 100)) /dev/zero | tr '\0' y >"$T/long"
+	echo >>"$T/long"
+	start "$T/long" /dev/null "$T/s.err" msgq/sender -q -k "$k"
+	s=$!
+	wait_for has_queue "$k" &&
+		timeout 10 msgq/receiver -q -k "$k" -c 1 >"$T/first" &&
+		[ "$(wc -c <"$T/first")" -eq "$max" ] &&
+		timeout 10 msgq/receiver -q -k "$k" >"$T/rest" &&
+		exits_with "$s" 0 &&
+		cat "$T/first" "$T/rest" | cmp - "$T/long" && ! has_queue "$k"
+}
+
+# --- the kernel keeps the messages ------------------------------------------
+
+# Sent with no receiver running, the messages wait in the kernel after the
+# sender has gone, and a receiver started later gets them.
+t_persist() {
+	k=$(new_key)
+	msgq/sender -k "$k" hello world 2>"$T/s.err" &&
+		[ "$(queue_messages "$k")" = 3 ] &&
+		[ "$(ipc_field msg "$k" 4)" = 12 ] &&
+		grep -q 'the queue holds 3 messages now' "$T/s.err" &&
+		timeout 10 msgq/receiver -q -k "$k" >"$T/copy" &&
+		printf 'hello\nworld\n' | cmp - "$T/copy" && ! has_queue "$k"
+}
+
+# Types: a positive type takes only that type, a negative one the lowest
+# type up to it, 0 the first of any.  What is not taken stays queued.
+t_types() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" -t 3 three &&
+		msgq/sender -q -k "$k" -t 1 one &&
+		msgq/sender -q -k "$k" -t 2 two &&
+		[ "$(msgq/receiver -q -k "$k" -t 2 -c 1)" = two ] &&
+		[ "$(msgq/receiver -q -k "$k" -t -3 -c 1)" = one ] &&
+		[ "$(msgq/receiver -q -k "$k" -c 1)" = three ] &&
+		[ "$(queue_messages "$k")" = 3 ] &&
+		msgq/receiver -k "$k" -t 2 >"$T/out" 2>"$T/err" &&
+		[ ! -s "$T/out" ] &&
+		grep -q '2 messages still queued' "$T/err" &&
+		[ "$(queue_messages "$k")" = 2 ] &&
+		msgq/ctl -q -k "$k" rm && ! has_queue "$k"
+}
+
+# --- two-way: reply mode -----------------------------------------------------
+
+# Two senders at once, one server: each sender gets back exactly its own
+# lines, in capitals, and the server printed all of them.
+t_reply_two_senders() {
+	k=$(new_key)
+	seq -f 'alpha %g' 300 >"$T/a"
+	seq -f 'bravo %g' 300 >"$T/b"
+	start /dev/null "$T/r.out" "$T/r.err" msgq/receiver -q -r -k "$k"
+	r=$!
+	wait_for has_queue "$k" || return 1
+	start "$T/a" "$T/a.out" "$T/a.err" msgq/sender -q -w -k "$k"
+	a=$!
+	start "$T/b" "$T/b.out" "$T/b.err" msgq/sender -q -w -k "$k"
+	b=$!
+	exits_with "$a" 0 && exits_with "$b" 0 &&
+		wait_for [ "$(queue_messages "$k")" = 0 ] &&
+		kill -INT "$r" && exits_with "$r" 130 &&
+		tr a-z A-Z <"$T/a" | cmp - "$T/a.out" &&
+		tr a-z A-Z <"$T/b" | cmp - "$T/b.out" &&
+		sort "$T/r.out" >"$T/r.sorted" &&
+		sort "$T/a" "$T/b" | cmp - "$T/r.sorted" && ! has_queue "$k"
+}
+
+# --- -n on both sides ---------------------------------------------------------
+
+# A full queue: sender -n fails at once and says how full; nothing is lost,
+# and the end of stream (0 bytes) still fits.  receiver -n takes what is
+# queued and stops when there is no more of its type.
+t_nowait() {
+	k=$(new_key)
+	head -c 8000 /dev/zero | tr '\0' z >"$T/line"
+	echo >>"$T/line"
+	cat "$T/line" "$T/line" "$T/line" >"$T/three"
+	msgq/sender -n -k "$k" <"$T/three" 2>"$T/err"
+	[ $? -eq 1 ] &&
+		grep -q '^msgq/sender: msgsnd: .* (EAGAIN)$' "$T/err" &&
+		grep -q '^msgq/sender: hint: the queue is full: 2 messages' \
+			"$T/err" &&
+		[ "$(queue_messages "$k")" = 3 ] &&
+		timeout 10 msgq/receiver -q -n -k "$k" >"$T/copy" &&
+		cat "$T/line" "$T/line" | cmp - "$T/copy" && ! has_queue "$k" &&
+		msgq/sender -q -k "$k" -t 2 two &&
+		timeout 10 msgq/receiver -n -t -1 -k "$k" >"$T/copy" 2>"$T/err" &&
+		[ ! -s "$T/copy" ] &&
+		grep -q 'no more messages of the lowest type <= 1 queued' \
+			"$T/err" &&
+		[ "$(queue_messages "$k")" = 2 ] && msgq/ctl -q -k "$k" rm
+}
+
+# receiver -n with nothing there: exit 0 at once, nothing left behind.
+t_nowait_empty() {
+	k=$(new_key)
+	timeout 10 msgq/receiver -q -n -k "$k" >"$T/out" &&
+		[ ! -s "$T/out" ] && ! has_queue "$k"
+}
+
+# --- msgq/ctl -------------------------------------------------------------------
+
+# stat shows the kernel's msqid_ds; qbytes 16 leaves no room for "four\n"
+# (only for that failed stream's 0-byte end); rm removes it all.
+t_ctl() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" one two three &&
+		msgq/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q "^key        $k$" "$T/stat" &&
+		grep -q '^mode       0600$' "$T/stat" &&
+		grep -q '^messages   4$' "$T/stat" &&
+		grep -q '^bytes      14$' "$T/stat" &&
+		grep -q '^last recv  pid 0, never$' "$T/stat" &&
+		[ "$(ipc_field msg "$k" 3)" = 600 ] &&
+		msgq/ctl -q -k "$k" qbytes 16 &&
+		msgq/ctl -q -k "$k" stat | grep -q '^qbytes     16$' &&
+		! msgq/sender -q -n -k "$k" four 2>/dev/null &&
+		[ "$(queue_messages "$k")" = 5 ] &&
+		msgq/ctl -k "$k" rm 2>"$T/err" &&
+		grep -q 'IPC_RMID: removed queue id' "$T/err" &&
+		! has_queue "$k"
+}
+
+# No queue: ctl says so (ENOENT) and who creates it, exit 1.
+t_ctl_missing() {
+	k=$(new_key)
+	msgq/ctl -k "$k" stat >/dev/null 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '^msgq/ctl: msgget: .* (ENOENT)$' "$T/err" &&
+		grep -q '^msgq/ctl: hint: no queue has key' "$T/err"
+}
+
+# Raising qbytes above kernel.msgmnb needs CAP_SYS_RESOURCE, which root
+# lacks on these machines: EPERM, explained.
+t_ctl_qbytes_eperm() {
+	k=$(new_key)
+	big=$(($(cat /proc/sys/kernel/msgmnb) * 4))
+	msgq/sender -q -k "$k" x &&
+		msgq/ctl -k "$k" qbytes "$big" 2>"$T/err"
+	rc=$?
+	msgq/ctl -q -k "$k" rm
+	[ $rc -eq 1 ] && grep -q 'IPC_SET: .* (EPERM)$' "$T/err" &&
+		grep -q 'hint: .*kernel.msgmnb' "$T/err"
+}
+
+# --- signals and removal -----------------------------------------------------
+
+# Ctrl-C on a receiver blocked in msgrcv: exit 130, the empty queue gone.
+t_sigint_receiver() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/err" msgq/receiver -k "$k"
+	r=$!
+	wait_for blocked_in "$r" msgrcv &&
+		kill -INT "$r" && exits_with "$r" 130 && ! has_queue "$k" &&
+		grep -q 'IPC_RMID: removed the empty queue' "$T/err"
+}
+
+# Ctrl-C on a sender blocked in msgsnd (queue full): exit 130, having said
+# why it waited; what it sent stays queued, with the end of stream (0 bytes
+# still fit), and a receiver gets all of it.
+t_sigint_sender_full() {
+	k=$(new_key)
+	seq 100000 >"$T/nums"
+	start "$T/nums" /dev/null "$T/err" msgq/sender -k "$k"
+	s=$!
+	wait_for blocked_in "$s" msgsnd &&
+		kill -INT "$s" && exits_with "$s" 130 &&
+		grep -q '^msgq/sender: queue full (.*): waiting for a receiver' \
+			"$T/err" &&
+		n=$(queue_messages "$k") && [ "$n" -gt 1 ] &&
+		timeout 10 msgq/receiver -q -k "$k" >"$T/copy" &&
+		[ "$(wc -l <"$T/copy")" -eq $((n - 1)) ] &&
+		head -n $((n - 1)) "$T/nums" | cmp - "$T/copy" && ! has_queue "$k"
+}
+
+# Ctrl-C on a sender waiting for input ends the stream, as a pipe's
+# writer does: the waiting receiver stops by itself and removes the queue.
+t_sigint_sender_reading() {
+	k=$(new_key)
+	mkfifo "$T/fifo" && exec 3<>"$T/fifo" || return 1
+	start /dev/null "$T/copy" "$T/r.err" msgq/receiver -k "$k"
+	r=$!
+	wait_for has_queue "$k" &&
+		start "$T/fifo" /dev/null "$T/s.err" msgq/sender -k "$k" &&
+		s=$! &&
+		echo partial >&3 &&
+		wait_for [ -s "$T/copy" ] &&
+		wait_for blocked_in "$s" read &&
+		kill -INT "$s" && exits_with "$s" 130 && exits_with "$r" 0 &&
+		echo partial | cmp - "$T/copy" && ! has_queue "$k"
+}
+
+# The queue removed under a waiting receiver: EIDRM, explained, exit 1.
+t_eidrm() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/err" msgq/receiver -k "$k"
+	r=$!
+	wait_for blocked_in "$r" msgrcv &&
+		msgq/ctl -q -k "$k" rm && exits_with "$r" 1 &&
+		grep -q '^msgq/receiver: msgrcv: .* (EIDRM)$' "$T/err" &&
+		grep -q '^msgq/receiver: hint: the queue was removed' "$T/err"
+}
+
+# Ctrl-Z and fg (SIGSTOP, SIGCONT) make msgrcv fail with EINTR even with
+# no handler; the receiver must wait on as if nothing happened.
+t_stop_cont() {
+	k=$(new_key)
+	start /dev/null "$T/copy" "$T/err" msgq/receiver -q -k "$k"
+	r=$!
+	wait_for blocked_in "$r" msgrcv && c=$(child_of "$r") &&
+		kill -STOP "$c" && wait_for grep -q '^State:.*T' "/proc/$c/status" &&
+		kill -CONT "$c" && wait_for blocked_in "$r" msgrcv &&
+		msgq/sender -q -k "$k" after &&
+		exits_with "$r" 0 && echo after | cmp - "$T/copy" &&
+		[ ! -s "$T/err" ] && ! has_queue "$k"
+}
+
+# --- other users -----------------------------------------------------------------
+
+as_other() {
+	setpriv --reuid=4242 --regid=4242 --clear-groups "$@"
+}
+
+# Another user can neither receive from, send to nor remove our queue; the
+# messages are untouched.
+t_other_user() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" secret &&
+		as_other "$top/msgq/receiver" -k "$k" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && [ ! -s "$T/out" ] &&
+		grep -q '^msgq/receiver: msgget: .* (EACCES)$' "$T/err" &&
+		grep -q "^msgq/receiver: hint: key $k belongs to another user's queue" "$T/err" &&
+		as_other "$top/msgq/sender" -k "$k" forged 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '(EACCES)$' "$T/err" &&
+		as_other "$top/msgq/ctl" -k "$k" rm 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'IPC_RMID: .* (EPERM)$' "$T/err" &&
+		[ "$(queue_messages "$k")" = 2 ] &&
+		[ "$(msgq/receiver -q -k "$k")" = secret ] && ! has_queue "$k"
+}
+
+# Key squatting: another user made a queue with our key, open to all.  We
+# refuse it, say who owns it, and send it nothing.  Our own queue with a
+# mode open to others is refused too.
+t_squatter() {
+	k=$(new_key)
+	as_other perl -e 'msgget(hex($ARGV[0]), 01666) // die "$!"' "$k" &&
+		msgq/sender -k "$k" data 2>"$T/err"
+	[ $? -eq 1 ] && grep -q "belongs to uid 4242, not to you" "$T/err" &&
+		grep -q 'hint: another user has this key' "$T/err" &&
+		[ "$(queue_messages "$k")" = 0 ] &&
+		msgq/receiver -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q "belongs to uid 4242" "$T/err" &&
+		ipcrm -Q "$k" &&
+		perl -e 'msgget(hex($ARGV[0]), 01666) // die "$!"' "$k" &&
+		msgq/sender -k "$k" data 2>"$T/err"
+	[ $? -eq 1 ] && grep -q "has mode 0666: other users could" "$T/err" &&
+		[ "$(queue_messages "$k")" = 0 ] && ipcrm -Q "$k"
+}
+
+# The mode is 0600 whatever the umask: umask does not apply to IPC objects.
+t_umask() {
+	k=$(new_key)
+	(umask 000 && msgq/sender -q -k "$k" x) &&
+		[ "$(ipc_field msg "$k" 3)" = 600 ] && msgq/ctl -q -k "$k" rm
+}
+
+# --- narration -------------------------------------------------------------------
+
+# Thousands of messages: the narration stays short enough to read, and
+# says where the messages went.
+t_narration_paced() {
+	k=$(new_key)
+	seq 20000 >"$T/nums"
+	start "$T/nums" /dev/null "$T/s.err" msgq/sender -k "$k"
+	s=$!
+	wait_for has_queue "$k" &&
+		timeout 20 msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
+		exits_with "$s" 0 && cmp "$T/nums" "$T/copy" &&
+		[ "$(wc -l <"$T/s.err")" -lt 200 ] &&
+		[ "$(wc -l <"$T/r.err")" -lt 200 ] &&
+		grep -q 'sent 20000 messages, 108894 bytes' "$T/s.err" &&
+		grep -q 'received 20000 messages, 108894 bytes' "$T/r.err" &&
+		grep -q '^msgq/receiver: msgrcv: type 1, 2 bytes; the queue now' \
+			"$T/r.err"
+}
+
+# --- kernel limits, in a private IPC namespace ----------------------------------
+
+# With kernel.msgmax lowered, long lines still split and arrive exact; a
+# message bigger than the receiver's buffer is E2BIG, explained.
+t_limits_namespace() {
+	if ! unshare --ipc true 2>/dev/null; then
+		echo "unshare --ipc is not allowed here" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	head -c 5000 /dev/urandom >"$T/small"
+	unshare --ipc sh -c '
+		echo 1000 >/proc/sys/kernel/msgmax &&
+		msgq/sender -q -k "$1" <"$2" &&
+		msgq/receiver -q -k "$1" >"$3" &&
+		echo 8192 >/proc/sys/kernel/msgmax &&
+		msgq/sender -q -b -k "$1" <"$2" &&
+		echo 1000 >/proc/sys/kernel/msgmax &&
+		msgq/receiver -k "$1" 2>"$4"
+		[ $? -eq 1 ]' sh "$k" "$T/small" "$T/copy" "$T/err" &&
+		cmp "$T/small" "$T/copy" &&
+		grep -q 'msgrcv: .* (E2BIG)$' "$T/err" &&
+		grep -q 'hint: a message is bigger than our 1000 bytes' "$T/err"
+}
+
+check "-h prints usage on stdout, exits 0" t_help
+check "bad options and values exit 2 with usage, create nothing" t_bad_args
+check "bad values are named and quoted" t_bad_arg_words
+check "default key from ftok, IPC_DEMO_KEY, -k" t_keys
+check "line mode, sender first: byte-exact" t_lines_sender_first
+check "line mode, receiver first: byte-exact" t_lines_receiver_first
+check "bulk mode, sender first: byte-exact" t_bulk_sender_first
+check "bulk mode, receiver first: byte-exact" t_bulk_receiver_first
+check "empty input is an empty stream" t_empty
+check "a line longer than msgmax is split" t_long_line_split
+check "messages outlive their sender" t_persist
+check "type selection: positive, negative, any" t_types
+check "reply mode: two senders get only their own answers" \
+	t_reply_two_senders
+check "-n: full queue is an error; receiver drains and stops" t_nowait
+check "receiver -n with no queue: exit 0, nothing left" t_nowait_empty
+check "ctl stat, qbytes, rm" t_ctl
+check "ctl on a missing queue: ENOENT explained" t_ctl_missing
+check "ctl qbytes above msgmnb: EPERM explained" t_ctl_qbytes_eperm
+check "Ctrl-C on a blocked receiver: 130, queue removed" t_sigint_receiver
+check "Ctrl-C on a blocked sender: 130, messages kept" t_sigint_sender_full
+check "Ctrl-C on a reading sender ends the stream" t_sigint_sender_reading
+check "queue removed while waiting: EIDRM explained" t_eidrm
+check "SIGSTOP/SIGCONT: the receiver waits on" t_stop_cont
+check "another user is refused, messages untouched" t_other_user
+check "a squatted or open queue is refused" t_squatter
+check "umask does not change the mode" t_umask
+check "narration stays readable for 20000 messages" t_narration_paced
+check "kernel limits in a private namespace" t_limits_namespace
+done_testing
