@@ -148,6 +148,8 @@ main(int argc, char *argv[])
 
 	receive_all(count);
 	remove_if_empty();
+	free(msg);
+	free(answer);
 
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;

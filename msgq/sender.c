@@ -145,6 +145,8 @@ main(int argc, char *argv[])
 		send_lines();
 	end_stream();
 	report();
+	free(msg);
+	free(reply);
 
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
@@ -328,9 +330,10 @@ narrate_send(size_t len)
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
 	note("msgsnd: type %ld, %zu bytes; the queue now holds %lu "
-	    "message%s, %lu bytes", type, header + len,
+	    "message%s, %lu bytes%s", type, header + len,
 	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
-	    (unsigned long)ds.msg_cbytes);
+	    (unsigned long)ds.msg_cbytes,
+	    ds.msg_qnum == 0 ? " (a receiver took it already)" : "");
 }
 
 /*
