@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/lib.sh - sourced by every tests/*.sh.  POSIX sh.
 #
 # Gives each test script:
@@ -25,20 +26,19 @@ PEER_TIMEOUT=${PEER_TIMEOUT:-20}
 # and give every key explicitly.
 cd "$top" || exit 1
 unset IPC_DEMO_KEY
+LC_ALL=C
+export LC_ALL
 
 cleanup() {
 	status=$?
-	for p in $(cat "$T/pids"); do
+	while read -r p; do
 		kill -TERM "$p" 2>/dev/null
-	done
-	for p in $(cat "$T/pids"); do
-		wait "$p" 2>/dev/null
-	done
-	for k in $(cat "$T/keys"); do
+	done <"$T/pids"
+	while read -r k; do
 		ipcrm -Q "$k" 2>/dev/null
 		ipcrm -S "$k" 2>/dev/null
 		ipcrm -M "$k" 2>/dev/null
-	done
+	done <"$T/keys"
 	rm -rf "$T"
 	exit "$status"
 }

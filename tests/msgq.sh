@@ -2,6 +2,7 @@
 # tests/msgq.sh - msgq/sender, msgq/receiver and msgq/ctl, run the way a
 # student runs them in two terminals, and checked against the kernel's own
 # view of the queue in /proc/sysvipc/msg.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # Test data: NUL bytes, a line over 8 KiB, random binary, no final newline.
@@ -17,9 +18,11 @@
 
 t_help() {
 	for p in msgq/sender msgq/receiver msgq/ctl; do
-		"$top/$p" -h >"$T/out" 2>"$T/err" &&
-			grep -q "^usage: $p " "$T/out" &&
-			[ ! -s "$T/err" ] || { diag "$p -h"; return 1; }
+		if ! "$p" -h >"$T/out" 2>"$T/err" ||
+			! grep -q "^usage: $p " "$T/out" || [ -s "$T/err" ]; then
+			diag "$p -h"
+			return 1
+		fi
 	done
 }
 
@@ -199,8 +202,8 @@ t_reply_two_senders() {
 	exits_with "$a" 0 && exits_with "$b" 0 &&
 		wait_for [ "$(queue_messages "$k")" = 0 ] &&
 		kill -INT "$r" && exits_with "$r" 130 &&
-		tr a-z A-Z <"$T/a" | cmp - "$T/a.out" &&
-		tr a-z A-Z <"$T/b" | cmp - "$T/b.out" &&
+		tr '[:lower:]' '[:upper:]' <"$T/a" | cmp - "$T/a.out" &&
+		tr '[:lower:]' '[:upper:]' <"$T/b" | cmp - "$T/b.out" &&
 		sort "$T/r.out" >"$T/r.sorted" &&
 		sort "$T/a" "$T/b" | cmp - "$T/r.sorted" && ! has_queue "$k"
 }
@@ -380,6 +383,7 @@ t_other_user() {
 # Key squatting: another user made a queue with our key, open to all.  We
 # refuse it, say who owns it, and send it nothing.  Our own queue with a
 # mode open to others is refused too.
+# shellcheck disable=SC2016 # perl's $! and $ARGV, not the shell's
 t_squatter() {
 	k=$(new_key)
 	as_other perl -e 'msgget(hex($ARGV[0]), 01666) // die "$!"' "$k" &&
@@ -427,6 +431,7 @@ t_narration_paced() {
 
 # With kernel.msgmax lowered, long lines still split and arrive exact; a
 # message bigger than the receiver's buffer is E2BIG, explained.
+# shellcheck disable=SC2016 # the inner sh expands $1 .. $4
 t_limits_namespace() {
 	if ! unshare --ipc true 2>/dev/null; then
 		echo "unshare --ipc is not allowed here" >"$T/skip"
