@@ -146,13 +146,14 @@ note(const char *fmt, ...)
 /*
  * May a per-message line be narrated now?  Yes for the first PACE_LINES
  * of each second: a student typing sees every message, a stream of
- * thousands stays readable.  The caller counts what it did not narrate.
+ * thousands stays readable.  When lines were held back, say how many.
  */
 int
 paced(void)
 {
 	static time_t second = -1;
 	static int lines;
+	static unsigned long held;
 	struct timespec now;
 
 	if (quiet)
@@ -163,9 +164,15 @@ paced(void)
 		second = now.tv_sec;
 		lines = 0;
 	}
-	if (lines >= PACE_LINES)
+	if (lines >= PACE_LINES) {
+		held++;
 		return 0;
+	}
 	lines++;
+	if (held > 0)
+		note("... %lu more line%s not shown (%d a second at most)",
+		    held, plural(held), PACE_LINES);
+	held = 0;
 	return 1;
 }
 

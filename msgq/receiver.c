@@ -50,7 +50,7 @@ static int replying;		/* -r: answer each request */
 static size_t room;		/* bytes msg->mtext can hold */
 static struct message *msg;	/* the message received */
 static struct message *answer;	/* -r: the answer */
-static unsigned long got, quietly;	/* messages received; not narrated */
+static unsigned long got;	/* data messages received */
 static unsigned long long got_bytes;
 
 static void receive_all(long long count);
@@ -181,8 +181,6 @@ receive_all(long long count)
 		if (write_all(STDOUT_FILENO, msg->mtext, (size_t)n) == -1)
 			break;
 	}
-	if (quietly > 0)
-		note("... %lu more messages received", quietly);
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
 	note("received %lu message%s, %llu bytes", got, plural(got),
@@ -233,13 +231,8 @@ narrate_receive(ssize_t n)
 {
 	struct msqid_ds ds;
 
-	if (!paced()) {
-		quietly++;
+	if (!paced())
 		return;
-	}
-	if (quietly > 0)
-		note("... %lu more messages received", quietly);
-	quietly = 0;
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
 	note("msgrcv: type %ld, %zd bytes; the queue now holds %lu message%s, "
@@ -256,14 +249,17 @@ narrate_receive(ssize_t n)
 static int
 serve(size_t n)
 {
-	size_t i, len = n - PID_BYTES;
-	pid_t pid;
+	pid_t pid = 0;
+	size_t i, len;
 
-	if (n < PID_BYTES || (memcpy(&pid, msg->mtext, PID_BYTES), pid < 2)) {
+	if (n >= PID_BYTES)
+		memcpy(&pid, msg->mtext, PID_BYTES);
+	if (pid < 2) {
 		fprintf(stderr, "%s: a %zu-byte message with no sender's PID: "
 		    "skipped (was it sent with msgq/sender -w?)\n", prog, n);
 		return 0;
 	}
+	len = n - PID_BYTES;
 	if (len == 0) {
 		note("end of stream from PID %ld; still serving", (long)pid);
 		return 0;

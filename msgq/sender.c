@@ -51,7 +51,7 @@ static char *data;		/* where its data starts, after any header */
 static struct message *reply;	/* -w: the answer */
 static size_t reply_room;	/* bytes reply->mtext can hold */
 static int ended;		/* the end of stream has been sent */
-static unsigned long sent, quietly;	/* messages sent; not narrated */
+static unsigned long sent;	/* data messages sent */
 static unsigned long long sent_bytes;
 
 static void set_sizes(void);
@@ -288,25 +288,25 @@ send_message(size_t len)
 			return -1;
 		if (errno == EINTR)
 			continue;	/* stopped and continued: go on */
-		if (errno == EAGAIN && msgctl(qid, IPC_STAT, &ds) == 0 &&
-		    (probe || nowait)) {
-			if (nowait)
-				die_hint("msgsnd", "the queue is full: %lu "
-				    "messages, %lu of %lu bytes; start "
-				    "msgq/receiver, or drop -n to wait",
-				    (unsigned long)ds.msg_qnum,
-				    (unsigned long)ds.msg_cbytes,
-				    (unsigned long)ds.msg_qbytes);
-			if (paced_wait())
-				note("queue full (%lu messages, %lu of %lu "
-				    "bytes): waiting for a receiver to make "
-				    "room", (unsigned long)ds.msg_qnum,
-				    (unsigned long)ds.msg_cbytes,
-				    (unsigned long)ds.msg_qbytes);
-			probe = 0;
-			continue;
+		if (errno != EAGAIN)
+			die("msgsnd");
+		if (msgctl(qid, IPC_STAT, &ds) == -1)
+			die("msgctl IPC_STAT");
+		if (nowait) {
+			errno = EAGAIN;
+			die_hint("msgsnd", "the queue is full: %lu messages, "
+			    "%lu of %lu bytes; start msgq/receiver, or drop -n "
+			    "to wait", (unsigned long)ds.msg_qnum,
+			    (unsigned long)ds.msg_cbytes,
+			    (unsigned long)ds.msg_qbytes);
 		}
-		die("msgsnd");
+		if (paced_wait())
+			note("queue full (%lu messages, %lu of %lu bytes): "
+			    "waiting for a receiver to make room",
+			    (unsigned long)ds.msg_qnum,
+			    (unsigned long)ds.msg_cbytes,
+			    (unsigned long)ds.msg_qbytes);
+		probe = 0;
 	}
 	sent++;
 	sent_bytes += len;
@@ -320,13 +320,8 @@ narrate_send(size_t len)
 {
 	struct msqid_ds ds;
 
-	if (!paced()) {
-		quietly++;
+	if (!paced())
 		return;
-	}
-	if (quietly > 0)
-		note("... %lu more messages sent", quietly);
-	quietly = 0;
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
 	note("msgsnd: type %ld, %zu bytes; the queue now holds %lu "
