@@ -240,7 +240,7 @@ usual_cause(int err)
 		break;
 	case EIDRM:
 		hint("the %s was removed while we used it (by %s rm, ipcrm, "
-		    "or a peer that finished)", noun, ctl);
+		    "or a peer)", noun, ctl);
 		break;
 	case EINVAL:
 		hint("the %s is gone (its id is stale), or a size or value is "
@@ -323,6 +323,35 @@ errname(int err)
 		if (names[i].err == err)
 			return names[i].name;
 	return "errno";
+}
+
+/*
+ * Refuse an object with our key that is not ours alone: one owned by
+ * another user, or one whose mode lets others read or write it (steal,
+ * forge, or change it).  Someone may be squatting on the key.  Root passes
+ * every permission check, so the kernel alone would not stop it.
+ */
+void
+refuse_if_not_ours(int id, const struct ipc_perm *perm)
+{
+	unsigned int mode = perm->mode & 0777;
+
+	if (perm->uid != geteuid()) {
+		fprintf(stderr, "%s: key 0x%08x: %s id %d belongs to uid %u, "
+		    "not to you (uid %u)\n", prog, (unsigned int)ipc_key, noun,
+		    id, (unsigned int)perm->uid, (unsigned int)geteuid());
+		hint("another user has this key (perhaps squatting on it); "
+		    "pick another key with -k");
+		exit(EXIT_CALL_FAILED);
+	}
+	if (mode & 066) {
+		fprintf(stderr, "%s: key 0x%08x: %s id %d has mode 0%o: other "
+		    "users could read or change it\n", prog,
+		    (unsigned int)ipc_key, noun, id, mode);
+		hint("remove it with %s rm and start again, or pick another "
+		    "key with -k", ctl);
+		exit(EXIT_CALL_FAILED);
+	}
 }
 
 /*

@@ -11,6 +11,7 @@
 #ifndef IPCDEMO_H
 #define IPCDEMO_H
 
+#include <sys/ipc.h>
 #include <sys/types.h>
 
 #include <signal.h>
@@ -25,6 +26,17 @@ enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h' };
 
 /* Exit codes shared by the whole suite (signals exit 128 + signo). */
 enum { EXIT_CALL_FAILED = 1, EXIT_USAGE = 2 };
+
+/*
+ * semctl(2) takes a fourth argument of this type, but the program must
+ * declare it itself: POSIX and the Linux man page say so, and neither glibc
+ * nor musl defines it.  Declared here once for every program.
+ */
+union semun {
+	int val;			/* SETVAL */
+	struct semid_ds *buf;		/* IPC_STAT, IPC_SET */
+	unsigned short *array;		/* GETALL, SETALL */
+};
 
 extern const char *prog;	/* "msgq/sender": starts every line we print */
 extern int quiet;		/* -q: no narration */
@@ -46,6 +58,7 @@ noreturn void die_hint(const char *call, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *errname(int err);
 
+void refuse_if_not_ours(int id, const struct ipc_perm *perm);
 void catch_signals(void);
 int write_all(int fd, const void *buf, size_t len);
 int close_stdout(void);

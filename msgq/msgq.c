@@ -46,41 +46,8 @@ new_message(size_t size)
 }
 
 /*
- * Refuse a queue with our key that is not ours alone: one owned by
- * another user, or one whose mode lets others read (steal) or write
- * (forge) messages.  Someone may be squatting on the key.
- */
-static void
-check_owner(int id, struct msqid_ds *dsp)
-{
-	struct msqid_ds ds;
-	unsigned int mode;
-
-	if (msgctl(id, IPC_STAT, &ds) == -1)
-		die("msgctl IPC_STAT");
-	mode = ds.msg_perm.mode & 0777;
-	if (ds.msg_perm.uid != geteuid()) {
-		fprintf(stderr, "%s: key 0x%08x: queue id %d belongs to uid "
-		    "%u, not to you (uid %u)\n", prog, (unsigned int)ipc_key,
-		    id, (unsigned int)ds.msg_perm.uid,
-		    (unsigned int)geteuid());
-		hint("another user has this key (perhaps squatting on it); "
-		    "pick another key with -k");
-		exit(EXIT_CALL_FAILED);
-	}
-	if (mode & 066) {
-		fprintf(stderr, "%s: key 0x%08x: queue id %d has mode 0%o: "
-		    "other users could read or forge its messages\n", prog,
-		    (unsigned int)ipc_key, id, mode);
-		hint("remove it with msgq/ctl rm and start again, or pick "
-		    "another key with -k");
-		exit(EXIT_CALL_FAILED);
-	}
-	*dsp = ds;
-}
-
-/*
- * Create the queue, or join it if the peer was first.  IPC_CREAT|IPC_EXCL
+ * Create the queue, or join it if the peer was first (then refuse it if
+ * it is not ours alone: see refuse_if_not_ours in common/).  IPC_CREAT|IPC_EXCL
  * fails with EEXIST instead of opening an existing queue, so we know for
  * sure which of the two we did.  The mode is given here in full: umask
  * does not apply to System V IPC objects.  Joining asks for read and write
@@ -109,7 +76,9 @@ open_queue(int *created)
 		/* Removed between our two calls: try to create it again. */
 	}
 	*created = 0;
-	check_owner(id, &ds);
+	if (msgctl(id, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	refuse_if_not_ours(id, &ds.msg_perm);
 	note("msgget: joined queue id %d, which was there already with %lu "
 	    "message%s", id, (unsigned long)ds.msg_qnum,
 	    plural(ds.msg_qnum));
