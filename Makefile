@@ -9,7 +9,10 @@
 PROGS = \
 	msgq/sender \
 	msgq/receiver \
-	msgq/ctl
+	msgq/ctl \
+	sem/wait \
+	sem/post \
+	sem/ctl
 
 COMMON = common/ipcdemo.o
 
@@ -36,6 +39,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 all: $(PROGS)
 
 msgq/sender msgq/receiver: msgq/msgq.o
+sem/wait sem/post: sem/sem.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 

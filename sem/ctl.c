@@ -1,0 +1,165 @@
+/*
+ * sem/ctl - look at, set or remove the semaphore of sem/wait and sem/post,
+ * with semctl(2).
+ *
+ * For each set the kernel keeps a struct semid_ds (owner, mode, the time
+ * of the last semop and of the last change), and for each semaphore in it
+ * the value, the PID of the last process to operate on it, and how many
+ * processes sleep waiting: for the value to rise (GETNCNT, those in P) or
+ * to reach zero (GETZCNT).  SETVAL sets the value; IPC_RMID removes the set
+ * at once and wakes every waiter with EIDRM.
+ *
+ * Try this: start sem/wait in two terminals, then sem/ctl stat: value 0,
+ * waiting 2.  sem/ctl set 1 lets one in; sem/ctl rm sends the other away
+ * with EIDRM.
+ *
+ * See also: sem/wait, sem/post, semctl(2), ipcs(1), ipcrm(1).
+ */
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "sem.h"
+
+static void show(int id);
+static int get(int id, int cmd, const char *name);
+static const char *when(time_t t);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: sem/ctl [-q] [-k KEY] stat | set N | rm\n"
+	    "  stat    print the semaphore: value, waiters, last PID, times\n"
+	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
+	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
+	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
+	    "by ftok)\n"
+	    "  -q      quiet: no narration on stderr\n");
+	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *karg = NULL, *cmd;
+	long long val = 0;
+	union semun arg;
+	int id, opt;
+
+	prog = "sem/ctl";
+	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			break;
+		case 'k':
+			karg = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			usage(stderr);
+		}
+	}
+	/* One command; set takes a value. */
+	cmd = optind < argc ? argv[optind] : "";
+	if (strcmp(cmd, "set") == 0 && argc - optind == 2) {
+		if (parse_num("set", argv[optind + 1], 0, SEM_MAX, &val) == -1)
+			usage(stderr);
+	} else if ((strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) ||
+	    argc - optind != 1) {
+		fprintf(stderr, "%s: expected one of stat, set N, rm\n", prog);
+		usage(stderr);
+	}
+	if (choose_key(karg, PROJ_SEM) == -1)
+		usage(stderr);
+
+	/* Find the set; flags 0 means "open, never create". */
+	id = semget(ipc_key, 0, 0);
+	if (id == -1 && errno == ENOENT)
+		die_hint("semget", "no semaphore set has key 0x%08x: sem/wait "
+		    "or sem/post creates it", (unsigned int)ipc_key);
+	if (id == -1)
+		die("semget");
+
+	if (strcmp(cmd, "stat") == 0) {
+		show(id);
+	} else if (strcmp(cmd, "rm") == 0) {
+		if (semctl(id, 0, IPC_RMID) == -1)
+			die("semctl IPC_RMID");
+		note("semctl IPC_RMID: removed set id %d", id);
+	} else {
+		arg.val = (int)val;
+		if (semctl(id, 0, SETVAL, arg) == -1)
+			die("semctl SETVAL");
+		note("semctl SETVAL: the value is now %d, %d waiting", get(id,
+		    GETVAL, "GETVAL"), get(id, GETNCNT, "GETNCNT"));
+	}
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/* IPC_STAT for the set, GETVAL and friends for its one semaphore. */
+static void
+show(int id)
+{
+	struct semid_ds ds;
+	union semun arg;
+
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	printf("key        0x%08x\n", (unsigned int)ipc_key);
+	printf("id         %d\n", id);
+	printf("owner      uid %u, gid %u\n", (unsigned int)ds.sem_perm.uid,
+	    (unsigned int)ds.sem_perm.gid);
+	printf("creator    uid %u, gid %u\n", (unsigned int)ds.sem_perm.cuid,
+	    (unsigned int)ds.sem_perm.cgid);
+	printf("mode       0%03o\n", (unsigned int)ds.sem_perm.mode & 0777);
+	printf("value      %d\n", get(id, GETVAL, "GETVAL"));
+	printf("waiting    %d (in P, for the value to rise: GETNCNT)\n",
+	    get(id, GETNCNT, "GETNCNT"));
+	printf("zero-wait  %d (for the value to be 0: GETZCNT)\n",
+	    get(id, GETZCNT, "GETZCNT"));
+	printf("last pid   %d (GETPID)\n", get(id, GETPID, "GETPID"));
+	printf("last semop %s\n", when(ds.sem_otime));
+	printf("changed    %s\n", when(ds.sem_ctime));
+}
+
+/* One semctl query about semaphore 0. */
+static int
+get(int id, int cmd, const char *name)
+{
+	char call[32];
+	int n = semctl(id, 0, cmd);
+
+	if (n == -1) {
+		snprintf(call, sizeof call, "semctl %s", name);
+		die(call);
+	}
+	return n;
+}
+
+/* A time from semid_ds, or "never" for 0. */
+static const char *
+when(time_t t)
+{
+	static char text[64];
+	struct tm *tm;
+
+	if (t == 0)
+		return "never";
+	tm = localtime(&t);
+	if (tm == NULL || strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S",
+	    tm) == 0)
+		return "?";
+	return text;
+}

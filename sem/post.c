@@ -1,0 +1,110 @@
+/*
+ * sem/post - V on a System V semaphore: give back N units (default 1) and
+ * wake the processes waiting for them.  Its partner is sem/wait (P).
+ *
+ * V is semop(2) with a positive sem_op: the kernel adds it to the value in
+ * one atomic step and wakes the processes asleep in P, in the order they
+ * came, as far as the new value lets them in.  V never waits.  In the
+ * restaurant of sem/wait, sem/post 2 opens two seats.
+ *
+ * The first of sem/wait and sem/post creates the set with the value 0 (see
+ * sem/sem.h); only sem/ctl rm removes it.
+ *
+ * Run it in two terminals:
+ *	terminal 1:  sem/wait           blocks: the value is 0
+ *	terminal 2:  sem/post           "value 0 -> 1, 1 was waiting"
+ * and terminal 1 gets in.  Watch with sem/ctl stat or ipcs -s.
+ *
+ * Try this: start three sem/wait, then sem/post 2: two get in, one waits.
+ * Try this: sem/post 32767 twice: the second fails with ERANGE, because a
+ * semaphore's value cannot pass SEMVMX.
+ *
+ * See also: sem/wait, sem/ctl, semop(2), semctl(2).
+ */
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "sem.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: sem/post [-q] [-k KEY] [N]\n"
+	    "  V: add N (default 1, at most 32767) to the semaphore, waking "
+	    "waiters.\n"
+	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
+	    "by ftok)\n"
+	    "  -q      quiet: no narration on stderr\n");
+	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *karg = NULL;
+	struct sembuf op = { 0, 1, 0 };
+	long long n = 1;
+	int before, after, waiting, opt, semid;
+
+	prog = "sem/post";
+	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			break;
+		case 'k':
+			karg = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			usage(stderr);
+		}
+	}
+	if (argc - optind > 1 || (argc - optind == 1 &&
+	    parse_num("N", argv[optind], 1, SEM_MAX, &n) == -1))
+		usage(stderr);
+	if (choose_key(karg, PROJ_SEM) == -1)
+		usage(stderr);
+
+	catch_signals();
+	semid = open_set();
+	if (semid == -1)
+		return 128 + stop_signal;
+
+	/* What V will change: the value, and who waits for it (GETNCNT). */
+	before = semctl(semid, 0, GETVAL);
+	if (before == -1)
+		die("semctl GETVAL");
+	waiting = semctl(semid, 0, GETNCNT);
+	if (waiting == -1)
+		die("semctl GETNCNT");
+
+	/* V: add n at once.  No SEM_UNDO: the units are given for good. */
+	op.sem_op = (short)n;
+	if (semop(semid, &op, 1) == -1) {
+		if (errno == ERANGE)
+			die_hint("semop V", "the value %d + %lld would pass "
+			    "SEMVMX (%d)", before, n, SEM_MAX);
+		die("semop V");
+	}
+
+	/* Whoever was waiting may have taken the new units already. */
+	after = semctl(semid, 0, GETVAL);
+	if (after == -1)
+		die("semctl GETVAL");
+	note("semop V (+%lld): the value was %d with %d waiting; now %d",
+	    n, before, waiting, after);
+	if (after < before + n)
+		note("%lld of the units went at once to waiting processes",
+		    before + n - after);
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}

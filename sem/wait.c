@@ -1,0 +1,248 @@
+/*
+ * sem/wait - P on a System V semaphore: take one unit, waiting while there
+ * is none.  Its partner is sem/post (V).
+ *
+ * A semaphore is a counter in the kernel that guards a pool of resources:
+ * think of the free seats in a restaurant.  P (semop with sem_op = -1)
+ * takes a seat: the kernel lets the process in only while the value is at
+ * least 1, and subtracts 1 in the same atomic step; at 0 the process sleeps
+ * in the kernel, in line at the door, until a V gives a seat back.  A
+ * semaphore with one seat is a mutex: one process at a time.
+ *
+ * Two ways to use it:
+ *   sem/wait            plain P: take a seat and keep it, even after exit.
+ *                       Another program (sem/post) gives it back.  This is
+ *                       P and V in two terminals: a signal between them.
+ *   sem/wait -s SECS    a critical section: P, hold the seat SECS seconds,
+ *                       V.  Here P and V use SEM_UNDO: the kernel records
+ *                       what we took and gives it back if we die in our
+ *                       seat - even by kill -9, which no handler can see.
+ *                       -U turns SEM_UNDO off, and a killed customer's
+ *                       seat is lost for good.  Plain P cannot use
+ *                       SEM_UNDO: the seat would come back when we exit.
+ * With -s, standard output gets a line "enter TIME" and "leave TIME" (a
+ * monotonic clock, in seconds) while the seat is held, so that a script can
+ * check that no more customers than seats were ever inside.
+ *
+ * The first of sem/wait and sem/post creates the set with the value 0 (see
+ * sem/sem.h for how it avoids a race); only sem/ctl rm removes it.
+ *
+ * Run it in two terminals:
+ *	terminal 1:  sem/wait           blocks: the value is 0
+ *	terminal 2:  sem/post           V: terminal 1 gets in and exits
+ * The restaurant, in four: sem/post 2, then sem/wait -s 10 in three
+ * terminals; the third waits at the door until one of the others leaves.
+ * Watch with sem/ctl stat (value, and how many wait) or ipcs -s.
+ *
+ * Try this: seat a customer (sem/wait -s 60), kill -9 it from another
+ * terminal, and sem/ctl stat shows the seat back.  Again with -U: it is not.
+ *
+ * See also: sem/post, sem/ctl, semget(2), semop(2), semctl(2).
+ */
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "sem.h"
+
+static int semid = -1;		/* the set, once open */
+static int nowait;		/* -n: IPC_NOWAIT, no seat is an error */
+static short undo = SEM_UNDO;	/* -U: 0, the seat leaks if we are killed */
+
+static int p(short flags);
+static void v(short flags);
+static int hold(long seconds);
+static void event(const char *what);
+static int value(void);
+static int waiting(void);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: sem/wait [-nqU] [-k KEY] [-s SECONDS]\n"
+	    "  P: take one unit of the semaphore, waiting while its value "
+	    "is 0.\n"
+	    "  -k KEY      the set's key (default: $IPC_DEMO_KEY, else one "
+	    "made by ftok)\n"
+	    "  -n          do not wait: no unit free is an error (exit 1)\n"
+	    "  -q          quiet: no narration on stderr\n"
+	    "  -s SECONDS  a critical section: take, hold SECONDS, give "
+	    "back (SEM_UNDO)\n"
+	    "  -U          with -s: no SEM_UNDO, so a killed holder keeps "
+	    "its unit\n");
+	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *karg = NULL;
+	long long seconds = -1;
+	int opt;
+
+	prog = "sem/wait";
+	while ((opt = getopt(argc, argv, "hk:nqs:U")) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			break;
+		case 'k':
+			karg = optarg;
+			break;
+		case 'n':
+			nowait = IPC_NOWAIT;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 's':
+			if (parse_num("-s", optarg, 0, 86400, &seconds) == -1)
+				usage(stderr);
+			break;
+		case 'U':
+			undo = 0;
+			break;
+		default:
+			usage(stderr);
+		}
+	}
+	if (optind < argc || (undo == 0 && seconds < 0)) {
+		fprintf(stderr, "%s: %s\n", prog, optind < argc ?
+		    "unexpected argument" : "-U goes with -s");
+		usage(stderr);
+	}
+	if (choose_key(karg, PROJ_SEM) == -1)
+		usage(stderr);
+
+	catch_signals();
+	semid = open_set();
+
+	/* Plain P keeps the unit; a critical section gives it back. */
+	if (semid != -1 && seconds < 0)
+		p(0);
+	if (semid != -1 && seconds >= 0 && p(undo) == 0) {
+		event("enter");
+		hold((long)seconds);
+		event("leave");
+		v(undo);
+	}
+
+	if (close_stdout() == -1)
+		return EXIT_CALL_FAILED;
+	return stop_signal ? 128 + stop_signal : 0;
+}
+
+/*
+ * P: semop(2) with sem_op = -1.  The kernel checks the value and subtracts
+ * in one step, so two processes can never both take the last unit.  When
+ * narrating, we try IPC_NOWAIT first, so that we can say we are waiting.
+ * Returns 0 once in, -1 if a signal stopped us while we waited.
+ */
+static int
+p(short flags)
+{
+	struct sembuf op = { 0, -1, 0 };
+	int probe = !quiet && !nowait, n;
+
+	op.sem_flg = flags | (probe ? IPC_NOWAIT : nowait);
+	while (semop(semid, &op, 1) == -1) {
+		if (errno == EINTR && stop_signal)
+			return -1;
+		if (errno == EINTR)
+			continue;	/* Ctrl-Z, then fg: wait on */
+		if (errno != EAGAIN)
+			die("semop P");
+		if (nowait)
+			die_hint("semop P", "no unit is free (value 0, %d "
+			    "waiting); drop -n to wait in line", waiting());
+		n = waiting();
+		note("value 0: none free; waiting in line with %d other%s "
+		    "(GETNCNT)...", n, plural((unsigned long)n));
+		op.sem_flg = flags;
+		probe = 0;
+	}
+	note("semop P (-1%s): in; the value is now %d",
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "", value());
+	return 0;
+}
+
+/*
+ * Hold the seat.  Ctrl-C cuts the stay short; Ctrl-Z and fg do not.
+ * nanosleep(2) tells how much of the time was left when it was woken.
+ */
+static int
+hold(long seconds)
+{
+	struct timespec left = { seconds, 0 };
+
+	note("holding it for %ld second%s", seconds, plural((unsigned long)
+	    seconds));
+	while (nanosleep(&left, &left) == -1) {
+		if (errno != EINTR)
+			die("nanosleep");
+		if (stop_signal) {
+			note("interrupted: leaving early");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * V: semop(2) with sem_op = +1 gives the unit back and wakes the first
+ * process waiting in P.  With SEM_UNDO it also cancels the undo record
+ * that P made, so nothing is given back twice at exit.
+ */
+static void
+v(short flags)
+{
+	struct sembuf op = { 0, +1, 0 };
+
+	op.sem_flg = flags;
+	if (semop(semid, &op, 1) == -1)
+		die("semop V");
+	note("semop V (+1%s): out; the value is now %d, %d waiting",
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "", value(), waiting());
+}
+
+/* "enter TIME" or "leave TIME" on stdout, flushed, while the seat is ours. */
+static void
+event(const char *what)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		die("clock_gettime");
+	printf("%s %lld.%09ld\n", what, (long long)now.tv_sec, now.tv_nsec);
+	if (fflush(stdout) == EOF)
+		die("write (stdout)");
+}
+
+/* GETVAL: the semaphore's value, the number of free units. */
+static int
+value(void)
+{
+	int val = semctl(semid, 0, GETVAL);
+
+	if (val == -1)
+		die("semctl GETVAL");
+	return val;
+}
+
+/* GETNCNT: how many processes sleep in P, waiting for the value to rise. */
+static int
+waiting(void)
+{
+	int n = semctl(semid, 0, GETNCNT);
+
+	if (n == -1)
+		die("semctl GETNCNT");
+	return n;
+}
