@@ -8,7 +8,8 @@
 #   start IN OUT ERR CMD...  a background peer, always under timeout, with
 #                   its PID recorded
 #   child_of PID    the program that timeout PID runs
-#   wait_for ...    poll a condition (never a fixed sleep), at most 10 s
+#   wait_for ...    poll a command (never a fixed sleep), at most 10 s;
+#                   give it a function, so that each try looks afresh
 #   check NAME FN   run test function FN and print TAP "ok N - NAME"
 # and on exit kills only the PIDs it started and removes only the IPC
 # objects with its own keys (never ipcrm -a, which removes everyone's).
@@ -83,6 +84,9 @@ has_queue() {
 queue_messages() {
 	ipc_field msg "$1" 5
 }
+messages_are() {
+	[ "$(queue_messages "$1")" = "$2" ]
+}
 
 # start IN OUT ERR CMD...: CMD in the background under timeout, reading
 # IN (a background job would read /dev/null otherwise).  $! is the timeout
@@ -122,8 +126,9 @@ gone() {
 }
 
 # Wait for background PID $1 and succeed if it exited with status $2.
+# (The shell's own "Killed" notice for a timeout killed by -9 is dropped.)
 exits_with() {
-	wait "$1"
+	{ wait "$1"; } 2>/dev/null
 	got=$?
 	[ "$got" -eq "$2" ] && return 0
 	echo "# expected exit $2, got $got" >&2

@@ -200,7 +200,7 @@ t_reply_two_senders() {
 	start "$T/b" "$T/b.out" "$T/b.err" msgq/sender -q -w -k "$k"
 	b=$!
 	exits_with "$a" 0 && exits_with "$b" 0 &&
-		wait_for [ "$(queue_messages "$k")" = 0 ] &&
+		wait_for messages_are "$k" 0 &&
 		kill -INT "$r" && exits_with "$r" 130 &&
 		tr '[:lower:]' '[:upper:]' <"$T/a" | cmp - "$T/a.out" &&
 		tr '[:lower:]' '[:upper:]' <"$T/b" | cmp - "$T/b.out" &&

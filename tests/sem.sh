@@ -1,0 +1,324 @@
+#!/bin/sh
+# tests/sem.sh - sem/wait, sem/post and sem/ctl: P blocks until V, the
+# restaurant, the mutex, SEM_UNDO after kill -9, the race-free creation, and
+# the failures; checked against the kernel (semctl via sem/ctl, /proc).
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The semaphore's value and its waiters, as the kernel reports them.
+sem_value() {
+	sem/ctl -q -k "$1" stat | awk '$1 == "value" { print $2 }'
+}
+sem_waiting() {
+	sem/ctl -q -k "$1" stat | awk '$1 == "waiting" { print $2 }'
+}
+value_is() {
+	[ "$(sem_value "$1")" = "$2" ]
+}
+waiting_is() {
+	[ "$(sem_waiting "$1")" = "$2" ]
+}
+has_set() {
+	[ -n "$(ipc_field sem "$1" 1)" ]
+}
+
+# The most customers ever inside at once, from "enter T" / "leave T" lines
+# of several sem/wait -s runs.  A leave sorts before an enter at equal times.
+most_inside() {
+	cat "$@" | sed 's/^leave/0 leave/; s/^enter/1 enter/' |
+		awk '{ print $3, $1, $2 }' | sort -n -k1,1 -k2,2 |
+		awk '$3 == "enter" { n++; if (n > max) max = n }
+			$3 == "leave" { n-- }
+			END { print max + 0 }'
+}
+
+# Have N customers left, by their event files?
+left() {
+	n=$1
+	shift
+	[ "$(cat "$@" | grep -c leave)" = "$n" ]
+}
+
+# --- usage and bad input -------------------------------------------------
+
+t_help() {
+	for p in sem/wait sem/post sem/ctl; do
+		if ! "$p" -h >"$T/out" 2>"$T/err" ||
+			! grep -q "^usage: $p " "$T/out" || [ -s "$T/err" ]; then
+			diag "$p -h"
+			return 1
+		fi
+	done
+}
+
+bad_args='
+wait -x
+wait -s
+wait -s -1
+wait -s x
+wait -s 86401
+wait -U
+wait extra
+post 0
+post -1
+post 32768
+post x
+post 1x
+post 1 2
+ctl
+ctl frob
+ctl set
+ctl set -1
+ctl set 32768
+ctl set 1 2
+ctl rm extra
+'
+
+t_bad_args() {
+	k=$(new_key)
+	echo "$bad_args" | while read -r p args; do
+		[ -n "$p" ] || continue
+		eval "set -- $args"
+		"sem/$p" -k "$k" "$@" </dev/null >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -ne 2 ] || ! grep -q '^usage: ' "$T/err" ||
+			[ -s "$T/out" ] || has_set "$k"; then
+			diag "sem/$p $*: exit $rc" "$(cat "$T/err")"
+			return 1
+		fi
+	done &&
+		sem/post -k "$k" 32768 2>"$T/err"
+	grep -q "^sem/post: N: '32768' is out of range (1 to 32767)" "$T/err"
+}
+
+# --- P and V ----------------------------------------------------------------
+
+# P at 0 blocks (asleep in semop, counted by GETNCNT) until a V.
+t_p_blocks_until_v() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/w.err" sem/wait -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		[ "$(sem_waiting "$k")" = 1 ] && [ "$(sem_value "$k")" = 0 ] &&
+		grep -q 'value 0: none free; waiting in line' "$T/w.err" &&
+		sem/post -k "$k" 2>"$T/p.err" &&
+		exits_with "$w" 0 &&
+		grep -q 'the value was 0 with 1 waiting' "$T/p.err" &&
+		[ "$(sem_value "$k")" = 0 ] && [ "$(sem_waiting "$k")" = 0 ] &&
+		[ "$(ipc_field sem "$k" 3)" = 600 ]
+}
+
+# The restaurant: two seats, three customers.  Never more than two inside;
+# the third waits at the door (GETNCNT 1) until a seat is free.
+t_restaurant() {
+	k=$(new_key)
+	sem/post -q -k "$k" 2 || return 1
+	for c in 1 2 3; do
+		start /dev/null "$T/c$c" "$T/c$c.err" sem/wait -k "$k" -s 1
+	done
+	wait_for waiting_is "$k" 1 && value_is "$k" 0 &&
+		wait_for left 3 "$T/c1" "$T/c2" "$T/c3" &&
+		[ "$(most_inside "$T/c1" "$T/c2" "$T/c3")" = 2 ] &&
+		wait_for value_is "$k" 2 &&
+		grep -l 'waiting in line' "$T/c1.err" "$T/c2.err" "$T/c3.err" |
+		wc -l | grep -qx 1
+}
+
+# A mutex: one seat, four processes, many rounds: sections never overlap.
+t_mutex() {
+	k=$(new_key)
+	sem/post -q -k "$k" 1 || return 1
+	for c in 1 2 3 4; do
+		(for _ in $(seq 25); do
+			timeout 10 sem/wait -q -k "$k" -s 0 || exit 1
+		done) >"$T/m$c" &
+	done
+	wait &&
+		[ "$(cat "$T"/m? | grep -c enter)" = 100 ] &&
+		[ "$(cat "$T"/m? | grep -c leave)" = 100 ] &&
+		[ "$(most_inside "$T"/m?)" = 1 ] && [ "$(sem_value "$k")" = 1 ]
+}
+
+# kill -9 in the seat: SEM_UNDO gives the seat back; with -U it is lost.
+crash() {
+	k=$(new_key)
+	sem/post -q -k "$k" 1 || return 1
+	start /dev/null "$T/c" "$T/c.err" sem/wait -k "$k" -s 60 "$@"
+	w=$!
+	wait_for grep -q enter "$T/c" && [ "$(sem_value "$k")" = 0 ] &&
+		kill -KILL "$(child_of "$w")" && exits_with "$w" 137
+}
+t_crash_undo() {
+	crash && [ "$(sem_value "$k")" = 1 ]
+}
+t_crash_no_undo() {
+	crash -U && [ "$(sem_value "$k")" = 0 ]
+}
+
+# Eight programs started at once on a missing set: exactly one creates
+# and initialises it, and no V is lost to the initialisation.  Ten rounds.
+t_race_free_creation() {
+	for round in $(seq 10); do
+		k=$(new_key)
+		for _ in 1 2 3 4 5 6 7 8; do
+			timeout 10 sem/post -k "$k" 2>>"$T/err.$round" &
+		done
+		wait
+		v=$(sem_value "$k")
+		created=$(grep -c 'created set' "$T/err.$round")
+		sem/ctl -q -k "$k" rm
+		if [ "$v" != 8 ] || [ "$created" != 1 ]; then
+			diag "round $round: value $v, created $created times"
+			return 1
+		fi
+	done
+}
+
+# --- interruptions ----------------------------------------------------------
+
+# Ctrl-C in line: exit 130 at once, out of the line (GETNCNT 0).
+t_sigint_waiting() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null sem/wait -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		kill -INT "$w" && exits_with "$w" 130 &&
+		[ "$(sem_waiting "$k")" = 0 ] && [ "$(sem_value "$k")" = 0 ]
+}
+
+# Ctrl-C in the seat: leave (V) before exiting 130; the seat is free.
+t_sigint_seated() {
+	k=$(new_key)
+	sem/post -q -k "$k" 1 || return 1
+	start /dev/null "$T/c" "$T/c.err" sem/wait -k "$k" -s 60
+	w=$!
+	wait_for grep -q enter "$T/c" &&
+		kill -INT "$w" && exits_with "$w" 130 &&
+		grep -q leave "$T/c" && grep -q 'leaving early' "$T/c.err" &&
+		[ "$(sem_value "$k")" = 1 ]
+}
+
+# Ctrl-Z, fg: semop fails with EINTR even with no handler; wait on.
+t_stop_cont() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/err" sem/wait -q -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop && c=$(child_of "$w") &&
+		kill -STOP "$c" && wait_for grep -q '^State:.*T' "/proc/$c/status" &&
+		kill -CONT "$c" && wait_for blocked_in "$w" semtimedop &&
+		[ "$(sem_waiting "$k")" = 1 ] &&
+		sem/post -q -k "$k" && exits_with "$w" 0 && [ ! -s "$T/err" ]
+}
+
+# The set removed while we wait: EIDRM at once, explained, exit 1.
+t_eidrm() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/err" sem/wait -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		sem/ctl -q -k "$k" rm && exits_with "$w" 1 &&
+		grep -q '^sem/wait: semop P: .* (EIDRM)$' "$T/err" &&
+		grep -q '^sem/wait: hint: the semaphore set was removed' "$T/err" &&
+		! has_set "$k"
+}
+
+# --- -n, ERANGE, ctl --------------------------------------------------------------
+
+t_nowait() {
+	k=$(new_key)
+	sem/wait -n -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '^sem/wait: semop P: .* (EAGAIN)$' "$T/err" &&
+		grep -q 'hint: no unit is free (value 0' "$T/err" &&
+		sem/post -q -k "$k" && sem/wait -q -n -k "$k" &&
+		[ "$(sem_value "$k")" = 0 ]
+}
+
+t_erange() {
+	k=$(new_key)
+	sem/post -q -k "$k" 32767 && sem/post -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'semop V: .* (ERANGE)$' "$T/err" &&
+		grep -q 'would pass SEMVMX (32767)' "$T/err" &&
+		[ "$(sem_value "$k")" = 32767 ]
+}
+
+t_ctl() {
+	k=$(new_key)
+	sem/ctl -k "$k" stat >/dev/null 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'semget: .* (ENOENT)$' "$T/err" &&
+		grep -q 'hint: no semaphore set has key' "$T/err" &&
+		sem/post -q -k "$k" 3 &&
+		sem/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q "^key        $k$" "$T/stat" &&
+		grep -q '^mode       0600$' "$T/stat" &&
+		grep -q '^value      3$' "$T/stat" &&
+		grep -q '^last pid   [1-9]' "$T/stat" &&
+		sem/ctl -q -k "$k" set 5 && [ "$(sem_value "$k")" = 5 ] &&
+		sem/ctl -k "$k" rm 2>"$T/err" &&
+		grep -q 'IPC_RMID: removed set id' "$T/err" && ! has_set "$k"
+}
+
+# --- other users ----------------------------------------------------------------
+
+as_other() {
+	setpriv --reuid=4242 --regid=4242 --clear-groups "$@"
+}
+
+t_other_user() {
+	k=$(new_key)
+	sem/post -q -k "$k" 2 &&
+		as_other sem/wait -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '^sem/wait: semget: .* (EACCES)$' "$T/err" &&
+		grep -q "hint: key $k belongs to another user's semaphore set" \
+			"$T/err" &&
+		as_other sem/post -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '(EACCES)$' "$T/err" &&
+		as_other sem/ctl -k "$k" rm 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'IPC_RMID: .* (EPERM)$' "$T/err" &&
+		as_other sem/ctl -k "$k" set 9 2>"$T/err"
+	[ $? -eq 1 ] && [ "$(sem_value "$k")" = 2 ]
+}
+
+# shellcheck disable=SC2016 # perl's $! and $ARGV, not the shell's
+t_squatter() {
+	k=$(new_key)
+	as_other perl -e 'semget(hex($ARGV[0]), 1, 01666) // die "$!"' "$k" &&
+		sem/post -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'semaphore set id .* belongs to uid 4242' \
+		"$T/err" && [ "$(sem_value "$k")" = 0 ] &&
+		ipcrm -S "$k" &&
+		perl -e 'semget(hex($ARGV[0]), 1, 01666) // die "$!"' "$k" &&
+		sem/wait -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'has mode 0666' "$T/err"
+}
+
+# --- nothing left ------------------------------------------------------------------
+
+# Every key this script used is gone once removed (the harness removes
+# the rest at exit); here: a full cycle leaves nothing.
+t_cycle_leaves_nothing() {
+	k=$(new_key)
+	sem/post -q -k "$k" && sem/wait -q -k "$k" -s 0 >/dev/null &&
+		sem/ctl -q -k "$k" rm && ! has_set "$k"
+}
+
+check "-h prints usage on stdout, exits 0" t_help
+check "bad options and values exit 2 with usage, create nothing" t_bad_args
+check "P blocks until V" t_p_blocks_until_v
+check "restaurant: 2 seats, 3 customers, never more than 2 inside" \
+	t_restaurant
+check "mutex: 4 x 25 critical sections never overlap" t_mutex
+check "kill -9 in the seat: SEM_UNDO gives it back" t_crash_undo
+check "kill -9 in the seat with -U: the seat leaks" t_crash_no_undo
+check "8 at once on a missing set: one creator, no V lost" \
+	t_race_free_creation
+check "Ctrl-C while waiting: 130, out of the line" t_sigint_waiting
+check "Ctrl-C while seated: leaves first, 130" t_sigint_seated
+check "SIGSTOP/SIGCONT: the waiter waits on" t_stop_cont
+check "set removed while waiting: EIDRM explained" t_eidrm
+check "-n with no unit free: EAGAIN explained" t_nowait
+check "V past SEMVMX: ERANGE explained" t_erange
+check "ctl stat, set, rm, missing" t_ctl
+check "another user is refused, value untouched" t_other_user
+check "a squatted or open set is refused" t_squatter
+check "a full cycle leaves nothing" t_cycle_leaves_nothing
+done_testing
