@@ -163,8 +163,11 @@ p(short flags)
 			die_hint("semop P", "no unit is free (value 0, %d "
 			    "waiting); drop -n to wait in line", waiting());
 		n = waiting();
-		note("value 0: none free; waiting in line with %d other%s "
-		    "(GETNCNT)...", n, plural((unsigned long)n));
+		if (n == 0)
+			note("value 0: none free; waiting, first in line...");
+		else
+			note("value 0: none free; waiting in line behind %d "
+			    "other%s (GETNCNT)...", n, plural((unsigned long)n));
 		op.sem_flg = flags;
 		probe = 0;
 	}

@@ -100,7 +100,7 @@ t_p_blocks_until_v() {
 	w=$!
 	wait_for blocked_in "$w" semtimedop &&
 		[ "$(sem_waiting "$k")" = 1 ] && [ "$(sem_value "$k")" = 0 ] &&
-		grep -q 'value 0: none free; waiting in line' "$T/w.err" &&
+		grep -q 'value 0: none free; waiting, first in line' "$T/w.err" &&
 		sem/post -k "$k" 2>"$T/p.err" &&
 		exits_with "$w" 0 &&
 		grep -q 'the value was 0 with 1 waiting' "$T/p.err" &&
@@ -120,7 +120,7 @@ t_restaurant() {
 		wait_for left 3 "$T/c1" "$T/c2" "$T/c3" &&
 		[ "$(most_inside "$T/c1" "$T/c2" "$T/c3")" = 2 ] &&
 		wait_for value_is "$k" 2 &&
-		grep -l 'waiting in line' "$T/c1.err" "$T/c2.err" "$T/c3.err" |
+		grep -l 'value 0: none free; waiting' "$T/c1.err" "$T/c2.err" "$T/c3.err" |
 		wc -l | grep -qx 1
 }
 
