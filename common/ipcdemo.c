@@ -204,6 +204,22 @@ plural(unsigned long n)
 	return n == 1 ? "" : "s";
 }
 
+/* A time from an ipc *_ds structure, or "never" for 0 (not yet happened). */
+const char *
+ipc_time(time_t t)
+{
+	static char text[64];
+	struct tm *tm;
+
+	if (t == 0)
+		return "never";
+	tm = localtime(&t);
+	if (tm == NULL || strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S",
+	    tm) == 0)
+		return "?";
+	return text;
+}
+
 /* A second line after an error: what the student can do about it. */
 void
 hint(const char *fmt, ...)

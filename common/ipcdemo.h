@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdnoreturn.h>
+#include <time.h>
 
 /*
  * The proj ids given to ftok(3), one per mechanism, so that the default
@@ -51,6 +52,7 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int paced(void);
 int paced_wait(void);
 const char *plural(unsigned long n);
+const char *ipc_time(time_t t);
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void complain(const char *call);
 noreturn void die(const char *call);

@@ -25,14 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
 
 static void show(int id);
 static void set_qbytes(int id, unsigned long qbytes);
-static const char *when(time_t t);
 
 static void
 usage(FILE *f)
@@ -125,10 +123,10 @@ show(int id)
 	printf("bytes      %lu\n", (unsigned long)ds.msg_cbytes);
 	printf("qbytes     %lu\n", (unsigned long)ds.msg_qbytes);
 	printf("last send  pid %ld, %s\n", (long)ds.msg_lspid,
-	    when(ds.msg_stime));
+	    ipc_time(ds.msg_stime));
 	printf("last recv  pid %ld, %s\n", (long)ds.msg_lrpid,
-	    when(ds.msg_rtime));
-	printf("changed    %s\n", when(ds.msg_ctime));
+	    ipc_time(ds.msg_rtime));
+	printf("changed    %s\n", ipc_time(ds.msg_ctime));
 }
 
 /*
@@ -157,20 +155,4 @@ set_qbytes(int id, unsigned long qbytes)
 		die("msgctl IPC_STAT");
 	note("msgctl IPC_SET: qbytes of queue id %d: %lu -> %lu", id, old,
 	    (unsigned long)ds.msg_qbytes);
-}
-
-/* A time from msqid_ds, or "never" for 0. */
-static const char *
-when(time_t t)
-{
-	static char text[64];
-	struct tm *tm;
-
-	if (t == 0)
-		return "never";
-	tm = localtime(&t);
-	if (tm == NULL || strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S",
-	    tm) == 0)
-		return "?";
-	return text;
 }

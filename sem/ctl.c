@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
@@ -31,7 +30,6 @@
 
 static void show(int id);
 static int get(int id, int cmd, const char *name);
-static const char *when(time_t t);
 
 static void
 usage(FILE *f)
@@ -130,8 +128,8 @@ show(int id)
 	printf("zero-wait  %d (for the value to be 0: GETZCNT)\n",
 	    get(id, GETZCNT, "GETZCNT"));
 	printf("last pid   %d (GETPID)\n", get(id, GETPID, "GETPID"));
-	printf("last semop %s\n", when(ds.sem_otime));
-	printf("changed    %s\n", when(ds.sem_ctime));
+	printf("last semop %s\n", ipc_time(ds.sem_otime));
+	printf("changed    %s\n", ipc_time(ds.sem_ctime));
 }
 
 /* One semctl query about semaphore 0. */
@@ -146,20 +144,4 @@ get(int id, int cmd, const char *name)
 		die(call);
 	}
 	return n;
-}
-
-/* A time from semid_ds, or "never" for 0. */
-static const char *
-when(time_t t)
-{
-	static char text[64];
-	struct tm *tm;
-
-	if (t == 0)
-		return "never";
-	tm = localtime(&t);
-	if (tm == NULL || strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S",
-	    tm) == 0)
-		return "?";
-	return text;
 }

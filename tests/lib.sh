@@ -135,6 +135,42 @@ exits_with() {
 	return 1
 }
 
+# Run a command as another user (root passes every IPC permission check).
+as_other() {
+	setpriv --reuid=4242 --regid=4242 --clear-groups "$@"
+}
+
+# help_ok PROG...: -h prints the usage on stdout, nothing on stderr, exit 0.
+help_ok() {
+	for p in "$@"; do
+		if ! "$p" -h >"$T/out" 2>"$T/err" ||
+			! grep -q "^usage: $p " "$T/out" || [ -s "$T/err" ]; then
+			diag "$p -h"
+			return 1
+		fi
+	done
+}
+
+# bad_args_ok DIR TABLE HAS: each line "prog args..." of TABLE, run as
+# DIR/prog with a fresh key (unless args give -k), must exit 2 with the
+# usage on stderr, print nothing on stdout, and leave no object (HAS KEY).
+bad_args_ok() {
+	dir=$1 table=$2 has=$3
+	k=$(new_key)
+	echo "$table" | while read -r p args; do
+		[ -n "$p" ] || continue
+		eval "set -- $args"
+		case "$*" in *-k*) ;; *) set -- -k "$k" "$@" ;; esac
+		"$dir/$p" "$@" </dev/null >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -ne 2 ] || ! grep -q '^usage: ' "$T/err" ||
+			[ -s "$T/out" ] || "$has" "$k"; then
+			diag "$dir/$p $*: exit $rc" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+}
+
 # Say why a check failed, as a TAP comment.
 diag() {
 	printf '# %s\n' "$@" >&2

@@ -17,13 +17,7 @@
 # --- usage and bad input -------------------------------------------------
 
 t_help() {
-	for p in msgq/sender msgq/receiver msgq/ctl; do
-		if ! "$p" -h >"$T/out" 2>"$T/err" ||
-			! grep -q "^usage: $p " "$T/out" || [ -s "$T/err" ]; then
-			diag "$p -h"
-			return 1
-		fi
-	done
+	help_ok msgq/sender msgq/receiver msgq/ctl
 }
 
 # Each line: a program and its bad arguments.  All must exit 2, print the
@@ -61,19 +55,7 @@ ctl stat extra
 '
 
 t_bad_args() {
-	k=$(new_key)
-	echo "$bad_args" | while read -r p args; do
-		[ -n "$p" ] || continue
-		eval "set -- $args"
-		case "$*" in *-k*) ;; *) set -- -k "$k" "$@" ;; esac
-		"$top/msgq/$p" "$@" </dev/null >"$T/out" 2>"$T/err"
-		rc=$?
-		if [ $rc -ne 2 ] || ! grep -q '^usage: ' "$T/err" ||
-			[ -s "$T/out" ] || has_queue "$k"; then
-			diag "msgq/$p $*: exit $rc" "$(cat "$T/err")"
-			return 1
-		fi
-	done
+	bad_args_ok msgq "$bad_args" has_queue
 }
 
 # The message names the option and quotes the bad text.
@@ -358,10 +340,6 @@ t_stop_cont() {
 }
 
 # --- other users -----------------------------------------------------------------
-
-as_other() {
-	setpriv --reuid=4242 --regid=4242 --clear-groups "$@"
-}
 
 # Another user can neither receive from, send to nor remove our queue; the
 # messages are untouched.

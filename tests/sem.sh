@@ -42,15 +42,11 @@ left() {
 # --- usage and bad input -------------------------------------------------
 
 t_help() {
-	for p in sem/wait sem/post sem/ctl; do
-		if ! "$p" -h >"$T/out" 2>"$T/err" ||
-			! grep -q "^usage: $p " "$T/out" || [ -s "$T/err" ]; then
-			diag "$p -h"
-			return 1
-		fi
-	done
+	help_ok sem/wait sem/post sem/ctl
 }
 
+# Each line: a program and its bad arguments.  All must exit 2, print the
+# usage on stderr, and create nothing.
 bad_args='
 wait -x
 wait -s
@@ -76,17 +72,7 @@ ctl rm extra
 
 t_bad_args() {
 	k=$(new_key)
-	echo "$bad_args" | while read -r p args; do
-		[ -n "$p" ] || continue
-		eval "set -- $args"
-		"sem/$p" -k "$k" "$@" </dev/null >"$T/out" 2>"$T/err"
-		rc=$?
-		if [ $rc -ne 2 ] || ! grep -q '^usage: ' "$T/err" ||
-			[ -s "$T/out" ] || has_set "$k"; then
-			diag "sem/$p $*: exit $rc" "$(cat "$T/err")"
-			return 1
-		fi
-	done &&
+	bad_args_ok sem "$bad_args" has_set &&
 		sem/post -k "$k" 32768 2>"$T/err"
 	grep -q "^sem/post: N: '32768' is out of range (1 to 32767)" "$T/err"
 }
@@ -258,10 +244,6 @@ t_ctl() {
 }
 
 # --- other users ----------------------------------------------------------------
-
-as_other() {
-	setpriv --reuid=4242 --regid=4242 --clear-groups "$@"
-}
 
 t_other_user() {
 	k=$(new_key)
