@@ -12,7 +12,10 @@ PROGS = \
 	msgq/ctl \
 	sem/wait \
 	sem/post \
-	sem/ctl
+	sem/ctl \
+	shm/writer \
+	shm/reader \
+	shm/ctl
 
 COMMON = common/ipcdemo.o
 
@@ -40,6 +43,7 @@ all: $(PROGS)
 
 msgq/sender msgq/receiver: msgq/msgq.o
 sem/wait sem/post: sem/sem.o
+shm/writer shm/reader: shm/ring.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 

@@ -348,13 +348,13 @@ errname(int err)
  * every permission check, so the kernel alone would not stop it.
  */
 void
-refuse_if_not_ours(int id, const struct ipc_perm *perm)
+refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 {
 	unsigned int mode = perm->mode & 0777;
 
 	if (perm->uid != geteuid()) {
 		fprintf(stderr, "%s: key 0x%08x: %s id %d belongs to uid %u, "
-		    "not to you (uid %u)\n", prog, (unsigned int)ipc_key, noun,
+		    "not to you (uid %u)\n", prog, (unsigned int)ipc_key, what,
 		    id, (unsigned int)perm->uid, (unsigned int)geteuid());
 		hint("another user has this key (perhaps squatting on it); "
 		    "pick another key with -k");
@@ -363,7 +363,7 @@ refuse_if_not_ours(int id, const struct ipc_perm *perm)
 	if (mode & 066) {
 		fprintf(stderr, "%s: key 0x%08x: %s id %d has mode 0%o: other "
 		    "users could read or change it\n", prog,
-		    (unsigned int)ipc_key, noun, id, mode);
+		    (unsigned int)ipc_key, what, id, mode);
 		hint("remove it with %s rm and start again, or pick another "
 		    "key with -k", ctl);
 		exit(EXIT_CALL_FAILED);

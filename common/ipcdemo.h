@@ -60,7 +60,8 @@ noreturn void die_hint(const char *call, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *errname(int err);
 
-void refuse_if_not_ours(int id, const struct ipc_perm *perm);
+void refuse_if_not_ours(const char *what, int id,
+    const struct ipc_perm *perm);
 void catch_signals(void);
 int write_all(int fd, const void *buf, size_t len);
 int close_stdout(void);

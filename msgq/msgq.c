@@ -78,7 +78,7 @@ open_queue(int *created)
 	*created = 0;
 	if (msgctl(id, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	refuse_if_not_ours(id, &ds.msg_perm);
+	refuse_if_not_ours("queue", id, &ds.msg_perm);
 	note("msgget: joined queue id %d, which was there already with %lu "
 	    "message%s", id, (unsigned long)ds.msg_qnum,
 	    plural(ds.msg_qnum));

@@ -51,7 +51,7 @@ open_set(void)
 	arg.buf = &ds;
 	if (semctl(id, 0, IPC_STAT, arg) == -1)
 		die("semctl IPC_STAT");
-	refuse_if_not_ours(id, &ds.sem_perm);
+	refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
 	return wait_until_ready(id);
 }
 

@@ -1,0 +1,166 @@
+/*
+ * shm/ctl - look at or remove the shared memory segment of shm/writer and
+ * shm/reader, and its semaphore set, with shmctl(2) and semctl(2).
+ *
+ * The kernel keeps a struct shmid_ds for each segment: owner and mode, its
+ * size, how many processes have it attached (shm_nattch), who created it
+ * and who last attached or detached, and when.  IPC_RMID does not free the
+ * memory while anyone is attached: it marks the segment, hides its key,
+ * and the memory goes with the last shmdt (or exit).
+ *
+ * Try this: while shm/writer waits for a reader, shm/ctl stat shows nattch
+ * 1 and FREE 0 (the ring is full); start shm/reader and it shows nattch 2.
+ *
+ * See also: shm/writer, shm/reader, shmctl(2), semctl(2), ipcs(1).
+ */
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "ring.h"
+
+static void show_segment(int shmid);
+static void show_set(int semid);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: shm/ctl [-q] [-k KEY] stat | rm\n"
+	    "  stat    print the segment (IPC_STAT) and its semaphores\n"
+	    "  rm      remove the segment and the semaphore set (IPC_RMID)\n"
+	    "  -k KEY  the key (default: $IPC_DEMO_KEY, else one made by "
+	    "ftok)\n"
+	    "  -q      quiet: no narration on stderr\n");
+	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *karg = NULL, *cmd;
+	int opt, shmid, semid;
+
+	prog = "shm/ctl";
+	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			break;
+		case 'k':
+			karg = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			usage(stderr);
+		}
+	}
+	cmd = optind < argc ? argv[optind] : "";
+	if ((strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) ||
+	    argc - optind != 1) {
+		fprintf(stderr, "%s: expected one of stat, rm\n", prog);
+		usage(stderr);
+	}
+	if (choose_key(karg, PROJ_SHM) == -1)
+		usage(stderr);
+
+	/* Either may exist without the other; flags 0: never create. */
+	shmid = shmget(ipc_key, 0, 0);
+	if (shmid == -1 && errno != ENOENT)
+		die("shmget");
+	semid = semget(ipc_key, 0, 0);
+	if (semid == -1 && errno != ENOENT)
+		die("semget");
+	if (shmid == -1 && semid == -1) {
+		errno = ENOENT;
+		die_hint("shmget", "no segment and no semaphore set have key "
+		    "0x%08x: shm/writer and shm/reader create them",
+		    (unsigned int)ipc_key);
+	}
+
+	if (strcmp(cmd, "stat") == 0) {
+		printf("key        0x%08x\n", (unsigned int)ipc_key);
+		show_segment(shmid);
+		show_set(semid);
+	} else {
+		if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1)
+			die("shmctl IPC_RMID");
+		if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1)
+			die("semctl IPC_RMID");
+		note("IPC_RMID: removed %s%s%s", shmid != -1 ? "the segment" :
+		    "", shmid != -1 && semid != -1 ? " and " : "",
+		    semid != -1 ? "the semaphore set" : "");
+	}
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/* IPC_STAT on the segment: what ipcs -m shows, and more. */
+static void
+show_segment(int shmid)
+{
+	struct shmid_ds ds;
+
+	if (shmid == -1) {
+		printf("segment    none\n");
+		return;
+	}
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	printf("segment    id %d\n", shmid);
+	printf("owner      uid %u, gid %u\n", (unsigned int)ds.shm_perm.uid,
+	    (unsigned int)ds.shm_perm.gid);
+	printf("creator    uid %u, gid %u, pid %ld\n",
+	    (unsigned int)ds.shm_perm.cuid, (unsigned int)ds.shm_perm.cgid,
+	    (long)ds.shm_cpid);
+	printf("mode       0%03o\n", (unsigned int)ds.shm_perm.mode & 0777);
+	printf("size       %zu\n", (size_t)ds.shm_segsz);
+	printf("nattch     %lu\n", (unsigned long)ds.shm_nattch);
+	printf("last pid   %ld (last shmat or shmdt)\n", (long)ds.shm_lpid);
+	printf("attached   %s\n", ipc_time(ds.shm_atime));
+	printf("detached   %s\n", ipc_time(ds.shm_dtime));
+	printf("changed    %s\n", ipc_time(ds.shm_ctime));
+	printf("removing   %s\n", ds.shm_perm.mode & SHM_DEST ?
+	    "yes (marked: goes with the last detach)" : "no");
+}
+
+/* The four semaphores of the ring (shm/ring.h). */
+static void
+show_set(int semid)
+{
+	static const char *names[NSEMS] = { "FREE", "FILLED", "WRITER",
+		"READER" };
+	unsigned short vals[NSEMS];
+	struct semid_ds ds;
+	union semun arg;
+	int i;
+
+	if (semid == -1) {
+		printf("semaphores none\n");
+		return;
+	}
+	/* GETALL fills one value per semaphore: check there are NSEMS. */
+	arg.buf = &ds;
+	if (semctl(semid, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	if (ds.sem_nsems != NSEMS) {
+		printf("semaphores id %d: %lu of them, not a ring's set\n",
+		    semid, (unsigned long)ds.sem_nsems);
+		return;
+	}
+	arg.array = vals;
+	if (semctl(semid, 0, GETALL, arg) == -1)
+		die("semctl GETALL");
+	printf("semaphores id %d:", semid);
+	for (i = 0; i < NSEMS; i++)
+		printf(" %s %u", names[i], vals[i]);
+	printf("\n");
+}

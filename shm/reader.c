@@ -1,0 +1,228 @@
+/*
+ * shm/reader - write out, byte for byte, what shm/writer streams through
+ * a System V shared memory segment.  Its partner is shm/writer.
+ *
+ * The reader maps the writer's segment with shmat(2), read-only
+ * (SHM_RDONLY: a stray store would be a crash, not a corruption), and
+ * write(2)s each filled slot straight out of the shared pages.  The
+ * semaphores say when a slot is full (FILLED) and give it back when it has
+ * been written (FREE); shm/ring.h has the protocol.
+ *
+ * Whichever side starts first creates the semaphores.  A reader that comes
+ * first waits for the writer's first slot, then attaches.  At the end of
+ * the stream the reader detaches and removes the segment and the set;
+ * the segment really goes when the writer has detached too.
+ *
+ * Run it in two terminals:
+ *	terminal 1:  shm/reader > copy
+ *	terminal 2:  shm/writer < some-file;  then cmp copy some-file
+ * and watch with ipcs -m -s while it runs.
+ *
+ * Try this: kill -9 the writer mid-stream; the reader notices within a
+ * second or two, says the output is incomplete, exits 1 and cleans up.
+ *
+ * See also: shm/writer, shm/ctl, shmget(2), shmop(2), shmctl(2), semop(2).
+ */
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "ring.h"
+
+static int semid = -1, shmid = -1;	/* the set and the segment */
+static struct ring *ring;		/* the segment, once attached */
+static uint32_t slots, slot_bytes;	/* its geometry, checked, kept here */
+static const char *data;		/* where its slots start */
+
+static int attach(void);
+static int drain(void);
+static int writer_gone(void);
+static void finish(int status);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: shm/reader [-q] [-k KEY] > output\n"
+	    "  Write out what shm/writer streams through shared memory.\n"
+	    "  -k KEY  the key (default: $IPC_DEMO_KEY, else one made by "
+	    "ftok)\n"
+	    "  -q      quiet: no narration on stderr\n");
+	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *karg = NULL;
+	int created, opt, status;
+
+	prog = "shm/reader";
+	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			break;
+		case 'k':
+			karg = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			usage(stderr);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+		    argv[optind]);
+		usage(stderr);
+	}
+	if (choose_key(karg, PROJ_SHM) == -1)
+		usage(stderr);
+
+	/* The semaphores and our presence; then wait for a first slot. */
+	catch_signals();
+	semid = ring_open_set(&created);
+	if (semid == -1)
+		return 128 + stop_signal;
+	ring_arrive(semid, READER);
+	note("waiting for the writer's first slot (P on FILLED)...");
+	status = ring_take(semid, FILLED, writer_gone);
+	if (status == 0)
+		status = attach();
+	if (status == 0)
+		status = drain();
+	finish(status);
+	if (close_stdout() == -1)
+		return EXIT_CALL_FAILED;
+	return status == 0 ? 0 : status == -1 ? 128 + stop_signal :
+	    EXIT_CALL_FAILED;
+}
+
+/*
+ * The writer has filled a slot, so its segment exists.  SHM_RDONLY maps
+ * it read-only.  Its size comes from the kernel (IPC_STAT), never from
+ * the header alone, so a corrupt header cannot send us past the end.
+ */
+static int
+attach(void)
+{
+	struct shmid_ds ds;
+
+	shmid = shmget(ipc_key, 0, 0400);
+	if (shmid == -1)
+		die("shmget");
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	refuse_if_not_ours("segment", shmid, &ds.shm_perm);
+	ring = shmat(shmid, NULL, SHM_RDONLY);
+	if (ring == (void *)-1)
+		die("shmat");
+	if (ring_check(ring, ds.shm_segsz) == -1)
+		return -3;
+	/* Copied once: a header changed later cannot move us past the end. */
+	slots = ring->slots;
+	slot_bytes = ring->slot_bytes;
+	data = (const char *)ring + ring_header_size(slots);
+	note("shmat: segment id %d, %zu bytes (%u slots of %u bytes), "
+	    "read-only at %p; nattch %lu", shmid, (size_t)ds.shm_segsz,
+	    slots, slot_bytes, (void *)ring,
+	    (unsigned long)ds.shm_nattch + 1);
+	return 0;
+}
+
+/*
+ * The consumer: the slot is ours (we hold one FILLED), write it out,
+ * V(FREE), P(FILLED) for the next, round the ring in order.  A slot of
+ * length 0 is the end of the stream.
+ */
+static int
+drain(void)
+{
+	unsigned long long bytes = 0;
+	unsigned long emptied = 0;
+	uint32_t i = 0, len;
+	int r = 0;
+
+	for (;;) {
+		len = ring->len[i];
+		if (len > slot_bytes) {
+			fprintf(stderr, "%s: slot %u says %u bytes, more than a "
+			    "slot holds: corrupt segment\n", prog, i, len);
+			r = -3;
+			break;
+		}
+		if (len == 0)
+			break;
+		if (write_all(STDOUT_FILENO, data + (size_t)i * slot_bytes,
+		    len) == -1) {
+			r = -1;
+			break;
+		}
+		bytes += len;
+		emptied++;
+		ring_give(semid, FREE);
+		i = (i + 1) % slots;
+		r = ring_take(semid, FILLED, writer_gone);
+		if (r != 0)
+			break;
+	}
+	note("%llu bytes in %lu slots%s", bytes, emptied,
+	    r == 0 ? ", then the end of the stream" : "");
+	return r;
+}
+
+/*
+ * Has the writer gone, leaving no filled slot?  WRITER is 1 while it runs
+ * (SEM_UNDO puts it back to 0 when it dies).  Before any segment exists no
+ * writer has come yet: keep waiting.
+ */
+static int
+writer_gone(void)
+{
+	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
+		return 0;
+	if (ring == NULL && shmget(ipc_key, 0, 0) == -1)
+		return 0;
+	return 1;
+}
+
+/*
+ * Say how it ended, detach, leave, and remove what the pair used: at the
+ * end of the stream always, otherwise when the writer is gone too.
+ */
+static void
+finish(int status)
+{
+	if (status == -2 && ring != NULL && ring->aborted)
+		fprintf(stderr, "%s: the writer was interrupted: the output is "
+		    "incomplete\n", prog);
+	else if (status == -2)
+		fprintf(stderr, "%s: the writer has gone before the end of the "
+		    "stream (killed?): the output is incomplete\n", prog);
+	if (status == -1)
+		note("stopped by signal %d", (int)stop_signal);
+	if (ring != NULL && shmdt(ring) == -1)
+		die("shmdt");
+	ring_leave(semid, READER);
+	if (status == -3)
+		return;		/* not ours to judge: shm/ctl rm, says the hint */
+	if (status != 0 && semctl(semid, WRITER, GETVAL) > 0)
+		return;		/* the writer is there, and will remove */
+	if (shmid == -1)
+		shmid = shmget(ipc_key, 0, 0);
+	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
+		complain("shmctl IPC_RMID");
+	if (semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
+	    errno != EIDRM)
+		complain("semctl IPC_RMID");
+	note("removed the segment and the semaphore set (IPC_RMID)");
+}
