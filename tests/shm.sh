@@ -1,0 +1,266 @@
+#!/bin/sh
+# tests/shm.sh - shm/writer, shm/reader and shm/ctl: byte-exact streams in
+# both start orders, the peer that dies, Ctrl-C, corrupt and foreign
+# segments; checked against /proc/sysvipc/shm and /proc/sysvipc/sem.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+has_segment() {
+	[ -n "$(ipc_field shm "$1" 1)" ]
+}
+has_set() {
+	[ -n "$(ipc_field sem "$1" 1)" ]
+}
+nothing_left() {
+	! has_segment "$1" && ! has_set "$1"
+}
+# How many processes have the segment attached (/proc/sysvipc/shm).
+attached_is() {
+	[ "$(ipc_field shm "$1" 7)" = "$2" ]
+}
+
+head -c $((64 << 20)) /dev/urandom >"$T/big"
+
+t_help() {
+	help_ok shm/writer shm/reader shm/ctl
+}
+
+bad_args='
+writer -x
+writer -s
+writer -s 0
+writer -s 1025
+writer -s x
+writer -z 0
+writer -z 67108865
+writer -z 1k
+writer extra
+reader -x
+reader extra
+ctl
+ctl frob
+ctl stat extra
+'
+
+has_any() {
+	has_segment "$1" || has_set "$1"
+}
+
+t_bad_args() {
+	bad_args_ok shm "$bad_args" has_any
+}
+
+# stream ORDER [WRITER OPTIONS]: FILE through the ring, byte-exact,
+# nothing left after.  ORDER is writer-first or reader-first.
+stream() {
+	order=$1 file=$2
+	shift 2
+	k=$(new_key)
+	if [ "$order" = writer-first ]; then
+		start "$file" /dev/null "$T/w.err" shm/writer -k "$k" "$@"
+		w=$!
+		wait_for has_segment "$k" &&
+			timeout 30 shm/reader -k "$k" >"$T/copy" 2>"$T/r.err" &&
+			exits_with "$w" 0
+	else
+		start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+		r=$!
+		wait_for has_set "$k" &&
+			timeout 30 shm/writer -k "$k" "$@" <"$file" 2>"$T/w.err" &&
+			exits_with "$r" 0
+	fi &&
+		cmp "$file" "$T/copy" && nothing_left "$k"
+}
+t_64m_writer_first() { stream writer-first "$T/big"; }
+t_64m_reader_first() { stream reader-first "$T/big"; }
+
+# Empty input and sizes that are not a multiple of a slot.
+t_odd_sizes() {
+	: >"$T/empty"
+	stream writer-first "$T/empty" || return 1
+	for n in 1 1023 1024 1025 262145; do
+		head -c "$n" "$T/big" >"$T/odd"
+		stream reader-first "$T/odd" -s 3 -z 1024 ||
+			{ diag "size $n"; return 1; }
+	done
+}
+
+# One small buffer: -s 1 -z 1024 still works (and is slow: 4 MiB here).
+t_one_small_buffer() {
+	head -c $((4 << 20)) "$T/big" >"$T/4m"
+	stream writer-first "$T/4m" -s 1 -z 1024 &&
+		grep -q 'created segment id .* (1 slots of 1024 bytes)' "$T/w.err"
+}
+
+# The narration says what a student should see, once, not per slot.
+t_narration() {
+	stream writer-first "$T/big" &&
+		grep -q '^shm/writer: shmget: created segment id .*; shmat: at 0x' \
+			"$T/w.err" &&
+		grep -q '^shm/writer: 67108864 bytes in 257 slots, .* MB/s$' \
+			"$T/w.err" &&
+		grep -q '^shm/reader: shmat: .* read-only at 0x.*; nattch 2$' \
+			"$T/r.err" &&
+		[ "$(wc -l <"$T/w.err")" -lt 10 ] && [ "$(wc -l <"$T/r.err")" -lt 10 ]
+}
+
+# kill -9 of the reader mid-stream: the writer, blocked on a full ring,
+# notices within 5 s, says so, exits 1, and removes everything.
+t_kill_reader() {
+	k=$(new_key)
+	mkfifo "$T/fifo.kr" && exec 3<>"$T/fifo.kr" || return 1
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	start /dev/null "$T/fifo.kr" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
+		kill -KILL "$(child_of "$r")" && exits_with "$r" 137 &&
+		timeout 5 sh -c "while kill -0 $w 2>/dev/null; do sleep 0.1; done" &&
+		exits_with "$w" 1 &&
+		grep -q 'the reader has gone before the end' "$T/w.err" &&
+		nothing_left "$k"
+}
+
+# kill -9 of the writer mid-stream: the reader, on an empty ring, notices
+# within 5 s, says the output is incomplete, exits 1, removes everything;
+# what it wrote is a prefix of the input.
+t_kill_writer() {
+	k=$(new_key)
+	mkfifo "$T/fifo.kw" && exec 3<>"$T/fifo.kw" || return 1
+	start "$T/fifo.kw" /dev/null "$T/w.err" shm/writer -k "$k" -z 1024
+	w=$!
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	head -c 5000 "$T/big" >&3 &&
+		wait_for blocked_in "$r" semtimedop &&
+		kill -KILL "$(child_of "$w")" && exits_with "$w" 137 &&
+		timeout 5 sh -c "while kill -0 $r 2>/dev/null; do sleep 0.1; done" &&
+		exits_with "$r" 1 &&
+		grep -q 'the writer has gone .*incomplete' "$T/r.err" &&
+		head -c "$(wc -c <"$T/copy")" "$T/big" | cmp - "$T/copy" &&
+		nothing_left "$k"
+}
+
+# Ctrl-C on the writer: it exits 130; the reader says the stream was cut
+# short and exits 1; nothing is left.
+t_sigint_writer() {
+	k=$(new_key)
+	mkfifo "$T/fifo.iw" && exec 3<>"$T/fifo.iw" || return 1
+	start "$T/fifo.iw" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	echo some data >&3 &&
+		wait_for blocked_in "$r" semtimedop &&
+		kill -INT "$w" && exits_with "$w" 130 && exits_with "$r" 1 &&
+		grep -q 'the writer was interrupted' "$T/r.err" &&
+		echo some data | cmp - "$T/copy" && nothing_left "$k"
+}
+
+# Ctrl-C on the reader: it exits 130; the writer says the reader has gone
+# and exits 1; nothing is left.
+t_sigint_reader() {
+	k=$(new_key)
+	mkfifo "$T/fifo.ir" && exec 3<>"$T/fifo.ir" || return 1
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	start /dev/null "$T/fifo.ir" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
+		kill -INT "$r" && exec 3<&- && exits_with "$r" 130 &&
+		exits_with "$w" 1 && nothing_left "$k"
+}
+
+# Ctrl-C on a writer that no reader ever came for: 130, nothing left.
+t_sigint_lonely_writer() {
+	k=$(new_key)
+	start "$T/big" /dev/null /dev/null shm/writer -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		kill -INT "$w" && exits_with "$w" 130 && nothing_left "$k"
+}
+
+t_ctl() {
+	k=$(new_key)
+	shm/ctl -k "$k" stat >/dev/null 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '(ENOENT)$' "$T/err" &&
+		grep -q 'hint: no segment and no semaphore set' "$T/err" &&
+		start "$T/big" /dev/null /dev/null shm/writer -q -k "$k" -s 2 -z 4096 &&
+		w=$! && wait_for blocked_in "$w" semtimedop &&
+		shm/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q "^key        $k$" "$T/stat" &&
+		grep -q '^mode       0600$' "$T/stat" &&
+		grep -q '^nattch     1$' "$T/stat" &&
+		grep -q '^size       8256$' "$T/stat" &&
+		grep -q 'FREE 0 FILLED 2 WRITER 1 READER 0$' "$T/stat" &&
+		[ "$(ipc_field shm "$k" 4)" = 8256 ] &&
+		shm/ctl -k "$k" rm 2>"$T/err" &&
+		grep -q 'removed the segment and the semaphore set' "$T/err" &&
+		! has_set "$k" && exits_with "$w" 1
+}
+
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_corrupt_header() {
+	k=$(new_key)
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for has_set "$k" || return 1
+	# A header that says 1000 slots of 64 KiB, in a 4 KiB segment.
+	perl -e '
+		my ($key) = hex($ARGV[0]);
+		my $id = shmget($key, 4096, 01600) // die "shmget: $!";
+		shmwrite($id, pack("L4", 0x72696e67, 1000, 65536, 0), 0, 16)
+			or die "shmwrite: $!";
+		my $set = semget($key, 0, 0) // die "semget: $!";
+		semop($set, pack("s!3", 1, 1, 0)) or die "semop: $!";
+	' "$k" &&
+		exits_with "$r" 1 && [ ! -s "$T/copy" ] &&
+		grep -q 'header is not one of ours, or is corrupt' "$T/r.err" &&
+		grep -q 'hint: remove it with shm/ctl rm' "$T/r.err" &&
+		shm/ctl -q -k "$k" rm && nothing_left "$k"
+}
+
+t_other_user() {
+	k=$(new_key)
+	start "$T/big" /dev/null /dev/null shm/writer -q -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		as_other shm/reader -k "$k" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && [ ! -s "$T/out" ] &&
+		grep -q '^shm/reader: semget: .* (EACCES)$' "$T/err" &&
+		as_other shm/ctl -k "$k" rm 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '(EPERM)$' "$T/err" &&
+		has_segment "$k" && attached_is "$k" 1 &&
+		kill -INT "$w" && exits_with "$w" 130 && nothing_left "$k"
+}
+
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_squatter() {
+	k=$(new_key)
+	as_other perl -e 'shmget(hex($ARGV[0]), 4096, 01666) // die "$!"' "$k" &&
+		shm/writer -k "$k" <"$T/big" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'segment id .* belongs to uid 4242' "$T/err" &&
+		ipcrm -M "$k" && ipcrm -S "$k" &&
+		as_other perl -e 'semget(hex($ARGV[0]), 4, 01666) // die "$!"' "$k" &&
+		shm/reader -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'semaphore set id .* belongs to uid 4242' "$T/err"
+}
+
+check "-h prints usage on stdout, exits 0" t_help
+check "bad options and values exit 2 with usage, create nothing" t_bad_args
+check "64 MiB, writer first: byte-exact, nothing left" t_64m_writer_first
+check "64 MiB, reader first: byte-exact, nothing left" t_64m_reader_first
+check "empty input and odd sizes" t_odd_sizes
+check "-s 1 -z 1024: one small buffer" t_one_small_buffer
+check "narration: the segment once, a summary, no line per slot" t_narration
+check "kill -9 of the reader: the writer exits 1 within 5 s" t_kill_reader
+check "kill -9 of the writer: the reader exits 1 within 5 s" t_kill_writer
+check "Ctrl-C on the writer: 130, the reader says it was cut" t_sigint_writer
+check "Ctrl-C on the reader: 130, the writer stops" t_sigint_reader
+check "Ctrl-C on a writer with no reader: 130, nothing left" \
+	t_sigint_lonely_writer
+check "ctl stat and rm" t_ctl
+check "a corrupt header is refused, never read past" t_corrupt_header
+check "another user can neither read nor remove" t_other_user
+check "a squatted segment or set is refused" t_squatter
+done_testing
