@@ -15,6 +15,7 @@ PROGS = \
 	sem/ctl \
 	shm/writer \
 	shm/reader \
+	shm/counter \
 	shm/ctl
 
 COMMON = common/ipcdemo.o
@@ -43,7 +44,7 @@ all: $(PROGS)
 
 msgq/sender msgq/receiver: msgq/msgq.o
 sem/wait sem/post: sem/sem.o
-shm/writer shm/reader: shm/ring.o
+shm/writer shm/reader shm/counter: shm/ring.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 

@@ -59,7 +59,8 @@ choose_key(const char *arg, int proj)
 		limit = "kernel.sem, 4th field";
 		break;
 	case PROJ_SHM:
-		noun = "segment", ctl = "shm/ctl", limit = "kernel.shmmni";
+	case PROJ_COUNTER:
+		noun = "segment", ctl = "shm/ctl -k KEY", limit = "kernel.shmmni";
 		break;
 	}
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */

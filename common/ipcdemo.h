@@ -23,7 +23,7 @@
  * The proj ids given to ftok(3), one per mechanism, so that the default
  * keys of the queue, the semaphore set and the segment differ.
  */
-enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h' };
+enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h', PROJ_COUNTER = 'c' };
 
 /* Exit codes shared by the whole suite (signals exit 128 + signo). */
 enum { EXIT_CALL_FAILED = 1, EXIT_USAGE = 2 };

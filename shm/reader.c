@@ -60,6 +60,7 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
+	unsigned short zeros[NSEMS] = { 0 };
 	const char *karg = NULL;
 	int created, opt, status;
 
@@ -89,7 +90,7 @@ main(int argc, char *argv[])
 
 	/* The semaphores and our presence; then wait for a first slot. */
 	catch_signals();
-	semid = ring_open_set(&created);
+	semid = ring_open_set(NSEMS, zeros, &created);
 	if (semid == -1)
 		return 128 + stop_signal;
 	ring_arrive(semid, READER);

@@ -56,37 +56,39 @@ ring_check(const struct ring *r, size_t segsz)
 }
 
 /*
- * Create the set of NSEMS semaphores, or join it.  As in sem/sem.h: the
- * creator sets every value to 0 with SETALL, then makes a no-op semop so
- * that sem_otime is no longer 0; a late-comer waits for that before it
- * uses the set.  Returns the id, or -1 if a signal stopped us.
+ * Create a set of nsems semaphores with the values init, or join it.  As in
+ * sem/sem.h: the creator sets the values with SETALL, then makes a no-op
+ * semop so that sem_otime is no longer 0; a late-comer waits for that
+ * before it uses the set.  The no-op waits for zero, with IPC_NOWAIT, on
+ * the last semaphore, so init must start it at 0 (both callers do).
+ * Returns the id, or -1 if a signal stopped us.
  */
 int
-ring_open_set(int *created)
+ring_open_set(int nsems, unsigned short *init, int *created)
 {
-	unsigned short zeros[NSEMS] = { 0 };
-	struct sembuf noop = { FREE, 0, IPC_NOWAIT };
+	struct sembuf noop = { 0, 0, IPC_NOWAIT };
 	struct semid_ds ds;
 	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
 	union semun arg;
 	int id, polls;
 
 	for (;;) {
-		id = semget(ipc_key, NSEMS, IPC_CREAT | IPC_EXCL | 0600);
+		id = semget(ipc_key, nsems, IPC_CREAT | IPC_EXCL | 0600);
 		if (id != -1) {
-			arg.array = zeros;
+			arg.array = init;
 			if (semctl(id, 0, SETALL, arg) == -1)
 				die("semctl SETALL");
+			noop.sem_num = (unsigned short)(nsems - 1);
 			if (semop(id, &noop, 1) == -1)
 				die("semop (marking the set ready)");
-			note("semget: created semaphore set id %d (FREE, "
-			    "FILLED, WRITER, READER; mode 0600)", id);
+			note("semget: created semaphore set id %d (%d "
+			    "semaphores, mode 0600)", id, nsems);
 			*created = 1;
 			return id;
 		}
 		if (errno != EEXIST)
 			die("semget");
-		id = semget(ipc_key, NSEMS, 0600);
+		id = semget(ipc_key, nsems, 0600);
 		if (id != -1)
 			break;
 		if (errno != ENOENT)
@@ -134,7 +136,17 @@ ring_arrive(int semid, int who)
 	}
 }
 
-/* The -1 that undoes ring_arrive(), now rather than at exit. */
+/* Count ourselves in, beside others: +1 with SEM_UNDO, never refused. */
+void
+ring_join(int semid, int sem)
+{
+	struct sembuf op = { (unsigned short)sem, 1, SEM_UNDO };
+
+	if (semop(semid, &op, 1) == -1)
+		die("semop (joining)");
+}
+
+/* The -1 that undoes ring_arrive() or ring_join(), now, not at exit. */
 void
 ring_leave(int semid, int who)
 {

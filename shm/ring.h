@@ -56,8 +56,9 @@ enum {
 size_t ring_header_size(uint32_t slots);
 char *ring_slot(struct ring *r, uint32_t i);
 int ring_check(const struct ring *r, size_t segsz);
-int ring_open_set(int *created);
+int ring_open_set(int nsems, unsigned short *init, int *created);
 void ring_arrive(int semid, int who);
+void ring_join(int semid, int sem);
 void ring_leave(int semid, int who);
 int ring_value(int semid, int sem);
 int ring_take(int semid, int sem, int (*peer_gone)(void));

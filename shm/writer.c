@@ -71,6 +71,7 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
+	unsigned short zeros[NSEMS] = { 0 };
 	const char *karg = NULL;
 	long long slots = SLOTS_DEFAULT, slot_bytes = SLOT_BYTES_DEFAULT;
 	int created, opt, status;
@@ -110,7 +111,7 @@ main(int argc, char *argv[])
 
 	/* The semaphores, then our presence on them, then the segment. */
 	catch_signals();
-	semid = ring_open_set(&created);
+	semid = ring_open_set(NSEMS, zeros, &created);
 	if (semid == -1)
 		return 128 + stop_signal;
 	ring_arrive(semid, WRITER);
