@@ -40,7 +40,13 @@
 #include "ipcdemo.h"
 #include "ring.h"
 
-enum { SLOTS_DEFAULT = 8, SLOT_BYTES_DEFAULT = 256 << 10 };
+/*
+ * Defaults, measured on a cached 256 MiB file (median of 9): 4 slots of
+ * 1 MiB 51 ms, 8 of 256 KiB 55 ms, 16 of 256 KiB 61 ms; cat | cat 130 ms.
+ * Bigger slots mean fewer hand-overs; a ring much bigger than the caches
+ * makes each copy slower.
+ */
+enum { SLOTS_DEFAULT = 4, SLOT_BYTES_DEFAULT = 1 << 20 };
 
 static int semid = -1, shmid = -1;	/* the set and the segment */
 static struct ring *ring;		/* the segment, once attached */
@@ -62,9 +68,9 @@ usage(FILE *f)
 	    "  -k KEY         the key (default: $IPC_DEMO_KEY, else one made by "
 	    "ftok)\n"
 	    "  -q             quiet: no narration on stderr\n"
-	    "  -s SLOTS       slots in the ring, 1 to 1024 (default 8)\n"
+	    "  -s SLOTS       slots in the ring, 1 to 1024 (default 4)\n"
 	    "  -z SLOT_BYTES  bytes in a slot, 1 to 67108864 (default "
-	    "262144)\n");
+	    "1048576)\n");
 	exit(f == stdout ? 0 : EXIT_USAGE);
 }
 
