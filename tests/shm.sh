@@ -132,7 +132,7 @@ t_kill_writer() {
 	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
 	r=$!
 	head -c 5000 "$T/big" >&3 &&
-		wait_for blocked_in "$r" semtimedop &&
+		wait_for test -s "$T/copy" && wait_for blocked_in "$r" semtimedop &&
 		kill -KILL "$(child_of "$w")" && exits_with "$w" 137 &&
 		timeout 5 sh -c "while kill -0 $r 2>/dev/null; do sleep 0.1; done" &&
 		exits_with "$r" 1 &&
@@ -142,7 +142,9 @@ t_kill_writer() {
 }
 
 # Ctrl-C on the writer: it exits 130; the reader says the stream was cut
-# short and exits 1; nothing is left.
+# short and exits 1; nothing is left.  (Interrupted only once the data has
+# come through: a writer stopped before it made the segment is, to the
+# reader, a writer that has not come yet.)
 t_sigint_writer() {
 	k=$(new_key)
 	mkfifo "$T/fifo.iw" && exec 3<>"$T/fifo.iw" || return 1
@@ -151,7 +153,7 @@ t_sigint_writer() {
 	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
 	r=$!
 	echo some data >&3 &&
-		wait_for blocked_in "$r" semtimedop &&
+		wait_for test -s "$T/copy" && wait_for blocked_in "$r" semtimedop &&
 		kill -INT "$w" && exits_with "$w" 130 && exits_with "$r" 1 &&
 		grep -q 'the writer was interrupted' "$T/r.err" &&
 		echo some data | cmp - "$T/copy" && nothing_left "$k"
