@@ -229,7 +229,8 @@ run(long long procs, long long times)
 	int status, failed = 0;
 	pid_t pid;
 
-	note("%lld processes add 1, %lld times each, %s", procs, times,
+	note("%lld process%s add%s 1, %lld times each, %s", procs,
+	    procs == 1 ? "" : "es", procs == 1 ? "s" : "", times,
 	    unlocked ? "WITHOUT a lock (-u)" : "under the mutex");
 	for (i = 0; i < procs; i++) {
 		pid = fork();
@@ -251,21 +252,26 @@ run(long long procs, long long times)
 	return failed ? EXIT_CALL_FAILED : 0;
 }
 
-/* Expected, got, lost: on stdout, for every run so far with this key. */
+/*
+ * Expected, got, lost: on stdout, for every run so far with this key.
+ * While another run is still adding, the difference is "pending", not lost.
+ */
 static void
 report(void)
 {
 	long long expected, got;
+	int others;
 
 	lock();
 	expected = atomic_load(&c->expected);
 	got = atomic_load(&c->count);
 	unlock();
-	printf("expected %lld\ngot %lld\nlost %lld\n", expected, got,
-	    expected - got);
-	if (semctl(semid, RUNNERS, GETVAL) > 1)
-		note("another run with this key is still adding: its report "
-		    "will have the final count");
+	others = semctl(semid, RUNNERS, GETVAL) > 1;
+	printf("expected %lld\ngot %lld\n%s %lld\n", expected, got,
+	    others ? "pending" : "lost", expected - got);
+	if (others)
+		note("another run with this key is still adding (pending): "
+		    "its report will have the final count");
 	else if (unlocked && got == expected)
 		note("no update lost this time: the processes hardly ran at "
 		    "the same moment; try a larger -n (say 5000000)");

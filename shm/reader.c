@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
@@ -149,9 +150,13 @@ drain(void)
 {
 	unsigned long long bytes = 0;
 	unsigned long emptied = 0;
+	struct timespec t0, t1;
+	double seconds;
 	uint32_t i = 0, len;
 	int r = 0;
 
+	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
+		die("clock_gettime");
 	for (;;) {
 		len = ring->len[i];
 		if (len > slot_bytes) {
@@ -175,8 +180,13 @@ drain(void)
 		if (r != 0)
 			break;
 	}
-	note("%llu bytes in %lu slots%s", bytes, emptied,
-	    r == 0 ? ", then the end of the stream" : "");
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
+		die("clock_gettime");
+	seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	note("%llu bytes in %lu slots, %.3f s, %.1f MB/s%s", bytes, emptied,
+	    seconds, seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0,
+	    r == 0 ? "; then the end of the stream" : "");
 	return r;
 }
 
