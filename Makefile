@@ -60,10 +60,14 @@ $(PROGS): %: %.o $(COMMON)
 test: all
 	tests/run.sh
 
+# The classroom tour: make demo [SCENE=msgq|sem|shm] [DEMO_PAUSE=seconds].
+demo: all
+	SCENE=$(SCENE) DEMO_PAUSE=$(DEMO_PAUSE) tests/demo
+
 clean:
 	rm -f $(PROGS) */*.o */*.d .build-flags
 
-.PHONY: all test clean FORCE
+.PHONY: all test demo clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(wildcard */*.d)

@@ -269,6 +269,8 @@ report(void)
 	others = semctl(semid, RUNNERS, GETVAL) > 1;
 	printf("expected %lld\ngot %lld\n%s %lld\n", expected, got,
 	    others ? "pending" : "lost", expected - got);
+	if (fflush(stdout) == EOF)
+		die("write (stdout)");
 	if (others)
 		note("another run with this key is still adding (pending): "
 		    "its report will have the final count");
