@@ -373,7 +373,7 @@ refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 
 /*
  * The handler only records the signal; the program notices the flag, tears
- * down what it owns and exits 128 + signo.  Without SA_RESTART, a blocked
+ * down what it owns and dies of the signal (see exit_status()).  Without SA_RESTART, a blocked
  * msgrcv or semop returns EINTR at once, so the flag is seen.  A signal
  * that lands just after the flag was tested and before a blocking call
  * starts would be missed, so the handler also sets an alarm: SIGALRM, every
@@ -411,6 +411,27 @@ catch_signals(void)
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		die("sigaction");
+}
+
+/*
+ * What main returns.  After SIGINT, SIGTERM or SIGHUP, with everything
+ * tidied up, die of that same signal: the shell then reports 128 + signo
+ * (130 for Ctrl-C) and, more than that, knows we were interrupted.  A
+ * script that ran us stops too, instead of going on to its next line, as
+ * bash does when a program it waited for handled Ctrl-C and exited.
+ */
+int
+exit_status(int status)
+{
+	int sig = stop_signal;
+
+	if (sig == 0)
+		return status;
+	fflush(NULL);
+	alarm(0);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return 128 + sig;	/* not reached */
 }
 
 /*

@@ -63,6 +63,7 @@ const char *errname(int err);
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);
+int exit_status(int status);
 int write_all(int fd, const void *buf, size_t len);
 int close_stdout(void);
 

@@ -78,7 +78,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	semid = open_set();
 	if (semid == -1)
-		return 128 + stop_signal;
+		return exit_status(EXIT_CALL_FAILED);
 
 	/* What V will change: the value, and who waits for it (GETNCNT). */
 	before = semctl(semid, 0, GETVAL);

@@ -136,7 +136,7 @@ main(int argc, char *argv[])
 
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
-	return stop_signal ? 128 + stop_signal : 0;
+	return exit_status(0);
 }
 
 /*

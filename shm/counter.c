@@ -127,7 +127,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	semid = ring_open_set(COUNTER_NSEMS, init, &created);
 	if (semid == -1)
-		return 128 + stop_signal;
+		return exit_status(EXIT_CALL_FAILED);
 	ring_join(semid, RUNNERS);
 	attach();
 
@@ -154,7 +154,7 @@ main(int argc, char *argv[])
 	}
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
-	return stop_signal ? 128 + stop_signal : status;
+	return exit_status(status);
 }
 
 /*

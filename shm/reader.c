@@ -93,7 +93,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	semid = ring_open_set(NSEMS, zeros, &created);
 	if (semid == -1)
-		return 128 + stop_signal;
+		return exit_status(EXIT_CALL_FAILED);
 	ring_arrive(semid, READER);
 	note("waiting for the writer's first slot (P on FILLED)...");
 	status = ring_take(semid, FILLED, writer_gone);
@@ -104,8 +104,7 @@ main(int argc, char *argv[])
 	finish(status);
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
-	return status == 0 ? 0 : status == -1 ? 128 + stop_signal :
-	    EXIT_CALL_FAILED;
+	return exit_status(status == 0 ? 0 : EXIT_CALL_FAILED);
 }
 
 /*

@@ -119,7 +119,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	semid = ring_open_set(NSEMS, zeros, &created);
 	if (semid == -1)
-		return 128 + stop_signal;
+		return exit_status(EXIT_CALL_FAILED);
 	ring_arrive(semid, WRITER);
 	status = create_segment((uint32_t)slots, (uint32_t)slot_bytes);
 	if (status == 0)
@@ -223,7 +223,7 @@ stream(void)
 		die("clock_gettime");
 	finish(r, (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, bytes);
-	return r == 0 ? 0 : r == -1 ? 128 + stop_signal : EXIT_CALL_FAILED;
+	return exit_status(r == 0 ? 0 : EXIT_CALL_FAILED);
 }
 
 /*

@@ -1,0 +1,63 @@
+#!/bin/sh
+# tests/demo.sh - "make demo", as CI runs it (DEMO_PAUSE=0): every scene
+# succeeds and nothing it made is left; interrupted, it still cleans up.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The keys a run of the tour announced ("export IPC_DEMO_KEY=0x...").
+demo_keys() {
+	sed -n 's/.*export IPC_DEMO_KEY=\(0x[0-9a-f]*\)).*/\1/p' "$1" | sort -u
+}
+# None of them is in /proc/sysvipc any more.
+keys_gone() {
+	for k in $(demo_keys "$1"); do
+		if key_in_use "$((k))"; then
+			diag "key $k is still there"
+			return 1
+		fi
+	done
+}
+
+t_full_tour() {
+	NO_COLOR=1 DEMO_PAUSE=0 timeout 120 make -s demo >"$T/out" 2>&1 || {
+		diag "$(tail -n 5 "$T/out")"
+		return 1
+	}
+	[ "$(grep -c '^=== ' "$T/out")" = 9 ] &&
+		[ "$(demo_keys "$T/out" | wc -l)" = 9 ] && keys_gone "$T/out" &&
+		grep -q '^msgq/receiver> hello$' "$T/out" &&
+		grep -q '^sender A> ALPHA$' "$T/out" &&
+		grep -q '^sender B> BANANA$' "$T/out" &&
+		grep -q '^customer 3: sem/wait: value 0: none free' "$T/out" &&
+		grep -q '^kernel: value      1$' "$T/out" &&
+		grep -q '^shm/counter> got 200000$' "$T/out" &&
+		! grep -q "$(printf '\033')" "$T/out"
+}
+
+t_one_scene() {
+	NO_COLOR=1 DEMO_PAUSE=0 SCENE=msgq timeout 60 make -s demo >"$T/out" 2>&1 &&
+		[ "$(grep -c '^=== Message queues' "$T/out")" = 4 ] &&
+		! grep -q '^=== Sema' "$T/out" && keys_gone "$T/out" &&
+		! SCENE=bogus make -s demo >/dev/null 2>"$T/err" &&
+		grep -q 'SCENE must be msgq, sem or shm' "$T/err"
+}
+
+# shellcheck disable=SC2016 # perl's $ARGV, not the shell's
+# Ctrl-C in the middle of the restaurant, as a terminal sends it: to the
+# whole process group (setsid gives the tour one of its own).  The tour
+# stops at once - it does not go on to the next scene - and cleans up.
+t_interrupted() {
+	start /dev/null "$T/out" "$T/err" env NO_COLOR=1 DEMO_PAUSE=0 \
+		SCENE=sem setsid tests/demo
+	d=$!
+	wait_for grep -q 'waits at the door' "$T/out" && g=$(child_of "$d") &&
+		perl -e 'kill "INT", -$ARGV[0] or die "kill: $!"' "$g" &&
+		exits_with "$d" 130 &&
+		grep -q 'demo: interrupted; cleaning up' "$T/out" &&
+		! grep -q 'a crash in the seat' "$T/out" && keys_gone "$T/out"
+}
+
+check "make demo: every scene, nothing left" t_full_tour
+check "make demo SCENE=msgq: one part; a bad SCENE is refused" t_one_scene
+check "make demo interrupted: 130, nothing left" t_interrupted
+done_testing
