@@ -64,10 +64,14 @@ test: all
 demo: all
 	SCENE=$(SCENE) DEMO_PAUSE=$(DEMO_PAUSE) tests/demo
 
+# The numbers: make bench [BENCH_MB=256] [BENCH_ROUNDS=5].
+bench: all
+	BENCH_MB=$(BENCH_MB) BENCH_ROUNDS=$(BENCH_ROUNDS) tests/bench
+
 clean:
 	rm -f $(PROGS) */*.o */*.d .build-flags
 
-.PHONY: all test demo clean FORCE
+.PHONY: all test demo bench clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(wildcard */*.d)

@@ -57,7 +57,20 @@ t_interrupted() {
 		! grep -q 'a crash in the seat' "$T/out" && keys_gone "$T/out"
 }
 
+# make bench, small: every row runs, checks its output, and is reported.
+t_bench_smoke() {
+	BENCH_MB=16 BENCH_ROUNDS=1 timeout 120 make -s bench >"$T/out" 2>&1 || {
+		diag "$(tail -n 5 "$T/out")"
+		return 1
+	}
+	[ "$(grep -c ' MB/s ' "$T/out")" = 6 ] &&
+		grep -q 'round trips/s' "$T/out" && grep -q 'P+V pairs/s' "$T/out" &&
+		[ "$(grep -c '^target ' "$T/out")" = 4 ] &&
+		[ "$(demo_keys "$T/out" | wc -l)" = 1 ] && keys_gone "$T/out"
+}
+
 check "make demo: every scene, nothing left" t_full_tour
 check "make demo SCENE=msgq: one part; a bad SCENE is refused" t_one_scene
 check "make demo interrupted: 130, nothing left" t_interrupted
+check "make bench (16 MiB, one round): every row" t_bench_smoke
 done_testing
