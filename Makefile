@@ -3,6 +3,8 @@
 #   make                      build every program in place (msgq/sender, ...)
 #   make test                 run the tests (tests/run.sh)
 #   make CC=clang WERROR=1    what CI builds; SANITIZE=address,undefined too
+#   make demo, make bench     the classroom tour, the numbers
+#   make lint                 cppcheck and shellcheck
 #   make clean                remove what the build made
 
 # The programs; this list is also the suite's table of contents.
@@ -68,10 +70,19 @@ demo: all
 bench: all
 	BENCH_MB=$(BENCH_MB) BENCH_ROUNDS=$(BENCH_ROUNDS) tests/bench
 
+# Static checks: cppcheck on the C, shellcheck on the scripts.  cppcheck's
+# variableScope is off: the house style declares at the top of a block.
+lint:
+	cppcheck --enable=warning,style,portability,performance --std=c11 \
+		-D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DIPC_DEMO_KEYFILE='"x"' \
+		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
+		--error-exitcode=1 --quiet common msgq sem shm
+	shellcheck -x tests/*.sh tests/demo tests/bench .ci/run
+
 clean:
 	rm -f $(PROGS) */*.o */*.d .build-flags
 
-.PHONY: all test demo bench clean FORCE
+.PHONY: all test demo bench lint clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(wildcard */*.d)
