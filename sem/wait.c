@@ -113,9 +113,13 @@ main(int argc, char *argv[])
 			usage(stderr);
 		}
 	}
-	if (optind < argc || (undo == 0 && seconds < 0)) {
-		fprintf(stderr, "%s: %s\n", prog, optind < argc ?
-		    "unexpected argument" : "-U goes with -s");
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+		    argv[optind]);
+		usage(stderr);
+	}
+	if (undo == 0 && seconds < 0) {
+		fprintf(stderr, "%s: -U goes with -s\n", prog);
 		usage(stderr);
 	}
 	if (choose_key(karg, PROJ_SEM) == -1)
