@@ -109,9 +109,14 @@ parse_num(const char *what, const char *s, long long min, long long max,
 		return -1;
 	}
 	if (errno == ERANGE || v < min || v > max) {
-		fprintf(stderr, hex ? "%s: %s: '%s' is out of range "
-		    "(0x%llx to 0x%llx)\n" : "%s: %s: '%s' is out of range "
-		    "(%lld to %lld)\n", prog, what, s, min, max);
+		/* The range in hex if typed so, unless it has negatives. */
+		if (hex && min >= 0)
+			fprintf(stderr, "%s: %s: '%s' is out of range (0x%llx "
+			    "to 0x%llx)\n", prog, what, s,
+			    (unsigned long long)min, (unsigned long long)max);
+		else
+			fprintf(stderr, "%s: %s: '%s' is out of range (%lld "
+			    "to %lld)\n", prog, what, s, min, max);
 		return -1;
 	}
 	*out = v;

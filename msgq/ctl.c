@@ -51,7 +51,7 @@ main(int argc, char *argv[])
 {
 	const char *karg = NULL, *cmd;
 	long long qbytes = 0;
-	int id, opt;
+	int id, opt, want;
 
 	prog = "msgq/ctl";
 	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
@@ -71,16 +71,25 @@ main(int argc, char *argv[])
 	}
 	/* One command; qbytes takes a number. */
 	cmd = optind < argc ? argv[optind] : "";
-	if (strcmp(cmd, "qbytes") == 0 && argc - optind == 2) {
-		if (parse_num("qbytes", argv[optind + 1], 1, 0x7fffffff,
-		    &qbytes) == -1)
-			usage(stderr);
-	} else if ((strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) ||
-	    argc - optind != 1) {
-		fprintf(stderr, "%s: expected one of stat, rm, qbytes N\n",
-		    prog);
+	want = strcmp(cmd, "qbytes") == 0 ? 2 : 1;
+	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0 && want == 1) {
+		fprintf(stderr, "%s: %s%s%sexpected one of stat, rm, "
+		    "qbytes N\n", prog, *cmd ? "'" : "", cmd,
+		    *cmd ? "' is not a command; " : "no command; ");
 		usage(stderr);
 	}
+	if (argc - optind < want) {
+		fprintf(stderr, "%s: qbytes: the number N is missing\n", prog);
+		usage(stderr);
+	}
+	if (argc - optind > want) {
+		fprintf(stderr, "%s: %s: unexpected argument '%s'\n", prog,
+		    cmd, argv[optind + want]);
+		usage(stderr);
+	}
+	if (want == 2 && parse_num("qbytes", argv[optind + 1], 1, 0x7fffffff,
+	    &qbytes) == -1)
+		usage(stderr);
 	if (choose_key(karg, PROJ_MSGQ) == -1)
 		usage(stderr);
 

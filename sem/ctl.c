@@ -50,7 +50,7 @@ main(int argc, char *argv[])
 	const char *karg = NULL, *cmd;
 	long long val = 0;
 	union semun arg;
-	int id, opt;
+	int id, opt, want;
 
 	prog = "sem/ctl";
 	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
@@ -70,14 +70,25 @@ main(int argc, char *argv[])
 	}
 	/* One command; set takes a value. */
 	cmd = optind < argc ? argv[optind] : "";
-	if (strcmp(cmd, "set") == 0 && argc - optind == 2) {
-		if (parse_num("set", argv[optind + 1], 0, SEM_MAX, &val) == -1)
-			usage(stderr);
-	} else if ((strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) ||
-	    argc - optind != 1) {
-		fprintf(stderr, "%s: expected one of stat, set N, rm\n", prog);
+	want = strcmp(cmd, "set") == 0 ? 2 : 1;
+	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0 && want == 1) {
+		fprintf(stderr, "%s: %s%s%sexpected one of stat, set N, rm\n",
+		    prog, *cmd ? "'" : "", cmd,
+		    *cmd ? "' is not a command; " : "no command; ");
 		usage(stderr);
 	}
+	if (argc - optind < want) {
+		fprintf(stderr, "%s: set: the value N is missing\n", prog);
+		usage(stderr);
+	}
+	if (argc - optind > want) {
+		fprintf(stderr, "%s: %s: unexpected argument '%s'\n", prog,
+		    cmd, argv[optind + want]);
+		usage(stderr);
+	}
+	if (want == 2 && parse_num("set", argv[optind + 1], 0, SEM_MAX,
+	    &val) == -1)
+		usage(stderr);
 	if (choose_key(karg, PROJ_SEM) == -1)
 		usage(stderr);
 

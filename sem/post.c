@@ -69,8 +69,13 @@ main(int argc, char *argv[])
 			usage(stderr);
 		}
 	}
-	if (argc - optind > 1 || (argc - optind == 1 &&
-	    parse_num("N", argv[optind], 1, SEM_MAX, &n) == -1))
+	if (argc - optind > 1) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+		    argv[optind + 1]);
+		usage(stderr);
+	}
+	if (argc - optind == 1 &&
+	    parse_num("N", argv[optind], 1, SEM_MAX, &n) == -1)
 		usage(stderr);
 	if (choose_key(karg, PROJ_SEM) == -1)
 		usage(stderr);

@@ -65,9 +65,15 @@ main(int argc, char *argv[])
 		}
 	}
 	cmd = optind < argc ? argv[optind] : "";
-	if ((strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) ||
-	    argc - optind != 1) {
-		fprintf(stderr, "%s: expected one of stat, rm\n", prog);
+	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) {
+		fprintf(stderr, "%s: %s%s%sexpected one of stat, rm\n", prog,
+		    *cmd ? "'" : "", cmd,
+		    *cmd ? "' is not a command; " : "no command; ");
+		usage(stderr);
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "%s: %s: unexpected argument '%s'\n", prog,
+		    cmd, argv[optind + 1]);
 		usage(stderr);
 	}
 	if (choose_key(karg, PROJ_SHM) == -1)

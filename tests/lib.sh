@@ -151,26 +151,6 @@ help_ok() {
 	done
 }
 
-# bad_args_ok DIR TABLE HAS: each line "prog args..." of TABLE, run as
-# DIR/prog with a fresh key (unless args give -k), must exit 2 with the
-# usage on stderr, print nothing on stdout, and leave no object (HAS KEY).
-bad_args_ok() {
-	dir=$1 table=$2 has=$3
-	k=$(new_key)
-	echo "$table" | while read -r p args; do
-		[ -n "$p" ] || continue
-		eval "set -- $args"
-		case "$*" in *-k*) ;; *) set -- -k "$k" "$@" ;; esac
-		"$dir/$p" "$@" </dev/null >"$T/out" 2>"$T/err"
-		rc=$?
-		if [ $rc -ne 2 ] || ! grep -q '^usage: ' "$T/err" ||
-			[ -s "$T/out" ] || "$has" "$k"; then
-			diag "$dir/$p $*: exit $rc" "$(cat "$T/err")"
-			return 1
-		fi
-	done
-}
-
 # Say why a check failed, as a TAP comment.
 diag() {
 	printf '# %s\n' "$@" >&2

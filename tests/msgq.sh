@@ -14,59 +14,7 @@
 	printf 'no newline at the end'
 } >"$T/data"
 
-# --- usage and bad input -------------------------------------------------
-
-t_help() {
-	help_ok msgq/sender msgq/receiver msgq/ctl
-}
-
-# Each line: a program and its bad arguments.  All must exit 2, print the
-# usage on stderr, and create nothing.
-bad_args='
-sender -x
-sender -t
-sender -t 0
-sender -t -1
-sender -t abc
-sender -t 12x
-sender -t 99999999999999999999
-sender -t 0x
-sender -t " 5"
-sender -b word
-sender -k 0
-sender -k 0x100000000
-sender -k -5
-sender -k 1e3
-receiver -c 0
-receiver -c -1
-receiver -c ""
-receiver -t 1x
-receiver -t -9223372036854775808
-receiver -r -t 0
-receiver -r -t -3
-receiver extra
-ctl
-ctl frob
-ctl qbytes
-ctl qbytes 0
-ctl qbytes x
-ctl qbytes 1 2
-ctl stat extra
-'
-
-t_bad_args() {
-	bad_args_ok msgq "$bad_args" has_queue
-}
-
-# The message names the option and quotes the bad text.
-t_bad_arg_words() {
-	msgq/sender -t 12x hi 2>"$T/err"
-	grep -q "^msgq/sender: -t: '12x' is not a number" "$T/err" &&
-		msgq/receiver -c 0 2>"$T/err"
-	grep -q "^msgq/receiver: -c: '0' is out of range" "$T/err" &&
-		IPC_DEMO_KEY=zz msgq/ctl stat 2>"$T/err"
-	[ $? -eq 2 ] && grep -q "IPC_DEMO_KEY: 'zz' is not a number" "$T/err"
-}
+# --- keys (bad input to every program: tests/args.sh) --------------------
 
 # The default key comes from ftok() of a file of the checkout: the same
 # from any directory.  IPC_DEMO_KEY overrides it, and -k overrides both.
@@ -431,9 +379,6 @@ t_limits_namespace() {
 		grep -q 'hint: a message is bigger than our 1000 bytes' "$T/err"
 }
 
-check "-h prints usage on stdout, exits 0" t_help
-check "bad options and values exit 2 with usage, create nothing" t_bad_args
-check "bad values are named and quoted" t_bad_arg_words
 check "default key from ftok, IPC_DEMO_KEY, -k" t_keys
 check "line mode, sender first: byte-exact" t_lines_sender_first
 check "line mode, receiver first: byte-exact" t_lines_receiver_first

@@ -39,44 +39,6 @@ left() {
 	[ "$(cat "$@" | grep -c leave)" = "$n" ]
 }
 
-# --- usage and bad input -------------------------------------------------
-
-t_help() {
-	help_ok sem/wait sem/post sem/ctl
-}
-
-# Each line: a program and its bad arguments.  All must exit 2, print the
-# usage on stderr, and create nothing.
-bad_args='
-wait -x
-wait -s
-wait -s -1
-wait -s x
-wait -s 86401
-wait -U
-wait extra
-post 0
-post -1
-post 32768
-post x
-post 1x
-post 1 2
-ctl
-ctl frob
-ctl set
-ctl set -1
-ctl set 32768
-ctl set 1 2
-ctl rm extra
-'
-
-t_bad_args() {
-	k=$(new_key)
-	bad_args_ok sem "$bad_args" has_set &&
-		sem/post -k "$k" 32768 2>"$T/err"
-	grep -q "^sem/post: N: '32768' is out of range (1 to 32767)" "$T/err"
-}
-
 # --- P and V ----------------------------------------------------------------
 
 # P at 0 blocks (asleep in semop, counted by GETNCNT) until a V.
@@ -283,8 +245,6 @@ t_cycle_leaves_nothing() {
 		sem/ctl -q -k "$k" rm && ! has_set "$k"
 }
 
-check "-h prints usage on stdout, exits 0" t_help
-check "bad options and values exit 2 with usage, create nothing" t_bad_args
 check "P blocks until V" t_p_blocks_until_v
 check "restaurant: 2 seats, 3 customers, never more than 2 inside" \
 	t_restaurant

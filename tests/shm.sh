@@ -21,35 +21,6 @@ attached_is() {
 
 head -c $((64 << 20)) /dev/urandom >"$T/big"
 
-t_help() {
-	help_ok shm/writer shm/reader shm/counter shm/ctl
-}
-
-bad_args='
-writer -x
-writer -s
-writer -s 0
-writer -s 1025
-writer -s x
-writer -z 0
-writer -z 67108865
-writer -z 1k
-writer extra
-reader -x
-reader extra
-ctl
-ctl frob
-ctl stat extra
-'
-
-has_any() {
-	has_segment "$1" || has_set "$1"
-}
-
-t_bad_args() {
-	bad_args_ok shm "$bad_args" has_any
-}
-
 # stream ORDER [WRITER OPTIONS]: FILE through the ring, byte-exact,
 # nothing left after.  ORDER is writer-first or reader-first.
 stream() {
@@ -250,19 +221,6 @@ t_squatter() {
 
 # --- shm/counter -------------------------------------------------------------
 
-counter_bad_args='
-counter -x
-counter -p 0
-counter -p 65
-counter -n 0
-counter -n 100000001
-counter -n x
-counter extra
-'
-t_counter_bad_args() {
-	bad_args_ok shm "$counter_bad_args" has_any
-}
-
 # Under the mutex, exact; the segment and set gone after the last run.
 t_counter_locked() {
 	k=$(new_key)
@@ -297,8 +255,6 @@ t_counter_two_runs() {
 		cat "$T/a" "$T/b" | grep -qx 'got 120000' && nothing_left "$k"
 }
 
-check "-h prints usage on stdout, exits 0" t_help
-check "bad options and values exit 2 with usage, create nothing" t_bad_args
 check "64 MiB, writer first: byte-exact, nothing left" t_64m_writer_first
 check "64 MiB, reader first: byte-exact, nothing left" t_64m_reader_first
 check "empty input and odd sizes" t_odd_sizes
@@ -314,7 +270,6 @@ check "ctl stat and rm" t_ctl
 check "a corrupt header is refused, never read past" t_corrupt_header
 check "another user can neither read nor remove" t_other_user
 check "a squatted segment or set is refused" t_squatter
-check "counter: bad options exit 2, create nothing" t_counter_bad_args
 check "counter: 4 x 100000 under the mutex is exact" t_counter_locked
 check "counter -u: expected = got + lost" t_counter_unlocked
 check "counter: two runs at once share the count" t_counter_two_runs

@@ -1,0 +1,201 @@
+#!/bin/sh
+# tests/args.sh - bad input to every program, from one table: each bad
+# option or value is named in the message, the usage goes to stderr, the
+# exit status is 2, nothing goes to stdout, and no IPC object is made.
+# And -h: the usage on stdout, exit 0.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+progs='msgq/sender msgq/receiver msgq/ctl sem/wait sem/post sem/ctl
+shm/writer shm/reader shm/counter shm/ctl'
+
+t_help() {
+	# shellcheck disable=SC2086 # the list splits into words
+	help_ok $progs
+}
+
+# Each row: PROG ARGS... => what the first line on stderr must match (an
+# extended regex, after "PROG: ").  Unless the row gives -k, the program
+# gets "-k KEY" with a key of this test first.  getopt's own words differ
+# between glibc ("invalid option -- 'x'") and musl ("unrecognized option:
+# x"), so those rows match either.
+bad='
+msgq/sender -x                  => (invalid|unrecognized) option.*x
+msgq/sender -t                  => option requires an argument.*t
+msgq/sender -t 0                => -t: .0. is out of range \(1 to 9223372036854775807\)
+msgq/sender -t -1               => -t: .-1. is out of range
+msgq/sender -t abc              => -t: .abc. is not a number$
+msgq/sender -t 12x              => -t: .12x. is not a number \(junk after it\)
+msgq/sender -t 99999999999999999999 => -t: .99999999999999999999. is out of range
+msgq/sender -t 0x8000000000000000 => -t: .0x8000000000000000. is out of range \(0x1 to 0x7fffffffffffffff\)
+msgq/sender -t 0x               => -t: .0x. is not a number \(junk after it\)
+msgq/sender -t " 5"             => -t: . 5. is not a number
+msgq/sender -t +5               => -t: .\+5. is not a number
+msgq/sender -t ""               => -t: .. is not a number
+msgq/sender -t 1.5              => -t: .1.5. is not a number \(junk
+msgq/sender -t 1e3              => -t: .1e3. is not a number \(junk
+msgq/sender -b word             => -b sends standard input; it takes no MESSAGE
+msgq/sender -k 0                => -k: .0. is out of range \(1 to 4294967295\)
+msgq/sender -k 0x0              => -k: .0x0. is out of range \(0x1 to 0xffffffff\)
+msgq/sender -k 0x100000000      => -k: .0x100000000. is out of range
+msgq/sender -k 4294967296       => -k: .4294967296. is out of range
+msgq/sender -k -5               => -k: .-5. is out of range
+msgq/sender -k 1e3              => -k: .1e3. is not a number
+msgq/sender -k 0xfg             => -k: .0xfg. is not a number
+msgq/sender -k                  => option requires an argument.*k
+msgq/receiver -x                => (invalid|unrecognized) option.*x
+msgq/receiver -c                => option requires an argument.*c
+msgq/receiver -c 0              => -c: .0. is out of range
+msgq/receiver -c -1             => -c: .-1. is out of range
+msgq/receiver -c ""             => -c: .. is not a number
+msgq/receiver -c 9223372036854775808 => -c: .9223372036854775808. is out of range
+msgq/receiver -t 1x             => -t: .1x. is not a number
+msgq/receiver -t -9223372036854775808 => -t: .-9223372036854775808. is out of range \(-9223372036854775807 to
+msgq/receiver -t -0x8000000000000000 => -t: .-0x8000000000000000. is out of range \(-9223372036854775807 to
+msgq/receiver -t 9223372036854775808 => -t: .9223372036854775808. is out of range
+msgq/receiver -t --1            => -t: .--1. is not a number
+msgq/receiver -r -t 0           => -r needs a positive -t
+msgq/receiver -r -t -3          => -r needs a positive -t
+msgq/receiver extra             => unexpected argument .extra.
+msgq/receiver -n extra more     => unexpected argument .extra.
+msgq/ctl                        => no command; expected one of stat, rm, qbytes N
+msgq/ctl frob                   => .frob. is not a command
+msgq/ctl STAT                   => .STAT. is not a command
+msgq/ctl qbytes                 => qbytes: the number N is missing
+msgq/ctl qbytes 0               => qbytes: .0. is out of range
+msgq/ctl qbytes x               => qbytes: .x. is not a number
+msgq/ctl qbytes 2147483648      => qbytes: .2147483648. is out of range
+msgq/ctl qbytes 1 2             => qbytes: unexpected argument .2.
+msgq/ctl stat extra             => stat: unexpected argument .extra.
+msgq/ctl rm rm                  => rm: unexpected argument .rm.
+msgq/ctl -x stat                => (invalid|unrecognized) option.*x
+sem/wait -x                     => (invalid|unrecognized) option.*x
+sem/wait -s                     => option requires an argument.*s
+sem/wait -s -1                  => -s: .-1. is out of range \(0 to 86400\)
+sem/wait -s x                   => -s: .x. is not a number
+sem/wait -s 86401               => -s: .86401. is out of range
+sem/wait -s 1s                  => -s: .1s. is not a number \(junk
+sem/wait -s 0x15181             => -s: .0x15181. is out of range \(0x0 to 0x15180\)
+sem/wait -U                     => -U goes with -s
+sem/wait -n -U                  => -U goes with -s
+sem/wait extra                  => unexpected argument .extra.
+sem/wait -s 1 extra             => unexpected argument .extra.
+sem/post 0                      => N: .0. is out of range \(1 to 32767\)
+sem/post -1                     => (invalid|unrecognized) option.*1
+sem/post -- -1                  => N: .-1. is out of range
+sem/post 32768                  => N: .32768. is out of range \(1 to 32767\)
+sem/post 4294967297             => N: .4294967297. is out of range
+sem/post x                      => N: .x. is not a number
+sem/post 1x                     => N: .1x. is not a number \(junk
+sem/post 1 2                    => unexpected argument .2.
+sem/post -z                     => (invalid|unrecognized) option.*z
+sem/ctl                         => no command; expected one of stat, set N, rm
+sem/ctl frob                    => .frob. is not a command
+sem/ctl set                     => set: the value N is missing
+sem/ctl set -1                  => (invalid|unrecognized) option.*1
+sem/ctl set -- -1               => set: .-1. is out of range \(0 to 32767\)
+sem/ctl set 32768               => set: .32768. is out of range
+sem/ctl set 65536               => set: .65536. is out of range
+sem/ctl set one                 => set: .one. is not a number
+sem/ctl set 1 2                 => set: unexpected argument .2.
+sem/ctl rm extra                => rm: unexpected argument .extra.
+sem/ctl stat extra              => stat: unexpected argument .extra.
+shm/writer -x                   => (invalid|unrecognized) option.*x
+shm/writer -s                   => option requires an argument.*s
+shm/writer -s 0                 => -s: .0. is out of range \(1 to 1024\)
+shm/writer -s 1025              => -s: .1025. is out of range
+shm/writer -s x                 => -s: .x. is not a number
+shm/writer -s -4                => -s: .-4. is out of range
+shm/writer -s 18446744073709551617 => -s: .18446744073709551617. is out of range
+shm/writer -z                   => option requires an argument.*z
+shm/writer -z 0                 => -z: .0. is out of range \(1 to 67108864\)
+shm/writer -z 67108865          => -z: .67108865. is out of range
+shm/writer -z 1k                => -z: .1k. is not a number \(junk
+shm/writer -z 0x4000001         => -z: .0x4000001. is out of range \(0x1 to 0x4000000\)
+shm/writer extra                => unexpected argument .extra.
+shm/reader -x                   => (invalid|unrecognized) option.*x
+shm/reader -s 4                 => (invalid|unrecognized) option.*s
+shm/reader extra                => unexpected argument .extra.
+shm/counter -x                  => (invalid|unrecognized) option.*x
+shm/counter -p                  => option requires an argument.*p
+shm/counter -p 0                => -p: .0. is out of range \(1 to 64\)
+shm/counter -p 65               => -p: .65. is out of range
+shm/counter -p many             => -p: .many. is not a number
+shm/counter -n 0                => -n: .0. is out of range \(1 to 100000000\)
+shm/counter -n 100000001        => -n: .100000001. is out of range
+shm/counter -n x                => -n: .x. is not a number
+shm/counter -n 1_000            => -n: .1_000. is not a number \(junk
+shm/counter extra               => unexpected argument .extra.
+shm/ctl                         => no command; expected one of stat, rm
+shm/ctl frob                    => .frob. is not a command
+shm/ctl stat extra              => stat: unexpected argument .extra.
+shm/ctl rm rm                   => rm: unexpected argument .rm.
+'
+
+# Is the key used by any object, of any kind?
+has_any() {
+	has_queue "$1" || [ -n "$(ipc_field sem "$1" 1)" ] ||
+		[ -n "$(ipc_field shm "$1" 1)" ]
+}
+
+# bad_row PROG ARGS... => REGEX: the row's program fails as it should.
+bad_row() {
+	row=$1 k=$2
+	p=${row%% *}
+	args=${row%%=>*}
+	args=${args#"$p"}
+	want=${row#*=> }
+	eval "set -- $args"
+	case " $* " in *" -k "*) ;; *) set -- -k "$k" "$@" ;; esac
+	"$p" "$@" </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	first=$(head -n 1 "$T/err")
+	if [ $rc -ne 2 ] || [ -s "$T/out" ] || has_any "$k" ||
+		! printf '%s\n' "$first" | grep -Eq "^$p: $want" ||
+		! grep -q "^usage: $p " "$T/err"; then
+		diag "$p $*: exit $rc, wanted 2 and '$p: $want'" \
+			"$(cat "$T/err" "$T/out")"
+		return 1
+	fi
+}
+
+t_bad_input() {
+	k=$(new_key)
+	n=0
+	echo "$bad" | {
+		while read -r row; do
+			[ -n "$row" ] || continue
+			bad_row "$row" "$k" || exit 1
+			n=$((n + 1))
+		done
+		echo "# $n bad inputs tried" >&2
+	}
+}
+
+# A bad key in IPC_DEMO_KEY is a usage error too, named as such, for every
+# program given otherwise good arguments; -k wins over it.
+t_bad_env_key() {
+	k=$(new_key)
+	for p in $progs; do
+		case $p in
+		msgq/sender) set -- x ;;
+		*/ctl) set -- stat ;;
+		*) set -- ;;
+		esac
+		IPC_DEMO_KEY=0x1zz "$p" "$@" </dev/null >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -ne 2 ] || [ -s "$T/out" ] || ! grep -q \
+			"^$p: IPC_DEMO_KEY: '0x1zz' is not a number" "$T/err"; then
+			diag "$p $*: exit $rc" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	IPC_DEMO_KEY=0x1zz msgq/ctl -k "$k" stat 2>"$T/err"
+	[ $? -eq 1 ] && grep -q "key $k (from -k)" "$T/err" && ! has_any "$k"
+}
+
+check "-h prints usage on stdout, exits 0, for every program" t_help
+check "bad options and values: named, usage on stderr, exit 2, no object" \
+	t_bad_input
+check "a bad IPC_DEMO_KEY is a usage error" t_bad_env_key
+done_testing
