@@ -5,6 +5,7 @@
 #   make CC=clang WERROR=1    what CI builds; SANITIZE=address,undefined too
 #   make demo, make bench     the classroom tour, the numbers
 #   make lint                 cppcheck and shellcheck
+#   make fuzz                 libFuzzer on the command lines (clang)
 #   make clean                remove what the build made
 
 # The programs; this list is also the suite's table of contents.
@@ -76,13 +77,42 @@ lint:
 	cppcheck --enable=warning,style,portability,performance --std=c11 \
 		-D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DIPC_DEMO_KEYFILE='"x"' \
 		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
-		--error-exitcode=1 --quiet common msgq sem shm
+		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench .ci/run
+
+# Fuzz the command lines of all ten programs and parse_num (tests/fuzz.c)
+# with libFuzzer under ASan+UBSan: make fuzz [FUZZ_SECONDS=60].  Each
+# program's main() is renamed and linked into one binary; ld --wrap turns
+# exit() and the first msgget/semget/shmget into a jump back, so the
+# fuzzer never creates an object.  Built apart, in .fuzz/.
+FUZZ_SECONDS = 60
+FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
+FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq sem/sem shm/ring \
+	common/ipcdemo tests/fuzz)
+FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
+	-Wl,--wrap=new_message
+
+fuzz: .fuzz/args
+	@mkdir -p .fuzz/corpus
+	.fuzz/args -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+		-close_fd_mask=3 -dict=tests/fuzz.dict -print_final_stats=1 \
+		.fuzz/corpus
+
+.fuzz/args: $(FUZZ_OBJS)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $^
+
+# main() becomes main_msgq_sender and so on (no prototype: it is main).
+.fuzz/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(@D)
+	clang $(REQUIRED) $(WARNINGS) -Werror -Wno-missing-prototypes \
+		$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+		-Dmain=main_$(subst /,_,$*) -c -o $@ $<
 
 clean:
 	rm -f $(PROGS) */*.o */*.d .build-flags
+	rm -rf .fuzz
 
-.PHONY: all test demo bench lint clean FORCE
+.PHONY: all test demo bench lint fuzz clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(wildcard */*.d)
