@@ -37,7 +37,6 @@ volatile sig_atomic_t stop_signal;
 /* Words for hints, set by choose_key() from the mechanism's proj id. */
 static const char *noun = "object";	/* "queue", "semaphore set", ... */
 static const char *ctl = "the ctl program";
-static const char *limit = "the kernel's limit";
 
 /*
  * Pick the key: -k if given, else $IPC_DEMO_KEY, else ftok() of the
@@ -52,15 +51,14 @@ choose_key(const char *arg, int proj)
 
 	switch (proj) {
 	case PROJ_MSGQ:
-		noun = "queue", ctl = "msgq/ctl", limit = "kernel.msgmni";
+		noun = "queue", ctl = "msgq/ctl";
 		break;
 	case PROJ_SEM:
 		noun = "semaphore set", ctl = "sem/ctl";
-		limit = "kernel.sem, 4th field";
 		break;
 	case PROJ_SHM:
 	case PROJ_COUNTER:
-		noun = "segment", ctl = "shm/ctl -k KEY", limit = "kernel.shmmni";
+		noun = "segment", ctl = "shm/ctl -k KEY";
 		break;
 	}
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
@@ -237,9 +235,28 @@ hint(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Which system-wide limit an ENOSPC from this call means.  The call, not
+ * the program, decides: shm/writer makes a semaphore set as well as a
+ * segment.
+ */
+static const char *
+limit_of(const char *call)
+{
+	if (strncmp(call, "msgget", 6) == 0)
+		return "queues (kernel.msgmni)";
+	if (strncmp(call, "semget", 6) == 0)
+		return "semaphore sets (kernel.sem, 4th field, SEMMNI) or on "
+		    "all semaphores (2nd field, SEMMNS)";
+	if (strncmp(call, "shmget", 6) == 0)
+		return "segments (kernel.shmmni) or on all shared memory "
+		    "(kernel.shmall)";
+	return "objects of this kind";
+}
+
 /* The usual cause of each errno the IPC calls return, in words. */
 static void
-usual_cause(int err)
+usual_cause(const char *call, int err)
 {
 	unsigned int k = (unsigned int)ipc_key;
 
@@ -269,8 +286,8 @@ usual_cause(int err)
 		    "outside the kernel's limits", noun);
 		break;
 	case ENOSPC:
-		hint("the system's limit on %ss (%s) is reached; see ipcs and "
-		    "remove unused ones by id", noun, limit);
+		hint("the system's limit on %s is reached; see ipcs and "
+		    "remove unused ones by id", limit_of(call));
 		break;
 	case EAGAIN:
 		hint("the call would have had to wait, and -n says not to");
@@ -296,7 +313,7 @@ complain(const char *call)
 
 	fprintf(stderr, "%s: %s: %s (%s)\n", prog, call, strerror(err),
 	    errname(err));
-	usual_cause(err);
+	usual_cause(call, err);
 	errno = err;
 }
 

@@ -294,16 +294,17 @@ send_message(size_t len)
 			die("msgctl IPC_STAT");
 		if (nowait) {
 			errno = EAGAIN;
-			die_hint("msgsnd", "the queue is full: %lu messages, "
+			die_hint("msgsnd", "the queue is full: %lu message%s, "
 			    "%lu of %lu bytes; start msgq/receiver, or drop -n "
 			    "to wait", (unsigned long)ds.msg_qnum,
+			    plural(ds.msg_qnum),
 			    (unsigned long)ds.msg_cbytes,
 			    (unsigned long)ds.msg_qbytes);
 		}
 		if (paced_wait())
-			note("queue full (%lu messages, %lu of %lu bytes): "
+			note("queue full (%lu message%s, %lu of %lu bytes): "
 			    "waiting for a receiver to make room",
-			    (unsigned long)ds.msg_qnum,
+			    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
 			    (unsigned long)ds.msg_cbytes,
 			    (unsigned long)ds.msg_qbytes);
 		probe = 0;

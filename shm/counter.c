@@ -56,6 +56,8 @@ _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "need lock-free atomics");
 static int semid = -1, shmid = -1;	/* the set and the segment */
 static struct counter *c;		/* the segment, attached */
 static int unlocked;			/* -u: no mutex */
+static pid_t parent;			/* the run itself, not a child */
+static int finished;			/* the run ended normally */
 
 static void attach(void);
 static void lock(void);
@@ -63,6 +65,7 @@ static void unlock(void);
 static void add(long long times);
 static int run(long long procs, long long times);
 static void report(void);
+static void abandon(void);
 
 static void
 usage(FILE *f)
@@ -129,6 +132,9 @@ main(int argc, char *argv[])
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_join(semid, RUNNERS);
+	parent = getpid();
+	if (atexit(abandon) != 0)
+		die("atexit");
 	attach();
 
 	/* Book what we will add, let the children add it, then report. */
@@ -139,6 +145,7 @@ main(int argc, char *argv[])
 	report();
 
 	/* The last run out removes the segment and the set. */
+	finished = 1;
 	if (shmdt(c) == -1)
 		die("shmdt");
 	ring_leave(semid, RUNNERS);
@@ -165,17 +172,20 @@ static void
 attach(void)
 {
 	struct shmid_ds ds;
+	int id;
 
-	shmid = shmget(ipc_key, sizeof *c, IPC_CREAT | 0600);
-	if (shmid == -1)
+	/* Ours to remove (shmid) only once we know it is a counter of ours. */
+	id = shmget(ipc_key, sizeof *c, IPC_CREAT | 0600);
+	if (id == -1)
 		die("shmget");
-	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+	if (shmctl(id, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", shmid, &ds.shm_perm);
+	refuse_if_not_ours("segment", id, &ds.shm_perm);
 	if (ds.shm_segsz != sizeof *c)
 		die_hint("shmget", "the segment with key 0x%08x has %zu "
 		    "bytes, not %zu: not a counter; pick another key with -k",
 		    (unsigned int)ipc_key, (size_t)ds.shm_segsz, sizeof *c);
+	shmid = id;
 	c = shmat(shmid, NULL, 0);
 	if (c == (void *)-1)
 		die("shmat");
@@ -280,4 +290,22 @@ report(void)
 	else if (unlocked)
 		note("%lld updates lost: two processes loaded the same value "
 		    "and both stored value + 1", expected - got);
+}
+
+/*
+ * At exit after a failed call (die) in the run itself: leave, and if no
+ * other run is there, remove the set and any segment, as the normal end
+ * does.  A child that fails only exits: the run that forked it tidies up.
+ */
+static void
+abandon(void)
+{
+	if (finished || getpid() != parent)
+		return;
+	ring_leave(semid, RUNNERS);
+	if (semctl(semid, RUNNERS, GETVAL) != 0)
+		return;
+	if (shmid != -1)
+		(void)shmctl(shmid, IPC_RMID, NULL);
+	(void)semctl(semid, 0, IPC_RMID);
 }

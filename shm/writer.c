@@ -52,11 +52,13 @@ static int semid = -1, shmid = -1;	/* the set and the segment */
 static struct ring *ring;		/* the segment, once attached */
 static unsigned long filled;		/* slots we have filled */
 static int reader_seen;			/* a reader has been there */
+static int finished;			/* finish() has run */
 
 static int create_segment(uint32_t slots, uint32_t slot_bytes);
 static int stream(void);
 static int reader_gone(void);
 static void finish(int status, double seconds, unsigned long long bytes);
+static void abandon(void);
 
 static void
 usage(FILE *f)
@@ -121,6 +123,8 @@ main(int argc, char *argv[])
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_arrive(semid, WRITER);
+	if (atexit(abandon) != 0)
+		die("atexit");
 	status = create_segment((uint32_t)slots, (uint32_t)slot_bytes);
 	if (status == 0)
 		status = stream();
@@ -140,13 +144,14 @@ create_segment(uint32_t slots, uint32_t slot_bytes)
 	struct shmid_ds ds;
 	union semun arg;
 	uint32_t i;
+	int other;
 
 	shmid = shmget(ipc_key, size, IPC_CREAT | IPC_EXCL | 0600);
 	if (shmid == -1 && errno == EEXIST) {
 		/* Someone else's (a squatter), or ours from before? */
-		shmid = shmget(ipc_key, 0, 0);
-		if (shmid != -1 && shmctl(shmid, IPC_STAT, &ds) == 0)
-			refuse_if_not_ours("segment", shmid, &ds.shm_perm);
+		other = shmget(ipc_key, 0, 0);
+		if (other != -1 && shmctl(other, IPC_STAT, &ds) == 0)
+			refuse_if_not_ours("segment", other, &ds.shm_perm);
 		errno = EEXIST;
 		die_hint("shmget", "a segment with key 0x%08x is there "
 		    "already: a stream nobody has read yet (run shm/reader), "
@@ -253,6 +258,7 @@ finish(int status, double seconds, unsigned long long bytes)
 	if (status == -2)
 		fprintf(stderr, "%s: the reader has gone before the end of the "
 		    "stream (killed?)\n", prog);
+	finished = 1;
 	if (status == -1) {
 		ring->aborted = 1;
 		note("stopped by signal %d: the stream is marked as cut short",
@@ -272,4 +278,23 @@ finish(int status, double seconds, unsigned long long bytes)
 	    errno != EIDRM)
 		complain("semctl IPC_RMID");
 	note("no reader left: removed the segment and the semaphore set");
+}
+
+/*
+ * At exit after a failed call (die), before finish(): a writer that fails
+ * half way - no room for the segment, say - must not leave the set and
+ * the segment to nobody.  With no reader there, remove them; a reader
+ * that is there sees us gone within a second and removes them itself.
+ */
+static void
+abandon(void)
+{
+	if (finished)
+		return;
+	ring_leave(semid, WRITER);
+	if (semctl(semid, READER, GETVAL) != 0)
+		return;
+	if (shmid != -1)
+		(void)shmctl(shmid, IPC_RMID, NULL);
+	(void)semctl(semid, 0, IPC_RMID);
 }

@@ -207,13 +207,19 @@ t_other_user() {
 		kill -INT "$w" && exits_with "$w" 130 && nothing_left "$k"
 }
 
+# Another user's segment or set on our key is refused, and left alone:
+# we remove only the set we made ourselves.
 # shellcheck disable=SC2016 # perl's variables, not the shell's
 t_squatter() {
 	k=$(new_key)
 	as_other perl -e 'shmget(hex($ARGV[0]), 4096, 01666) // die "$!"' "$k" &&
 		shm/writer -k "$k" <"$T/big" 2>"$T/err"
 	[ $? -eq 1 ] && grep -q 'segment id .* belongs to uid 4242' "$T/err" &&
-		ipcrm -M "$k" && ipcrm -S "$k" &&
+		! has_set "$k" && [ "$(ipc_field shm "$k" 8)" = 4242 ] &&
+		shm/counter -k "$k" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'segment id .* belongs to uid 4242' "$T/err" &&
+		! has_set "$k" && [ "$(ipc_field shm "$k" 8)" = 4242 ] &&
+		ipcrm -M "$k" &&
 		as_other perl -e 'semget(hex($ARGV[0]), 4, 01666) // die "$!"' "$k" &&
 		shm/reader -k "$k" 2>"$T/err"
 	[ $? -eq 1 ] && grep -q 'semaphore set id .* belongs to uid 4242' "$T/err"

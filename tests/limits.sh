@@ -1,0 +1,189 @@
+#!/bin/sh
+# tests/limits.sh - the kernel's limits, lowered in a private IPC namespace
+# (unshare --ipc) so that nobody else on the machine feels them: no more
+# queues, sets or segments (ENOSPC), a small maximum message, a small
+# queue.  Every program must say which limit it hit, leave nothing half
+# made, and lose no data.  Skipped (TAP SKIP) where no namespace can be
+# made.
+
+# Run the whole script in a namespace of its own; its objects, and its
+# limits, go when the script ends.
+if [ -z "${IPC_DEMO_NS:-}" ]; then
+	if unshare --ipc true 2>/dev/null; then
+		IPC_DEMO_NS=1 exec unshare --ipc sh "$0" "$@"
+	fi
+	IPC_DEMO_NS=none
+fi
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# Lines of every length around the limits, NUL bytes, binary, no final
+# newline.
+{
+	printf 'short\n\000\000 NUL\n'
+	for n in 1 99 100 101 199 200 201 255 256 257 1000; do
+		head -c "$n" /dev/zero | tr '\0' y
+		printf '\n'
+	done
+	head -c 20000 /dev/zero | tr '\0' x
+	printf '\n'
+	head -c 50000 /dev/urandom
+	printf 'no newline at the end'
+} >"$T/data"
+
+# Can this test lower the limits?  Otherwise say why it is skipped.
+in_namespace() {
+	if [ "$IPC_DEMO_NS" != 1 ]; then
+		echo "unshare --ipc is not allowed here" >"$T/skip"
+		return 1
+	fi
+	if ! echo 32000 2>/dev/null >/proc/sys/kernel/msgmni; then
+		echo "cannot write /proc/sys/kernel in the namespace" >"$T/skip"
+		return 1
+	fi
+}
+
+# limit NAME VALUE: set kernel.NAME in our namespace (the defaults are
+# put back by the next test's in_namespace and defaults).
+limit() {
+	echo "$2" >"/proc/sys/kernel/$1"
+}
+defaults() {
+	limit msgmni 32000 && limit msgmax 8192 && limit msgmnb 16384 &&
+		limit sem '32000 1024000000 500 32000' && limit shmmni 4096
+}
+
+# Is there any object at all with key K?
+nothing_with() {
+	[ -z "$(ipc_field msg "$1" 1)$(ipc_field sem "$1" 1)$(ipc_field shm "$1" 1)" ]
+}
+
+# enospc_ok PROG ERRFILE CALL LIMIT: exit 1 was checked by the caller; the
+# message names the call and ENOSPC, and the hint the limit.
+enospc_ok() {
+	if ! grep -q "^$1: $3: No space left on device (ENOSPC)$" "$2" ||
+		! grep -q "^$1: hint: the system's limit on .*$4.* is reached" \
+			"$2"; then
+		diag "$1" "$(cat "$2")"
+		return 1
+	fi
+}
+
+t_msgmni() {
+	in_namespace || return 0
+	defaults && limit msgmni 1 || return 1
+	a=$(new_key) b=$(new_key)
+	msgq/sender -q -k "$a" first &&
+		msgq/sender -k "$b" second 2>"$T/err"
+	[ $? -eq 1 ] && enospc_ok msgq/sender "$T/err" msgget kernel.msgmni &&
+		msgq/receiver -k "$b" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && [ ! -s "$T/out" ] &&
+		enospc_ok msgq/receiver "$T/err" msgget kernel.msgmni &&
+		nothing_with "$b" && [ "$(msgq/receiver -q -k "$a")" = first ] &&
+		nothing_with "$a"
+}
+
+t_semmni() {
+	in_namespace || return 0
+	defaults && limit sem '32000 1024000000 500 1' || return 1
+	a=$(new_key) b=$(new_key) c=$(new_key)
+	sem/post -q -k "$a" && sem/wait -k "$b" 2>"$T/err"
+	[ $? -eq 1 ] && enospc_ok sem/wait "$T/err" semget 'SEMMNI' &&
+		sem/post -k "$b" 2>"$T/err"
+	[ $? -eq 1 ] && enospc_ok sem/post "$T/err" semget 'SEMMNI' &&
+		shm/writer -k "$c" <"$T/data" 2>"$T/err"
+	[ $? -eq 1 ] && enospc_ok shm/writer "$T/err" semget 'SEMMNI' &&
+		shm/counter -k "$c" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && enospc_ok shm/counter "$T/err" semget 'SEMMNI' &&
+		nothing_with "$b" && nothing_with "$c" &&
+		sem/ctl -q -k "$a" rm && nothing_with "$a"
+}
+
+# The segment limit is hit after the ring's semaphore set was made: the
+# set must not be left behind.
+# shellcheck disable=SC2016 # perl's $! and $ARGV, not the shell's
+t_shmmni() {
+	in_namespace || return 0
+	defaults && limit shmmni 1 || return 1
+	a=$(new_key) b=$(new_key) c=$(new_key)
+	perl -e 'shmget(hex($ARGV[0]), 4096, 01600) // die "$!"' "$a" &&
+		shm/writer -k "$b" <"$T/data" 2>"$T/err"
+	[ $? -eq 1 ] && enospc_ok shm/writer "$T/err" shmget kernel.shmmni &&
+		nothing_with "$b" &&
+		shm/counter -k "$c" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && enospc_ok shm/counter "$T/err" shmget kernel.shmmni &&
+		nothing_with "$c" && ipcrm -M "$a"
+}
+
+# pair K SENDER-OPTIONS...: send $T/data to a receiver, byte-exact.
+pair() {
+	k=$1
+	shift
+	start "$T/data" /dev/null "$T/s.err" msgq/sender -k "$k" "$@"
+	s=$!
+	timeout 20 msgq/receiver -q -k "$k" >"$T/copy" &&
+		exits_with "$s" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k"
+}
+
+# kernel.msgmax at 100: every line longer goes in pieces, rejoined exactly.
+t_msgmax_small() {
+	in_namespace || return 0
+	defaults && limit msgmax 100 || return 1
+	k=$(new_key)
+	pair "$k" && grep -q 'up to 100 bytes in a message' "$T/s.err" &&
+		pair "$k" -b && pair "$k" -t 7 && reply_mode "$k"
+}
+
+# Reply mode under the same limit: the PID header and the text share each
+# message; every answer comes back whole, in capitals.
+reply_mode() {
+	grep -a '^[a-z]' "$T/data" | head -c 5000 >"$T/text"
+	start /dev/null /dev/null /dev/null msgq/receiver -q -r -k "$1"
+	r=$!
+	wait_for has_queue "$1" &&
+		timeout 20 msgq/sender -q -w -k "$1" <"$T/text" >"$T/answers" &&
+		tr '[:lower:]' '[:upper:]' <"$T/text" | cmp - "$T/answers" &&
+		kill -INT "$r" && exits_with "$r" 130 && nothing_with "$1"
+}
+
+# A queue of 256 bytes: the sender waits (asleep in msgsnd) for the
+# receiver, and nothing is lost.
+t_small_queue_waits() {
+	in_namespace || return 0
+	defaults && limit msgmnb 256 || return 1
+	k=$(new_key)
+	start "$T/data" /dev/null "$T/s.err" msgq/sender -k "$k"
+	s=$!
+	wait_for blocked_in "$s" do_msgsnd &&
+		[ "$(ipc_field msg "$k" 4)" -le 256 ] &&
+		grep -q 'queue full (.* of 256 bytes): waiting' "$T/s.err" &&
+		timeout 20 msgq/receiver -q -k "$k" >"$T/copy" &&
+		exits_with "$s" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k"
+}
+
+# With -n, a full queue is an error (EAGAIN, explained); what was sent
+# before it is all there, in order: a prefix of the input.
+t_small_queue_nowait() {
+	in_namespace || return 0
+	defaults && limit msgmnb 256 || return 1
+	k=$(new_key)
+	seq 1000 >"$T/nums"
+	msgq/sender -n -k "$k" <"$T/nums" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '^msgq/sender: msgsnd: .* (EAGAIN)$' "$T/err" &&
+		grep -q 'hint: the queue is full: .* of 256 bytes' "$T/err" &&
+		msgq/receiver -q -n -k "$k" >"$T/copy" &&
+		n=$(wc -l <"$T/copy") && [ "$n" -gt 50 ] &&
+		head -n "$n" "$T/nums" | cmp - "$T/copy" && nothing_with "$k"
+}
+
+check "kernel.msgmni reached: ENOSPC named, nothing made" t_msgmni
+check "kernel.sem SEMMNI reached: every set maker says so, nothing made" \
+	t_semmni
+check "kernel.shmmni reached: the writer's set is not left behind" t_shmmni
+check "kernel.msgmax 100: lines split and rejoined exactly, replies too" \
+	t_msgmax_small
+check "a 256-byte queue: the sender waits, nothing lost" t_small_queue_waits
+check "a 256-byte queue with -n: EAGAIN explained, a prefix delivered" \
+	t_small_queue_nowait
+done_testing
