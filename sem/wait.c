@@ -183,21 +183,29 @@ p(short flags)
 /*
  * Hold the seat.  Ctrl-C cuts the stay short; Ctrl-Z and fg do not.
  * nanosleep(2) tells how much of the time was left when it was woken.
+ * We look at the set once a second: if it was removed under us (sem/ctl
+ * rm, ipcrm), there is no seat to hold, and value() says so.
  */
 static int
 hold(long seconds)
 {
-	struct timespec left = { seconds, 0 };
+	struct timespec left;
+	long s;
 
 	note("holding it for %ld second%s", seconds, plural((unsigned long)
 	    seconds));
-	while (nanosleep(&left, &left) == -1) {
-		if (errno != EINTR)
-			die("nanosleep");
-		if (stop_signal) {
-			note("interrupted: leaving early");
-			return -1;
+	for (s = 0; s < seconds; s++) {
+		left.tv_sec = 1;
+		left.tv_nsec = 0;
+		while (nanosleep(&left, &left) == -1) {
+			if (errno != EINTR)
+				die("nanosleep");
+			if (stop_signal) {
+				note("interrupted: leaving early");
+				return -1;
+			}
 		}
+		(void)value();		/* dies if the set is gone */
 	}
 	return 0;
 }

@@ -303,8 +303,8 @@ abandon(void)
 	if (finished || getpid() != parent)
 		return;
 	ring_leave(semid, RUNNERS);
-	if (semctl(semid, RUNNERS, GETVAL) != 0)
-		return;
+	if (semctl(semid, RUNNERS, GETVAL) > 0)
+		return;		/* another run is there; else alone, or no set */
 	if (shmid != -1)
 		(void)shmctl(shmid, IPC_RMID, NULL);
 	(void)semctl(semid, 0, IPC_RMID);

@@ -41,11 +41,13 @@ static int semid = -1, shmid = -1;	/* the set and the segment */
 static struct ring *ring;		/* the segment, once attached */
 static uint32_t slots, slot_bytes;	/* its geometry, checked, kept here */
 static const char *data;		/* where its slots start */
+static int finished;			/* finish() has run */
 
 static int attach(void);
 static int drain(void);
 static int writer_gone(void);
 static void finish(int status);
+static void abandon(void);
 
 static void
 usage(FILE *f)
@@ -95,6 +97,8 @@ main(int argc, char *argv[])
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_arrive(semid, READER);
+	if (atexit(abandon) != 0)
+		die("atexit");
 	note("waiting for the writer's first slot (P on FILLED)...");
 	status = ring_take(semid, FILLED, writer_gone);
 	if (status == 0)
@@ -116,13 +120,16 @@ static int
 attach(void)
 {
 	struct shmid_ds ds;
+	int id;
 
-	shmid = shmget(ipc_key, 0, 0400);
-	if (shmid == -1)
+	/* Ours to remove (shmid) only once we know it is ours. */
+	id = shmget(ipc_key, 0, 0400);
+	if (id == -1)
 		die("shmget");
-	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+	if (shmctl(id, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", shmid, &ds.shm_perm);
+	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	shmid = id;
 	ring = shmat(shmid, NULL, SHM_RDONLY);
 	if (ring == (void *)-1)
 		die("shmat");
@@ -211,6 +218,10 @@ writer_gone(void)
 static void
 finish(int status)
 {
+	struct shmid_ds ds;
+	int id;
+
+	finished = 1;
 	if (status == -2 && ring != NULL && ring->aborted)
 		fprintf(stderr, "%s: the writer was interrupted: the output is "
 		    "incomplete\n", prog);
@@ -226,8 +237,10 @@ finish(int status)
 		return;		/* not ours to judge: shm/ctl rm, says the hint */
 	if (status != 0 && semctl(semid, WRITER, GETVAL) > 0)
 		return;		/* the writer is there, and will remove */
-	if (shmid == -1)
-		shmid = shmget(ipc_key, 0, 0);
+	/* Never attached: the writer's segment, if it is ours to remove. */
+	if (shmid == -1 && (id = shmget(ipc_key, 0, 0)) != -1 &&
+	    shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == geteuid())
+		shmid = id;
 	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
 	    errno != EINVAL && errno != EIDRM)
 		complain("shmctl IPC_RMID");
@@ -235,4 +248,22 @@ finish(int status)
 	    errno != EIDRM)
 		complain("semctl IPC_RMID");
 	note("removed the segment and the semaphore set (IPC_RMID)");
+}
+
+/*
+ * At exit after a failed call (die), before finish(): the semaphore set
+ * removed under us, say.  With no writer there to do it, remove the
+ * segment and the set, so that nothing is left to nobody.
+ */
+static void
+abandon(void)
+{
+	if (finished)
+		return;
+	ring_leave(semid, READER);
+	if (semctl(semid, WRITER, GETVAL) > 0)
+		return;		/* the writer is there, and will remove */
+	if (shmid != -1)
+		(void)shmctl(shmid, IPC_RMID, NULL);
+	(void)semctl(semid, 0, IPC_RMID);
 }

@@ -53,6 +53,7 @@ static struct ring *ring;		/* the segment, once attached */
 static unsigned long filled;		/* slots we have filled */
 static int reader_seen;			/* a reader has been there */
 static int finished;			/* finish() has run */
+static int segment_lost;		/* removed before a reader came */
 
 static int create_segment(uint32_t slots, uint32_t slot_bytes);
 static int stream(void);
@@ -234,7 +235,10 @@ stream(void)
 /*
  * Has the reader come and gone?  READER is 1 while one runs (SEM_UNDO puts
  * it back to 0 when it dies).  A reader that never came is not gone: the
- * stream waits for one, as a message queue would.
+ * stream waits for one, as a message queue would - unless our segment was
+ * removed meanwhile (shm/ctl rm, ipcrm -m).  IPC_RMID on a segment takes
+ * its key away at once, though the memory stays while we are attached:
+ * shmget finds no segment, so no reader ever could.
  */
 static int
 reader_gone(void)
@@ -243,6 +247,10 @@ reader_gone(void)
 
 	if (here)
 		reader_seen = 1;
+	if (!reader_seen && shmget(ipc_key, 0, 0) != shmid) {
+		segment_lost = 1;
+		return 1;
+	}
 	return reader_seen && !here;
 }
 
@@ -255,7 +263,11 @@ reader_gone(void)
 static void
 finish(int status, double seconds, unsigned long long bytes)
 {
-	if (status == -2)
+	if (status == -2 && segment_lost)
+		fprintf(stderr, "%s: our segment was removed (shm/ctl rm, "
+		    "ipcrm) before a reader came: none can find it now\n",
+		    prog);
+	else if (status == -2)
 		fprintf(stderr, "%s: the reader has gone before the end of the "
 		    "stream (killed?)\n", prog);
 	finished = 1;
@@ -282,9 +294,10 @@ finish(int status, double seconds, unsigned long long bytes)
 
 /*
  * At exit after a failed call (die), before finish(): a writer that fails
- * half way - no room for the segment, say - must not leave the set and
- * the segment to nobody.  With no reader there, remove them; a reader
- * that is there sees us gone within a second and removes them itself.
+ * half way - no room for the segment, or the set removed under it - must
+ * not leave the set and the segment to nobody.  With no reader there,
+ * remove them; a reader that is there sees us gone within a second and
+ * removes them itself.
  */
 static void
 abandon(void)
@@ -292,8 +305,8 @@ abandon(void)
 	if (finished)
 		return;
 	ring_leave(semid, WRITER);
-	if (semctl(semid, READER, GETVAL) != 0)
-		return;
+	if (semctl(semid, READER, GETVAL) > 0)
+		return;		/* the reader is there; else alone, or no set */
 	if (shmid != -1)
 		(void)shmctl(shmid, IPC_RMID, NULL);
 	(void)semctl(semid, 0, IPC_RMID);

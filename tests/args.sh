@@ -132,12 +132,6 @@ shm/ctl stat extra              => stat: unexpected argument .extra.
 shm/ctl rm rm                   => rm: unexpected argument .rm.
 '
 
-# Is the key used by any object, of any kind?
-has_any() {
-	has_queue "$1" || [ -n "$(ipc_field sem "$1" 1)" ] ||
-		[ -n "$(ipc_field shm "$1" 1)" ]
-}
-
 # bad_row PROG ARGS... => REGEX: the row's program fails as it should.
 bad_row() {
 	row=$1 k=$2
@@ -150,7 +144,7 @@ bad_row() {
 	"$p" "$@" </dev/null >"$T/out" 2>"$T/err"
 	rc=$?
 	first=$(head -n 1 "$T/err")
-	if [ $rc -ne 2 ] || [ -s "$T/out" ] || has_any "$k" ||
+	if [ $rc -ne 2 ] || [ -s "$T/out" ] || ! nothing_with "$k" ||
 		! printf '%s\n' "$first" | grep -Eq "^$p: $want" ||
 		! grep -q "^usage: $p " "$T/err"; then
 		diag "$p $*: exit $rc, wanted 2 and '$p: $want'" \
@@ -191,7 +185,7 @@ t_bad_env_key() {
 		fi
 	done
 	IPC_DEMO_KEY=0x1zz msgq/ctl -k "$k" stat 2>"$T/err"
-	[ $? -eq 1 ] && grep -q "key $k (from -k)" "$T/err" && ! has_any "$k"
+	[ $? -eq 1 ] && grep -q "key $k (from -k)" "$T/err" && nothing_with "$k"
 }
 
 check "-h prints usage on stdout, exits 0, for every program" t_help

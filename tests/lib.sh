@@ -88,6 +88,17 @@ messages_are() {
 	[ "$(queue_messages "$1")" = "$2" ]
 }
 
+# Does a semaphore set, a segment, anything at all have key K?
+has_set() {
+	[ -n "$(ipc_field sem "$1" 1)" ]
+}
+has_segment() {
+	[ -n "$(ipc_field shm "$1" 1)" ]
+}
+nothing_with() {
+	! has_queue "$1" && ! has_set "$1" && ! has_segment "$1"
+}
+
 # start IN OUT ERR CMD...: CMD in the background under timeout, reading
 # IN (a background job would read /dev/null otherwise).  $! is the timeout
 # process; the signals sent to it, SIGINT included, are passed on to CMD.

@@ -54,11 +54,6 @@ defaults() {
 		limit sem '32000 1024000000 500 32000' && limit shmmni 4096
 }
 
-# Is there any object at all with key K?
-nothing_with() {
-	[ -z "$(ipc_field msg "$1" 1)$(ipc_field sem "$1" 1)$(ipc_field shm "$1" 1)" ]
-}
-
 # enospc_ok PROG ERRFILE CALL LIMIT: exit 1 was checked by the caller; the
 # message names the call and ENOSPC, and the hint the limit.
 enospc_ok() {

@@ -18,10 +18,6 @@ value_is() {
 waiting_is() {
 	[ "$(sem_waiting "$1")" = "$2" ]
 }
-has_set() {
-	[ -n "$(ipc_field sem "$1" 1)" ]
-}
-
 # The most customers ever inside at once, from "enter T" / "leave T" lines
 # of several sem/wait -s runs.  A leave sorts before an enter at equal times.
 most_inside() {

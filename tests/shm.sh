@@ -5,12 +5,6 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-has_segment() {
-	[ -n "$(ipc_field shm "$1" 1)" ]
-}
-has_set() {
-	[ -n "$(ipc_field sem "$1" 1)" ]
-}
 nothing_left() {
 	! has_segment "$1" && ! has_set "$1"
 }

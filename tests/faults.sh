@@ -1,0 +1,318 @@
+#!/bin/sh
+# tests/faults.sh - the world changing under running programs: their
+# objects removed from outside (ipcrm by id) while they wait and while they
+# stream, and SIGSTOP, SIGCONT and SIGINT at random moments of every pair.
+# Every program must end promptly with a clear message, never hang, never
+# crash; what arrived is always a prefix of what was sent; nothing is left.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The ids behind a key, as ipcrm -q/-s/-m takes them.
+queue_id() { ipc_field msg "$1" 2; }
+set_id() { ipc_field sem "$1" 2; }
+segment_id() { ipc_field shm "$1" 2; }
+
+# ended_with PID STATUS ERRFILE REGEX: the peer ends within 3 s (not at its
+# timeout), with STATUS and REGEX on stderr.
+ended_with() {
+	t=0
+	while ! gone "$1" && [ $t -lt 150 ]; do
+		sleep 0.02
+		t=$((t + 1))
+	done
+	if ! gone "$1"; then
+		diag "still running 3 s after" "$(cat "$3")"
+		return 1
+	fi
+	if ! exits_with "$1" "$2" || ! grep -Eq "$4" "$3"; then
+		diag "$(cat "$3")"
+		return 1
+	fi
+}
+
+# is_prefix SMALL BIG: SMALL is the start of BIG (or all of it).
+is_prefix() {
+	n=$(wc -c <"$1")
+	head -c "$n" "$2" | cmp -s - "$1" ||
+		{ diag "$1 ($n bytes) is not a prefix of $2"; return 1; }
+}
+
+head -c $((8 << 20)) /dev/urandom >"$T/data"
+
+# A slow producer: $T/data in 64 KiB pieces, 20 ms apart (~3 MB/s), so
+# that a stream is still going when we act.  It writes to the fifo
+# $T/fifo.in, which a peer started with start reads.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+slow='open my $f, "<", $ARGV[0] or die; $| = 1;
+	while (read $f, my $b, 65536) { print $b; select undef, undef, undef, 0.02 }'
+slow_data() {
+	perl -e "$slow" "$T/data" >"$T/fifo.in" &
+	echo $! >>"$T/pids"
+}
+
+# Has the receiving side written 200 KB yet?
+got_some() {
+	[ "$(wc -c <"$T/out")" -gt 200000 ]
+}
+
+# --- objects removed under running programs ---------------------------------
+
+t_rm_waiting_receiver() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" msgq/receiver -k "$k"
+	r=$!
+	wait_for blocked_in "$r" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
+		ended_with "$r" 1 "$T/err" \
+			'^msgq/receiver: msgrcv: .*\((EIDRM|EINVAL)\)$' &&
+		grep -q 'hint: the queue was removed while we used it' "$T/err" &&
+		nothing_with "$k"
+}
+
+t_rm_waiting_sender() {
+	k=$(new_key)
+	start "$T/data" /dev/null "$T/err" msgq/sender -b -k "$k"
+	s=$!
+	wait_for blocked_in "$s" do_msgsnd && ipcrm -q "$(queue_id "$k")" &&
+		ended_with "$s" 1 "$T/err" \
+			'^msgq/sender: msgsnd: .*\((EIDRM|EINVAL)\)$' &&
+		nothing_with "$k"
+}
+
+# A sender -w waiting for its answer, and a receiver -r waiting for work.
+t_rm_reply_mode() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/s.err" msgq/sender -w -k "$k" question
+	s=$!
+	wait_for blocked_in "$s" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
+		ended_with "$s" 1 "$T/s.err" '\((EIDRM|EINVAL)\)$' &&
+		start /dev/null /dev/null "$T/r.err" msgq/receiver -r -k "$k"
+	r=$!
+	wait_for blocked_in "$r" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
+		ended_with "$r" 1 "$T/r.err" '\((EIDRM|EINVAL)\)$' &&
+		nothing_with "$k"
+}
+
+# Mid-stream: both ends stop, the output is a prefix, nothing left.
+t_rm_streaming_queue() {
+	k=$(new_key)
+	slow_data
+	start "$T/fifo.in" /dev/null "$T/s.err" msgq/sender -b -k "$k"
+	s=$!
+	start /dev/null "$T/out" "$T/r.err" msgq/receiver -k "$k"
+	r=$!
+	wait_for got_some && ipcrm -q "$(queue_id "$k")" &&
+		ended_with "$r" 1 "$T/r.err" '\((EIDRM|EINVAL)\)$' &&
+		ended_with "$s" 1 "$T/s.err" '\((EIDRM|EINVAL)\)$' &&
+		is_prefix "$T/out" "$T/data" && nothing_with "$k"
+}
+
+t_rm_waiting_sem() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/err" sem/wait -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop && ipcrm -s "$(set_id "$k")" &&
+		ended_with "$w" 1 "$T/err" \
+			'^sem/wait: semop P: .*\((EIDRM|EINVAL)\)$' &&
+		nothing_with "$k"
+}
+
+# Inside a 30-second critical section: found out within a second or so.
+t_rm_holding_sem() {
+	k=$(new_key)
+	sem/post -q -k "$k" &&
+		start /dev/null "$T/out" "$T/err" sem/wait -k "$k" -s 30
+	w=$!
+	wait_for grep -q enter "$T/out" && ipcrm -s "$(set_id "$k")" &&
+		ended_with "$w" 1 "$T/err" '\((EIDRM|EINVAL)\)$' &&
+		nothing_with "$k"
+}
+
+# A writer waiting for a reader that never came: removing its segment
+# (which only takes the key away) means no reader ever can; removing its
+# set wakes it at once.  Either way it says so and leaves nothing.
+t_rm_waiting_writer() {
+	k=$(new_key)
+	start "$T/data" /dev/null "$T/err" shm/writer -k "$k" -s 2 -z 4096
+	w=$!
+	wait_for blocked_in "$w" semtimedop && ipcrm -m "$(segment_id "$k")" &&
+		ended_with "$w" 1 "$T/err" 'our segment was removed' &&
+		nothing_with "$k" &&
+		start "$T/data" /dev/null "$T/err" shm/writer -k "$k" -s 2 -z 4096
+	w=$!
+	wait_for blocked_in "$w" semtimedop && ipcrm -s "$(set_id "$k")" &&
+		ended_with "$w" 1 "$T/err" \
+			'^shm/writer: semop P: .*\((EIDRM|EINVAL)\)$' &&
+		nothing_with "$k"
+}
+
+# Mid-stream, the set removed: both ends stop at once; the output is a
+# prefix; the segment goes too.
+t_rm_streaming_set() {
+	k=$(new_key)
+	slow_data
+	start "$T/fifo.in" /dev/null "$T/w.err" shm/writer -k "$k" -z 65536
+	w=$!
+	start /dev/null "$T/out" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for got_some && ipcrm -s "$(set_id "$k")" &&
+		ended_with "$r" 1 "$T/r.err" '\((EIDRM|EINVAL)\)$' &&
+		ended_with "$w" 1 "$T/w.err" '\((EIDRM|EINVAL)\)$' &&
+		is_prefix "$T/out" "$T/data" && nothing_with "$k"
+}
+
+# Mid-stream, the segment removed: that only marks it; both ends keep it
+# attached, so the stream completes, exact, and then it is gone.
+t_rm_streaming_segment() {
+	k=$(new_key)
+	slow_data
+	start "$T/fifo.in" /dev/null "$T/w.err" shm/writer -k "$k" -z 65536
+	w=$!
+	start /dev/null "$T/out" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for got_some && ipcrm -m "$(segment_id "$k")" &&
+		exits_with "$w" 0 && exits_with "$r" 0 &&
+		cmp "$T/out" "$T/data" && nothing_with "$k"
+}
+
+t_rm_counter() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -n 100000000
+	c=$!
+	wait_for has_segment "$k" && sleep 0.3 && ipcrm -s "$(set_id "$k")" &&
+		ended_with "$c" 1 "$T/err" '\((EIDRM|EINVAL)\)$' &&
+		wait_for nothing_with "$k"
+}
+
+# --- random stops, continues and interrupts ---------------------------------
+
+# A random number below $1, from the kernel's generator.
+rnd() {
+	echo $(($(od -An -N2 -tu2 /dev/urandom) % $1))
+}
+pause_ms() {
+	sleep "$(printf '0.%03d' "$1")"
+}
+
+# shake A B: at random moments stop and continue either peer (PIDs of
+# their timeouts, so the signal goes to the program itself), then
+# interrupt one of them, or none.
+shake() {
+	for _ in 1 2 3; do
+		pause_ms "$(rnd 150)"
+		p=$(child_of "$(if [ "$(rnd 2)" = 0 ]; then echo "$1"; else echo "$2"; fi)")
+		[ -n "$p" ] || continue
+		kill -STOP "$p" 2>/dev/null
+		pause_ms "$(rnd 300)"
+		kill -CONT "$p" 2>/dev/null
+	done
+	case $(rnd 3) in
+	0) kill -INT "$1" 2>/dev/null ;;
+	1) kill -INT "$2" 2>/dev/null ;;
+	esac
+}
+
+# ended_ok PID: exited by itself (0), on failure explained (1), or by the
+# interrupt (130) - never at its timeout (124), never by a crash.
+ended_ok() {
+	{ wait "$1"; } 2>/dev/null
+	rc=$?
+	case $rc in 0 | 1 | 130) return 0 ;; esac
+	diag "exit $rc"
+	return 1
+}
+
+# make test: 5 rounds of each; CI runs more (FAULT_ROUNDS).
+ROUNDS=${FAULT_ROUNDS:-5}
+
+# The queue pair: after the round, a second receiver (-n) drains what is left;
+# the two outputs together are a prefix of the data, and nothing is left.
+t_shake_queue() {
+	i=0
+	while [ $i -lt "$ROUNDS" ]; do
+		i=$((i + 1))
+		k=$(new_key)
+		slow_data
+		bulk=
+		[ $((i % 2)) = 0 ] && bulk=-b
+		start "$T/fifo.in" /dev/null "$T/s.err" msgq/sender -q ${bulk:+"$bulk"} -k "$k"
+		s=$!
+		start /dev/null "$T/out" "$T/r.err" msgq/receiver -q -k "$k"
+		r=$!
+		shake "$s" "$r"
+		kill -INT "$s" 2>/dev/null	# the data is endless: end it
+		ended_ok "$s" && ended_ok "$r" || return 1
+		if has_queue "$k"; then
+			timeout 10 msgq/receiver -q -n -k "$k" >>"$T/out" ||
+				{ diag "round $i: the drain failed"; return 1; }
+		fi
+		if ! is_prefix "$T/out" "$T/data" || ! nothing_with "$k"; then
+			diag "round $i" "$(cat "$T/s.err" "$T/r.err")"
+			return 1
+		fi
+	done
+}
+
+t_shake_ring() {
+	i=0
+	while [ $i -lt "$ROUNDS" ]; do
+		i=$((i + 1))
+		k=$(new_key)
+		slow_data
+		start "$T/fifo.in" /dev/null "$T/w.err" shm/writer -q -k "$k" -z 65536
+		w=$!
+		start /dev/null "$T/out" "$T/r.err" shm/reader -q -k "$k"
+		r=$!
+		shake "$w" "$r"
+		kill -INT "$w" 2>/dev/null
+		ended_ok "$w" && ended_ok "$r" || return 1
+		if ! is_prefix "$T/out" "$T/data" || ! nothing_with "$k"; then
+			diag "round $i" "$(cat "$T/w.err" "$T/r.err")"
+			return 1
+		fi
+	done
+}
+
+# Customers in a 1-seat restaurant, shaken: never two inside, and the
+# seat is free again at the end (SEM_UNDO gives back an interrupted one's).
+t_shake_sem() {
+	i=0
+	while [ $i -lt "$ROUNDS" ]; do
+		i=$((i + 1))
+		k=$(new_key)
+		sem/post -q -k "$k" || return 1
+		start /dev/null "$T/a" /dev/null sem/wait -q -k "$k" -s 1
+		a=$!
+		start /dev/null "$T/b" /dev/null sem/wait -q -k "$k" -s 1
+		b=$!
+		shake "$a" "$b"
+		ended_ok "$a" && ended_ok "$b" || return 1
+		v=$(sem/ctl -k "$k" stat 2>/dev/null | awk '$1 == "value" { print $2 }')
+		[ "$v" = 1 ] || { diag "round $i: value $v"; return 1; }
+		sem/ctl -q -k "$k" rm && nothing_with "$k" || return 1
+	done
+}
+
+mkfifo "$T/fifo.in"
+check "removed under a waiting receiver: EIDRM, exit 1" t_rm_waiting_receiver
+check "removed under a sender waiting for room: EIDRM, exit 1" \
+	t_rm_waiting_sender
+check "removed under reply mode, both sides" t_rm_reply_mode
+check "queue removed mid-stream: both stop, output a prefix" \
+	t_rm_streaming_queue
+check "set removed under a waiting sem/wait" t_rm_waiting_sem
+check "set removed during a critical section: noticed within a second" \
+	t_rm_holding_sem
+check "segment or set removed under a writer waiting for its reader" \
+	t_rm_waiting_writer
+check "ring's set removed mid-stream: both stop, prefix, nothing left" \
+	t_rm_streaming_set
+check "segment removed mid-stream: only marked, the stream completes" \
+	t_rm_streaming_segment
+check "counter's set removed while it counts" t_rm_counter
+check "msgq pair: random STOP/CONT/INT, $ROUNDS rounds: prefix, nothing left" \
+	t_shake_queue
+check "shm pair: random STOP/CONT/INT, $ROUNDS rounds: prefix, nothing left" \
+	t_shake_ring
+check "sem/wait pair: random STOP/CONT/INT, $ROUNDS rounds: value restored" \
+	t_shake_sem
+done_testing
