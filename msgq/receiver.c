@@ -15,6 +15,8 @@
  * at the end of the stream (an empty message: see msgq/msgq.h), after -c
  * COUNT messages, or on Ctrl-C, and then removes the queue if it is empty.
  * Messages still queued belong to someone and are left for the next one.
+ * Several senders may share the queue; each ends its own stream, so -e N
+ * waits for N ends.
  *
  * Run it in two terminals:
  *	terminal 1:  msgq/receiver      waits, then prints each line sent
@@ -23,6 +25,8 @@
  *
  * Try this: msgq/sender -t 3 three; msgq/sender -t 1 one; then
  * msgq/receiver -t -3 -c 2 prints "one" first: the lowest type comes first.
+ * Try this: msgq/receiver -e 2, and msgq/sender in two other terminals:
+ * the lines of both arrive interleaved, each exactly once.
  * Try this: msgq/receiver -r in one terminal and msgq/sender -w in two
  * others: each sender gets back its own lines, in capitals, and only its own.
  *
@@ -50,6 +54,7 @@ static int replying;		/* -r: answer each request */
 static size_t room;		/* bytes msg->mtext can hold */
 static struct message *msg;	/* the message received */
 static struct message *answer;	/* -r: the answer */
+static long long ends = 1;	/* -e: stop after this many ends */
 static unsigned long got;	/* data messages received */
 static unsigned long long got_bytes;
 
@@ -63,11 +68,13 @@ static const char *wanted(void);
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: msgq/receiver [-nqr] [-c COUNT] [-k KEY] "
-	    "[-t TYPE]\n"
+	fprintf(f, "usage: msgq/receiver [-nqr] [-c COUNT] [-e ENDS] "
+	    "[-k KEY] [-t TYPE]\n"
 	    "  Write the bytes of each message to standard output, until "
 	    "the end of stream.\n"
 	    "  -c COUNT stop after COUNT messages\n"
+	    "  -e ENDS  stop after ENDS ends of stream (one per sender; "
+	    "default 1)\n"
 	    "  -k KEY   the queue's key (default: $IPC_DEMO_KEY, else one "
 	    "made by ftok)\n"
 	    "  -n       do not wait: take what is queued, then stop\n"
@@ -89,10 +96,14 @@ main(int argc, char *argv[])
 	int created, opt, typed = 0;
 
 	prog = "msgq/receiver";
-	while ((opt = getopt(argc, argv, "c:hk:nqrt:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:e:hk:nqrt:")) != -1) {
 		switch (opt) {
 		case 'c':
 			if (parse_num("-c", optarg, 1, LLONG_MAX, &count) == -1)
+				usage(stderr);
+			break;
+		case 'e':
+			if (parse_num("-e", optarg, 1, LLONG_MAX, &ends) == -1)
 				usage(stderr);
 			break;
 		case 'h':
@@ -156,10 +167,11 @@ main(int argc, char *argv[])
 	return exit_status(0);
 }
 
-/* Receive until the end of stream, COUNT messages, -n finds none, or ^C. */
+/* Receive until ENDS ends of stream, COUNT messages, -n finds none, or ^C. */
 static void
 receive_all(long long count)
 {
+	long long ended = 0;
 	ssize_t n;
 
 	while (count < 0 || got < (unsigned long long)count) {
@@ -170,6 +182,11 @@ receive_all(long long count)
 		if (replying) {
 			if (serve((size_t)n) == -1)
 				break;
+			continue;
+		}
+		if (n == 0 && ++ended < ends) {
+			note("end of stream %lld of %lld (an empty message)",
+			    ended, ends);
 			continue;
 		}
 		if (n == 0) {
