@@ -82,6 +82,26 @@ choose_key(const char *arg, int proj)
 }
 
 /*
+ * getopt(3) returned '?' (no such option) or ':' (its value is missing).
+ * The option strings start with ':', so getopt says nothing itself, and
+ * we say it in our words: the same with every libc, and with our name.
+ */
+void
+bad_option(int opt)
+{
+	char name[16];
+
+	if (isgraph(optopt))
+		snprintf(name, sizeof name, "-%c", optopt);
+	else
+		snprintf(name, sizeof name, "byte 0x%02x", optopt & 0xff);
+	if (opt == ':')
+		fprintf(stderr, "%s: %s needs a value\n", prog, name);
+	else
+		fprintf(stderr, "%s: %s: no such option\n", prog, name);
+}
+
+/*
  * The one number parser: decimal, or hex with 0x.  No sign but '-', no
  * blanks, no junk after the number, and the range checked.  On error it
  * names the option and quotes the text, and returns -1.

@@ -45,6 +45,7 @@ extern key_t ipc_key;		/* the key in use, for narration and hints */
 extern volatile sig_atomic_t stop_signal;	/* SIGINT, SIGTERM or SIGHUP */
 
 int choose_key(const char *arg, int proj);
+void bad_option(int opt);
 int parse_num(const char *what, const char *s, long long min, long long max,
     long long *out);
 

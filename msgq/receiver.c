@@ -96,7 +96,7 @@ main(int argc, char *argv[])
 	int created, opt, typed = 0;
 
 	prog = "msgq/receiver";
-	while ((opt = getopt(argc, argv, "c:e:hk:nqrt:")) != -1) {
+	while ((opt = getopt(argc, argv, ":c:e:hk:nqrt:")) != -1) {
 		switch (opt) {
 		case 'c':
 			if (parse_num("-c", optarg, 1, LLONG_MAX, &count) == -1)
@@ -129,6 +129,7 @@ main(int argc, char *argv[])
 			typed = 1;
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}

@@ -92,7 +92,7 @@ main(int argc, char *argv[])
 	long long n;
 
 	prog = "msgq/sender";
-	while ((opt = getopt(argc, argv, "bhk:nqt:w")) != -1) {
+	while ((opt = getopt(argc, argv, ":bhk:nqt:w")) != -1) {
 		switch (opt) {
 		case 'b':
 			bulk = 1;
@@ -118,6 +118,7 @@ main(int argc, char *argv[])
 			want_reply = 1;
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}

@@ -54,7 +54,7 @@ main(int argc, char *argv[])
 	int before, after, waiting, opt, semid;
 
 	prog = "sem/post";
-	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
+	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -66,6 +66,7 @@ main(int argc, char *argv[])
 			quiet = 1;
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}

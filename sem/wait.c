@@ -88,7 +88,7 @@ main(int argc, char *argv[])
 	int opt;
 
 	prog = "sem/wait";
-	while ((opt = getopt(argc, argv, "hk:nqs:U")) != -1) {
+	while ((opt = getopt(argc, argv, ":hk:nqs:U")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -110,6 +110,7 @@ main(int argc, char *argv[])
 			undo = 0;
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}

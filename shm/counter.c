@@ -92,7 +92,7 @@ main(int argc, char *argv[])
 	int created, opt, status;
 
 	prog = "shm/counter";
-	while ((opt = getopt(argc, argv, "hk:n:p:qu")) != -1) {
+	while ((opt = getopt(argc, argv, ":hk:n:p:qu")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -115,6 +115,7 @@ main(int argc, char *argv[])
 			unlocked = 1;
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}

@@ -49,7 +49,7 @@ main(int argc, char *argv[])
 	int opt, shmid, semid;
 
 	prog = "shm/ctl";
-	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
+	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -61,6 +61,7 @@ main(int argc, char *argv[])
 			quiet = 1;
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}

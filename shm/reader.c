@@ -68,7 +68,7 @@ main(int argc, char *argv[])
 	int created, opt, status;
 
 	prog = "shm/reader";
-	while ((opt = getopt(argc, argv, "hk:q")) != -1) {
+	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -80,6 +80,7 @@ main(int argc, char *argv[])
 			quiet = 1;
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}

@@ -86,7 +86,7 @@ main(int argc, char *argv[])
 	int created, opt, status;
 
 	prog = "shm/writer";
-	while ((opt = getopt(argc, argv, "hk:qs:z:")) != -1) {
+	while ((opt = getopt(argc, argv, ":hk:qs:z:")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -107,6 +107,7 @@ main(int argc, char *argv[])
 				usage(stderr);
 			break;
 		default:
+			bad_option(opt);
 			usage(stderr);
 		}
 	}
