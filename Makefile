@@ -6,6 +6,7 @@
 #   make demo, make bench     the classroom tour, the numbers
 #   make lint                 cppcheck and shellcheck
 #   make fuzz                 libFuzzer on the command lines (clang)
+#   make check-valgrind       the tests with every program under valgrind
 #   make clean                remove what the build made
 
 # The programs; this list is also the suite's table of contents.
@@ -71,6 +72,14 @@ demo: all
 bench: all
 	BENCH_MB=$(BENCH_MB) BENCH_ROUNDS=$(BENCH_ROUNDS) tests/bench
 
+# The test suite again, every program under valgrind memcheck: no error,
+# no leak (tests/valgrind; slow: about ten minutes).
+check-valgrind:
+	tests/valgrind
+
+print-progs:
+	@echo $(PROGS)
+
 # Static checks: cppcheck on the C, shellcheck on the scripts.  cppcheck's
 # variableScope is off: the house style declares at the top of a block.
 lint:
@@ -78,7 +87,7 @@ lint:
 		-D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DIPC_DEMO_KEYFILE='"x"' \
 		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
-	shellcheck -x tests/*.sh tests/demo tests/bench .ci/run
+	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
 
 # Fuzz the command lines of all ten programs and parse_num (tests/fuzz.c)
 # with libFuzzer under ASan+UBSan: make fuzz [FUZZ_SECONDS=60].  Each
@@ -112,7 +121,7 @@ clean:
 	rm -f $(PROGS) */*.o */*.d .build-flags
 	rm -rf .fuzz
 
-.PHONY: all test demo bench lint fuzz clean FORCE
+.PHONY: all test demo bench lint fuzz check-valgrind print-progs clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(wildcard */*.d)

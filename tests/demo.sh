@@ -19,7 +19,7 @@ keys_gone() {
 }
 
 t_full_tour() {
-	NO_COLOR=1 DEMO_PAUSE=0 timeout 120 make -s demo >"$T/out" 2>&1 || {
+	NO_COLOR=1 DEMO_PAUSE=0 timeout $((120 * SLOW)) make -s demo >"$T/out" 2>&1 || {
 		diag "$(tail -n 5 "$T/out")"
 		return 1
 	}
@@ -35,7 +35,7 @@ t_full_tour() {
 }
 
 t_one_scene() {
-	NO_COLOR=1 DEMO_PAUSE=0 SCENE=msgq timeout 60 make -s demo >"$T/out" 2>&1 &&
+	NO_COLOR=1 DEMO_PAUSE=0 SCENE=msgq timeout $((60 * SLOW)) make -s demo >"$T/out" 2>&1 &&
 		[ "$(grep -c '^=== Message queues' "$T/out")" = 4 ] &&
 		! grep -q '^=== Sema' "$T/out" && keys_gone "$T/out" &&
 		! SCENE=bogus make -s demo >/dev/null 2>"$T/err" &&
@@ -59,7 +59,7 @@ t_interrupted() {
 
 # make bench, small: every row runs, checks its output, and is reported.
 t_bench_smoke() {
-	BENCH_MB=16 BENCH_ROUNDS=1 timeout 120 make -s bench >"$T/out" 2>&1 || {
+	BENCH_MB=16 BENCH_ROUNDS=1 timeout $((120 * SLOW)) make -s bench >"$T/out" 2>&1 || {
 		diag "$(tail -n 5 "$T/out")"
 		return 1
 	}

@@ -12,11 +12,11 @@ queue_id() { ipc_field msg "$1" 2; }
 set_id() { ipc_field sem "$1" 2; }
 segment_id() { ipc_field shm "$1" 2; }
 
-# ended_with PID STATUS ERRFILE REGEX: the peer ends within 3 s (not at its
-# timeout), with STATUS and REGEX on stderr.
+# ended_with PID STATUS ERRFILE REGEX: the peer ends within 3 s (x SLOW;
+# not at its timeout), with STATUS and REGEX on stderr.
 ended_with() {
 	t=0
-	while ! gone "$1" && [ $t -lt 150 ]; do
+	while ! gone "$1" && [ $t -lt $((150 * SLOW)) ]; do
 		sleep 0.02
 		t=$((t + 1))
 	done
@@ -242,7 +242,7 @@ t_shake_queue() {
 		kill -INT "$s" 2>/dev/null	# the data is endless: end it
 		ended_ok "$s" && ended_ok "$r" || return 1
 		if has_queue "$k"; then
-			timeout 10 msgq/receiver -q -n -k "$k" >>"$T/out" ||
+			timeout $((10 * SLOW)) msgq/receiver -q -n -k "$k" >>"$T/out" ||
 				{ diag "round $i: the drain failed"; return 1; }
 		fi
 		if ! is_prefix "$T/out" "$T/data" || ! nothing_with "$k"; then

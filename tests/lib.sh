@@ -21,7 +21,10 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ipc-demos.XXXXXX") || exit 1
 : >"$T/pids"
 tests_run=0
 tests_failed=0
-PEER_TIMEOUT=${PEER_TIMEOUT:-20}
+# Under valgrind (make check-valgrind) every program starts and runs many
+# times slower: TEST_SLOW multiplies every time limit of the tests.
+SLOW=${TEST_SLOW:-1}
+PEER_TIMEOUT=${PEER_TIMEOUT:-$((20 * SLOW))}
 
 # Tests run the programs as a student does, from the top of the checkout,
 # and give every key explicitly.
@@ -115,9 +118,9 @@ child_of() {
 	echo "${c% }"
 }
 
-# Poll CMD... every 20 ms until it succeeds; fail after 10 s.
+# Poll CMD... every 20 ms until it succeeds; fail after 10 s (x SLOW).
 wait_for() {
-	tries=500
+	tries=$((500 * SLOW))
 	while ! "$@"; do
 		tries=$((tries - 1))
 		[ "$tries" -gt 0 ] || return 1

@@ -117,7 +117,7 @@ pair() {
 	shift
 	start "$T/data" /dev/null "$T/s.err" msgq/sender -k "$k" "$@"
 	s=$!
-	timeout 20 msgq/receiver -q -k "$k" >"$T/copy" &&
+	timeout $((20 * SLOW)) msgq/receiver -q -k "$k" >"$T/copy" &&
 		exits_with "$s" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k"
 }
 
@@ -137,7 +137,7 @@ reply_mode() {
 	start /dev/null /dev/null /dev/null msgq/receiver -q -r -k "$1"
 	r=$!
 	wait_for has_queue "$1" &&
-		timeout 20 msgq/sender -q -w -k "$1" <"$T/text" >"$T/answers" &&
+		timeout $((20 * SLOW)) msgq/sender -q -w -k "$1" <"$T/text" >"$T/answers" &&
 		tr '[:lower:]' '[:upper:]' <"$T/text" | cmp - "$T/answers" &&
 		kill -INT "$r" && exits_with "$r" 130 && nothing_with "$1"
 }
@@ -153,7 +153,7 @@ t_small_queue_waits() {
 	wait_for blocked_in "$s" do_msgsnd &&
 		[ "$(ipc_field msg "$k" 4)" -le 256 ] &&
 		grep -q 'queue full (.* of 256 bytes): waiting' "$T/s.err" &&
-		timeout 20 msgq/receiver -q -k "$k" >"$T/copy" &&
+		timeout $((20 * SLOW)) msgq/receiver -q -k "$k" >"$T/copy" &&
 		exits_with "$s" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k"
 }
 

@@ -109,7 +109,7 @@ t_shm_big() {
 	feed "$SHM_MB"
 	start "$T/fifo" /dev/null "$T/w.err" shm/writer -q -k "$k"
 	w=$!
-	sum_out=$(timeout 60 shm/reader -q -k "$k" | cksum)
+	sum_out=$(timeout $((60 * SLOW)) shm/reader -q -k "$k" | cksum)
 	same "$sum_in" "$sum_out" && exits_with "$w" 0 && nothing_with "$k" &&
 		echo "# shm: $SHM_MB MiB, cksum $sum_out" >&2
 }
@@ -120,7 +120,7 @@ t_msgq_big() {
 	feed "$MSGQ_MB"
 	start "$T/fifo" /dev/null "$T/s.err" msgq/sender -q -b -k "$k"
 	s=$!
-	sum_out=$(timeout 60 msgq/receiver -q -k "$k" | cksum)
+	sum_out=$(timeout $((60 * SLOW)) msgq/receiver -q -k "$k" | cksum)
 	same "$sum_in" "$sum_out" && exits_with "$s" 0 && nothing_with "$k" &&
 		echo "# msgq: $MSGQ_MB MiB, cksum $sum_out" >&2
 }
@@ -134,7 +134,7 @@ t_sem_contention() {
 	while [ $i -lt 8 ]; do
 		i=$((i + 1))
 		# shellcheck disable=SC2016 # $1 is the child shell's
-		timeout 60 sh -c 'for j in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do
+		timeout $((60 * SLOW)) sh -c 'for j in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do
 			sem/wait -q -k "$1" -s 0 || exit 1; done' sh "$k" >"$T/ev.$i" &
 		echo $! >>"$T/pids"
 		echo $! >>"$T/waiters"
@@ -154,7 +154,7 @@ t_sem_contention() {
 # The shared counter, 8 processes under the mutex: nothing lost.
 t_counter_eight() {
 	k=$(new_key)
-	timeout 60 shm/counter -q -k "$k" -p 8 -n 20000 >"$T/out" &&
+	timeout $((60 * SLOW)) shm/counter -q -k "$k" -p 8 -n 20000 >"$T/out" &&
 		printf 'expected 160000\ngot 160000\nlost 0\n' | cmp - "$T/out" &&
 		nothing_with "$k"
 }

@@ -41,13 +41,13 @@ transfer() {
 		start "$T/data" /dev/null "$T/s.err" msgq/sender -k "$k" "$1"
 		s=$!
 		wait_for has_queue "$k" &&
-			timeout 20 msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
+			timeout $((20 * SLOW)) msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
 			exits_with "$s" 0
 	else
 		start /dev/null "$T/copy" "$T/r.err" msgq/receiver -k "$k"
 		r=$!
 		wait_for has_queue "$k" &&
-			timeout 20 msgq/sender -k "$k" "$1" <"$T/data" 2>"$T/s.err" &&
+			timeout $((20 * SLOW)) msgq/sender -k "$k" "$1" <"$T/data" 2>"$T/s.err" &&
 			exits_with "$r" 0
 	fi &&
 		cmp "$T/data" "$T/copy" && ! has_queue "$k"
@@ -62,7 +62,7 @@ t_empty() {
 	k=$(new_key)
 	msgq/sender -q -k "$k" </dev/null &&
 		[ "$(queue_messages "$k")" = 1 ] &&
-		timeout 10 msgq/receiver -q -k "$k" >"$T/copy" &&
+		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/copy" &&
 		[ ! -s "$T/copy" ] && ! has_queue "$k"
 }
 
@@ -75,9 +75,9 @@ t_long_line_split() {
 	start "$T/long" /dev/null "$T/s.err" msgq/sender -q -k "$k"
 	s=$!
 	wait_for has_queue "$k" &&
-		timeout 10 msgq/receiver -q -k "$k" -c 1 >"$T/first" &&
+		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" -c 1 >"$T/first" &&
 		[ "$(wc -c <"$T/first")" -eq "$max" ] &&
-		timeout 10 msgq/receiver -q -k "$k" >"$T/rest" &&
+		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/rest" &&
 		exits_with "$s" 0 &&
 		cat "$T/first" "$T/rest" | cmp - "$T/long" && ! has_queue "$k"
 }
@@ -92,7 +92,7 @@ t_persist() {
 		[ "$(queue_messages "$k")" = 3 ] &&
 		[ "$(ipc_field msg "$k" 4)" = 12 ] &&
 		grep -q 'the queue holds 3 messages now' "$T/s.err" &&
-		timeout 10 msgq/receiver -q -k "$k" >"$T/copy" &&
+		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/copy" &&
 		printf 'hello\nworld\n' | cmp - "$T/copy" && ! has_queue "$k"
 }
 
@@ -154,10 +154,10 @@ t_nowait() {
 		grep -q '^msgq/sender: hint: the queue is full: 2 messages' \
 			"$T/err" &&
 		[ "$(queue_messages "$k")" = 3 ] &&
-		timeout 10 msgq/receiver -q -n -k "$k" >"$T/copy" &&
+		timeout $((10 * SLOW)) msgq/receiver -q -n -k "$k" >"$T/copy" &&
 		cat "$T/line" "$T/line" | cmp - "$T/copy" && ! has_queue "$k" &&
 		msgq/sender -q -k "$k" -t 2 two &&
-		timeout 10 msgq/receiver -n -t -1 -k "$k" >"$T/copy" 2>"$T/err" &&
+		timeout $((10 * SLOW)) msgq/receiver -n -t -1 -k "$k" >"$T/copy" 2>"$T/err" &&
 		[ ! -s "$T/copy" ] &&
 		grep -q 'no more messages of the lowest type <= 1 queued' \
 			"$T/err" &&
@@ -167,7 +167,7 @@ t_nowait() {
 # receiver -n with nothing there: exit 0 at once, nothing left behind.
 t_nowait_empty() {
 	k=$(new_key)
-	timeout 10 msgq/receiver -q -n -k "$k" >"$T/out" &&
+	timeout $((10 * SLOW)) msgq/receiver -q -n -k "$k" >"$T/out" &&
 		[ ! -s "$T/out" ] && ! has_queue "$k"
 }
 
@@ -240,7 +240,7 @@ t_sigint_sender_full() {
 		grep -q '^msgq/sender: queue full (.*): waiting for a receiver' \
 			"$T/err" &&
 		n=$(queue_messages "$k") && [ "$n" -gt 1 ] &&
-		timeout 10 msgq/receiver -q -k "$k" >"$T/copy" &&
+		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/copy" &&
 		[ "$(wc -l <"$T/copy")" -eq $((n - 1)) ] &&
 		head -n $((n - 1)) "$T/nums" | cmp - "$T/copy" && ! has_queue "$k"
 }
@@ -302,7 +302,12 @@ t_other_user() {
 	[ $? -eq 1 ] && grep -q '(EACCES)$' "$T/err" &&
 		as_other "$top/msgq/ctl" -k "$k" rm 2>"$T/err"
 	[ $? -eq 1 ] && grep -q 'IPC_RMID: .* (EPERM)$' "$T/err" &&
+		as_other "$top/msgq/ctl" -k "$k" stat >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && [ ! -s "$T/out" ] && grep -q '(EACCES)$' "$T/err" &&
+		as_other "$top/msgq/ctl" -k "$k" qbytes 100 2>"$T/err"
+	[ $? -eq 1 ] && grep -Eq '\((EACCES|EPERM)\)$' "$T/err" &&
 		[ "$(queue_messages "$k")" = 2 ] &&
+		[ "$(ipc_field msg "$k" 3)" = 600 ] &&
 		[ "$(msgq/receiver -q -k "$k")" = secret ] && ! has_queue "$k"
 }
 
@@ -343,7 +348,7 @@ t_narration_paced() {
 	start "$T/nums" /dev/null "$T/s.err" msgq/sender -k "$k"
 	s=$!
 	wait_for has_queue "$k" &&
-		timeout 20 msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
+		timeout $((20 * SLOW)) msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
 		exits_with "$s" 0 && cmp "$T/nums" "$T/copy" &&
 		[ "$(wc -l <"$T/s.err")" -lt 200 ] &&
 		[ "$(wc -l <"$T/r.err")" -lt 200 ] &&

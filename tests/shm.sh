@@ -25,13 +25,13 @@ stream() {
 		start "$file" /dev/null "$T/w.err" shm/writer -k "$k" "$@"
 		w=$!
 		wait_for has_segment "$k" &&
-			timeout 30 shm/reader -k "$k" >"$T/copy" 2>"$T/r.err" &&
+			timeout $((30 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>"$T/r.err" &&
 			exits_with "$w" 0
 	else
 		start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
 		r=$!
 		wait_for has_set "$k" &&
-			timeout 30 shm/writer -k "$k" "$@" <"$file" 2>"$T/w.err" &&
+			timeout $((30 * SLOW)) shm/writer -k "$k" "$@" <"$file" 2>"$T/w.err" &&
 			exits_with "$r" 0
 	fi &&
 		cmp "$file" "$T/copy" && nothing_left "$k"
@@ -80,7 +80,7 @@ t_kill_reader() {
 	r=$!
 	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
 		kill -KILL "$(child_of "$r")" && exits_with "$r" 137 &&
-		timeout 5 sh -c "while kill -0 $w 2>/dev/null; do sleep 0.1; done" &&
+		timeout $((5 * SLOW)) sh -c "while kill -0 $w 2>/dev/null; do sleep 0.1; done" &&
 		exits_with "$w" 1 &&
 		grep -q 'the reader has gone before the end' "$T/w.err" &&
 		nothing_left "$k"
@@ -99,7 +99,7 @@ t_kill_writer() {
 	head -c 5000 "$T/big" >&3 &&
 		wait_for test -s "$T/copy" && wait_for blocked_in "$r" semtimedop &&
 		kill -KILL "$(child_of "$w")" && exits_with "$w" 137 &&
-		timeout 5 sh -c "while kill -0 $r 2>/dev/null; do sleep 0.1; done" &&
+		timeout $((5 * SLOW)) sh -c "while kill -0 $r 2>/dev/null; do sleep 0.1; done" &&
 		exits_with "$r" 1 &&
 		grep -q 'the writer has gone .*incomplete' "$T/r.err" &&
 		head -c "$(wc -c <"$T/copy")" "$T/big" | cmp - "$T/copy" &&
@@ -187,6 +187,9 @@ t_corrupt_header() {
 		shm/ctl -q -k "$k" rm && nothing_left "$k"
 }
 
+# Another user can neither read, attach (shmread attaches), join, stat nor
+# remove; nobody attached but the writer.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
 t_other_user() {
 	k=$(new_key)
 	start "$T/big" /dev/null /dev/null shm/writer -q -k "$k"
@@ -197,6 +200,15 @@ t_other_user() {
 		grep -q '^shm/reader: semget: .* (EACCES)$' "$T/err" &&
 		as_other shm/ctl -k "$k" rm 2>"$T/err"
 	[ $? -eq 1 ] && grep -q '(EPERM)$' "$T/err" &&
+		as_other shm/ctl -k "$k" stat >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && [ ! -s "$T/out" ] && grep -q '(EACCES)$' "$T/err" &&
+		as_other shm/writer -k "$k" <"$T/big" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '(EACCES)$' "$T/err" &&
+		as_other shm/counter -k "$k" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '(EACCES)$' "$T/err" &&
+		as_other perl -e 'shmread($ARGV[0], my $b, 0, 8) || exit 3; exit 0' \
+			"$(ipc_field shm "$k" 2)"
+	[ $? -eq 3 ] &&
 		has_segment "$k" && attached_is "$k" 1 &&
 		kill -INT "$w" && exits_with "$w" 130 && nothing_left "$k"
 }
@@ -224,7 +236,7 @@ t_squatter() {
 # Under the mutex, exact; the segment and set gone after the last run.
 t_counter_locked() {
 	k=$(new_key)
-	timeout 60 shm/counter -q -k "$k" -p 4 -n 100000 >"$T/out" &&
+	timeout $((60 * SLOW)) shm/counter -q -k "$k" -p 4 -n 100000 >"$T/out" &&
 		printf 'expected 400000\ngot 400000\nlost 0\n' | cmp - "$T/out" &&
 		nothing_left "$k"
 }
@@ -233,7 +245,7 @@ t_counter_locked() {
 # not certain on a small machine, so it is not asserted).
 t_counter_unlocked() {
 	k=$(new_key)
-	timeout 60 shm/counter -k "$k" -u -p 4 -n 100000 >"$T/out" 2>"$T/err" &&
+	timeout $((60 * SLOW)) shm/counter -k "$k" -u -p 4 -n 100000 >"$T/out" 2>"$T/err" &&
 		awk '$1 == "expected" { e = $2 } $1 == "got" { g = $2 }
 			$1 == "lost" { l = $2 }
 			END { exit !(e == 400000 && g + l == e && g > 0) }' "$T/out" &&
