@@ -224,31 +224,41 @@ ended_ok() {
 # make test: 3 rounds of each; CI runs 25 more (FAULT_ROUNDS).
 ROUNDS=${FAULT_ROUNDS:-3}
 
-# The queue pair: after the round, a second receiver (-n) drains what is left;
-# the two outputs together are a prefix of the data, and nothing is left.
+# shake_round SENDER RECEIVER [SENDER OPTIONS...]: one round on a new key.
+# The sender reads the endless slow data, so it is always interrupted in
+# the end.  Messages outlive their sender: a second receiver (-n) drains
+# what is left.  What arrived is a prefix of the data; nothing is left.
+shake_round() {
+	snd=$1 rcv=$2
+	shift 2
+	k=$(new_key)
+	slow_data
+	start "$T/fifo.in" /dev/null "$T/s.err" "$snd" -q -k "$k" "$@"
+	s=$!
+	start /dev/null "$T/out" "$T/r.err" "$rcv" -q -k "$k"
+	r=$!
+	shake "$s" "$r"
+	kill -INT "$s" 2>/dev/null
+	ended_ok "$s" && ended_ok "$r" || return 1
+	if has_queue "$k" && ! timeout $((10 * SLOW)) msgq/receiver -q -n \
+		-k "$k" >>"$T/out"; then
+		diag "the drain failed"
+		return 1
+	fi
+	if ! is_prefix "$T/out" "$T/data" || ! nothing_with "$k"; then
+		diag "$(cat "$T/s.err" "$T/r.err")"
+		return 1
+	fi
+}
+
+# ROUNDS rounds of the queue pair, line mode and bulk mode in turn.
 t_shake_queue() {
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
 		i=$((i + 1))
-		k=$(new_key)
-		slow_data
-		bulk=
-		[ $((i % 2)) = 0 ] && bulk=-b
-		start "$T/fifo.in" /dev/null "$T/s.err" msgq/sender -q ${bulk:+"$bulk"} -k "$k"
-		s=$!
-		start /dev/null "$T/out" "$T/r.err" msgq/receiver -q -k "$k"
-		r=$!
-		shake "$s" "$r"
-		kill -INT "$s" 2>/dev/null	# the data is endless: end it
-		ended_ok "$s" && ended_ok "$r" || return 1
-		if has_queue "$k"; then
-			timeout $((10 * SLOW)) msgq/receiver -q -n -k "$k" >>"$T/out" ||
-				{ diag "round $i: the drain failed"; return 1; }
-		fi
-		if ! is_prefix "$T/out" "$T/data" || ! nothing_with "$k"; then
-			diag "round $i" "$(cat "$T/s.err" "$T/r.err")"
-			return 1
-		fi
+		if [ $((i % 2)) = 0 ]; then set -- -b; else set --; fi
+		shake_round msgq/sender msgq/receiver "$@" ||
+			{ diag "round $i"; return 1; }
 	done
 }
 
@@ -256,19 +266,8 @@ t_shake_ring() {
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
 		i=$((i + 1))
-		k=$(new_key)
-		slow_data
-		start "$T/fifo.in" /dev/null "$T/w.err" shm/writer -q -k "$k" -z 65536
-		w=$!
-		start /dev/null "$T/out" "$T/r.err" shm/reader -q -k "$k"
-		r=$!
-		shake "$w" "$r"
-		kill -INT "$w" 2>/dev/null
-		ended_ok "$w" && ended_ok "$r" || return 1
-		if ! is_prefix "$T/out" "$T/data" || ! nothing_with "$k"; then
-			diag "round $i" "$(cat "$T/w.err" "$T/r.err")"
-			return 1
-		fi
+		shake_round shm/writer shm/reader -z 65536 ||
+			{ diag "round $i"; return 1; }
 	done
 }
 

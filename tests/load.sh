@@ -103,26 +103,27 @@ same() {
 	[ "$1" = "$2" ] || { diag "sent: cksum $1" "got:  cksum $2"; return 1; }
 }
 
-t_shm_big() {
+# big MB NAME SENDER SENDER-OPTION RECEIVER: MB of data through a pair, the
+# checksums of what went in and what came out equal, nothing left.
+big() {
+	mb=$1 name=$2
+	shift 2
 	k=$(new_key)
-	sum_in=$(stream_of "$SHM_MB" | cksum)
-	feed "$SHM_MB"
-	start "$T/fifo" /dev/null "$T/w.err" shm/writer -q -k "$k"
-	w=$!
-	sum_out=$(timeout $((60 * SLOW)) shm/reader -q -k "$k" | cksum)
-	same "$sum_in" "$sum_out" && exits_with "$w" 0 && nothing_with "$k" &&
-		echo "# shm: $SHM_MB MiB, cksum $sum_out" >&2
+	sum_in=$(stream_of "$mb" | cksum)
+	feed "$mb"
+	start "$T/fifo" /dev/null "$T/s.err" "$1" -q -k "$k" ${2:+"$2"}
+	s=$!
+	sum_out=$(timeout $((60 * SLOW)) "$3" -q -k "$k" | cksum)
+	same "$sum_in" "$sum_out" && exits_with "$s" 0 && nothing_with "$k" &&
+		echo "# $name: $mb MiB, cksum $sum_out" >&2
+}
+
+t_shm_big() {
+	big "$SHM_MB" shm shm/writer "" shm/reader
 }
 
 t_msgq_big() {
-	k=$(new_key)
-	sum_in=$(stream_of "$MSGQ_MB" | cksum)
-	feed "$MSGQ_MB"
-	start "$T/fifo" /dev/null "$T/s.err" msgq/sender -q -b -k "$k"
-	s=$!
-	sum_out=$(timeout $((60 * SLOW)) msgq/receiver -q -k "$k" | cksum)
-	same "$sum_in" "$sum_out" && exits_with "$s" 0 && nothing_with "$k" &&
-		echo "# msgq: $MSGQ_MB MiB, cksum $sum_out" >&2
+	big "$MSGQ_MB" msgq msgq/sender -b msgq/receiver
 }
 
 # 8 processes, each taking a 1-unit semaphore 25 times for a zero-length
