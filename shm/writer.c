@@ -240,13 +240,21 @@ stream(void)
  * removed meanwhile (shm/ctl rm, ipcrm -m).  IPC_RMID on a segment takes
  * its key away at once, though the memory stays while we are attached:
  * shmget finds no segment, so no reader ever could.
+ *
+ * A reader may come, take slots and go between two of our looks.  The
+ * kernel remembers it for us: shmat and shmdt set the segment's shm_lpid,
+ * so a PID other than ours there means a reader has attached.
  */
 static int
 reader_gone(void)
 {
 	int here = ring_value(semid, READER);
+	struct shmid_ds ds;
 
 	if (here)
+		reader_seen = 1;
+	if (!reader_seen && shmctl(shmid, IPC_STAT, &ds) == 0 &&
+	    ds.shm_lpid != getpid())
 		reader_seen = 1;
 	if (!reader_seen && shmget(ipc_key, 0, 0) != shmid) {
 		segment_lost = 1;

@@ -233,13 +233,16 @@ shake_round() {
 	shift 2
 	k=$(new_key)
 	slow_data
-	start "$T/fifo.in" /dev/null "$T/s.err" "$snd" -q -k "$k" "$@"
+	start "$T/fifo.in" /dev/null "$T/s.err" "$snd" -k "$k" "$@"
 	s=$!
-	start /dev/null "$T/out" "$T/r.err" "$rcv" -q -k "$k"
+	start /dev/null "$T/out" "$T/r.err" "$rcv" -k "$k"
 	r=$!
 	shake "$s" "$r"
 	kill -INT "$s" 2>/dev/null
-	ended_ok "$s" && ended_ok "$r" || return 1
+	if ! ended_ok "$s" || ! ended_ok "$r"; then
+		diag "$snd:" "$(cat "$T/s.err")" "$rcv:" "$(cat "$T/r.err")"
+		return 1
+	fi
 	if has_queue "$k" && ! timeout $((10 * SLOW)) msgq/receiver -q -n \
 		-k "$k" >>"$T/out"; then
 		diag "the drain failed"
@@ -285,7 +288,7 @@ t_shake_sem() {
 		b=$!
 		shake "$a" "$b"
 		ended_ok "$a" && ended_ok "$b" || return 1
-		v=$(sem/ctl -k "$k" stat 2>/dev/null | awk '$1 == "value" { print $2 }')
+		v=$(sem_get "$k" 0 GETVAL)
 		[ "$v" = 1 ] || { diag "round $i: value $v"; return 1; }
 		sem/ctl -q -k "$k" rm && nothing_with "$k" || return 1
 	done

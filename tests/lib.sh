@@ -91,6 +91,18 @@ messages_are() {
 	[ "$(queue_messages "$1")" = "$2" ]
 }
 
+# sem_get KEY N GETVAL|GETNCNT|GETZCNT|GETPID: what the kernel says of
+# semaphore N of the set with key KEY, asked with perl's semctl (fast, and
+# not one of the programs under test).
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+sem_get() {
+	perl -e 'use IPC::SysV qw(GETVAL GETNCNT GETZCNT GETPID);
+		my $id = semget(hex($ARGV[0]), 0, 0) // exit 1;
+		my $v = semctl($id, $ARGV[1], IPC::SysV->can($ARGV[2])->(), 0)
+			// exit 1;
+		print $v + 0, "\n"' "$1" "$2" "$3"
+}
+
 # Does a semaphore set, a segment, anything at all have key K?
 has_set() {
 	[ -n "$(ipc_field sem "$1" 1)" ]
@@ -118,12 +130,12 @@ child_of() {
 	echo "${c% }"
 }
 
-# Poll CMD... every 20 ms until it succeeds; fail after 10 s (x SLOW).
+# Poll CMD... every 20 ms until it succeeds; fail after 10 s (x SLOW) by
+# the clock, however long each try takes.
 wait_for() {
-	tries=$((500 * SLOW))
+	deadline=$(($(date +%s) + 10 * SLOW))
 	while ! "$@"; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
 		sleep 0.02
 	done
 }

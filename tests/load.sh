@@ -147,7 +147,7 @@ t_sem_contention() {
 		awk '{ print $3, $1 }' | sort -n -k1,1 -k2,2 |
 		awk '$2 == 1 { n++; if (n > most) most = n } $2 == 0 { n-- }
 			END { exit !(most == 1 && n == 0 && NR == 400) }' &&
-		[ "$(sem/ctl -k "$k" stat 2>/dev/null | awk '$1 == "value" { print $2 }')" = 1 ] &&
+		[ "$(sem_get "$k" 0 GETVAL)" = 1 ] &&
 		sem/ctl -q -k "$k" rm && nothing_with "$k" &&
 		echo "# 200 critical sections by 8 processes, never 2 at once" >&2
 }

@@ -1,16 +1,16 @@
 #!/bin/sh
 # tests/sem.sh - sem/wait, sem/post and sem/ctl: P blocks until V, the
 # restaurant, the mutex, SEM_UNDO after kill -9, the race-free creation, and
-# the failures; checked against the kernel (semctl via sem/ctl, /proc).
+# the failures; checked against the kernel (semctl from perl, /proc).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # The semaphore's value and its waiters, as the kernel reports them.
 sem_value() {
-	sem/ctl -q -k "$1" stat | awk '$1 == "value" { print $2 }'
+	sem_get "$1" 0 GETVAL
 }
 sem_waiting() {
-	sem/ctl -q -k "$1" stat | awk '$1 == "waiting" { print $2 }'
+	sem_get "$1" 0 GETNCNT
 }
 value_is() {
 	[ "$(sem_value "$1")" = "$2" ]
