@@ -73,10 +73,14 @@ main(int argc, char *argv[])
 	/* One command; qbytes takes a number. */
 	cmd = optind < argc ? argv[optind] : "";
 	want = strcmp(cmd, "qbytes") == 0 ? 2 : 1;
+	if (*cmd == '\0') {
+		fprintf(stderr, "%s: no command: expected stat, rm or "
+		    "qbytes N\n", prog);
+		usage(stderr);
+	}
 	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0 && want == 1) {
-		fprintf(stderr, "%s: %s%s%sexpected one of stat, rm, "
-		    "qbytes N\n", prog, *cmd ? "'" : "", cmd,
-		    *cmd ? "' is not a command; " : "no command; ");
+		fprintf(stderr, "%s: '%s' is not a command: expected stat, rm "
+		    "or qbytes N\n", prog, cmd);
 		usage(stderr);
 	}
 	if (argc - optind < want) {

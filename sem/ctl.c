@@ -72,10 +72,14 @@ main(int argc, char *argv[])
 	/* One command; set takes a value. */
 	cmd = optind < argc ? argv[optind] : "";
 	want = strcmp(cmd, "set") == 0 ? 2 : 1;
+	if (*cmd == '\0') {
+		fprintf(stderr, "%s: no command: expected stat, set N or rm\n",
+		    prog);
+		usage(stderr);
+	}
 	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0 && want == 1) {
-		fprintf(stderr, "%s: %s%s%sexpected one of stat, set N, rm\n",
-		    prog, *cmd ? "'" : "", cmd,
-		    *cmd ? "' is not a command; " : "no command; ");
+		fprintf(stderr, "%s: '%s' is not a command: expected stat, "
+		    "set N or rm\n", prog, cmd);
 		usage(stderr);
 	}
 	if (argc - optind < want) {

@@ -66,10 +66,13 @@ main(int argc, char *argv[])
 		}
 	}
 	cmd = optind < argc ? argv[optind] : "";
+	if (*cmd == '\0') {
+		fprintf(stderr, "%s: no command: expected stat or rm\n", prog);
+		usage(stderr);
+	}
 	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) {
-		fprintf(stderr, "%s: %s%s%sexpected one of stat, rm\n", prog,
-		    *cmd ? "'" : "", cmd,
-		    *cmd ? "' is not a command; " : "no command; ");
+		fprintf(stderr, "%s: '%s' is not a command: expected stat or "
+		    "rm\n", prog, cmd);
 		usage(stderr);
 	}
 	if (argc - optind > 1) {
