@@ -28,11 +28,15 @@ CFLAGS ?= -g -O2
 
 # Kept apart from CFLAGS, so that "make CFLAGS=-O0" cannot drop them.
 # _XOPEN_SOURCE=700 gives POSIX and the XSI IPC calls; _DEFAULT_SOURCE adds
-# msg_cbytes (the bytes in a queue), a Linux field behind it.  The key file
-# is a file of this checkout, for the default ftok() key (common/ipcdemo.c).
+# msg_cbytes (the bytes in a queue), a Linux field behind it.  Naming
+# _POSIX_C_SOURCE too gives glibc's POSIX getopt(), as musl's is: options
+# end at the first operand ("sem/ctl set -1" is the value -1, not an
+# option).  The key file is a file of this checkout, for the default
+# ftok() key (common/ipcdemo.c).
 WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes
-REQUIRED = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Icommon \
+REQUIRED = -std=c11 -D_XOPEN_SOURCE=700 -D_POSIX_C_SOURCE=200809L \
+	-D_DEFAULT_SOURCE -Icommon \
 	-DIPC_DEMO_KEYFILE='"$(CURDIR)/common/ipcdemo.h"'
 ifeq ($(WERROR),1)
 WARNINGS += -Werror
@@ -84,7 +88,8 @@ print-progs:
 # variableScope is off: the house style declares at the top of a block.
 lint:
 	cppcheck --enable=warning,style,portability,performance --std=c11 \
-		-D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DIPC_DEMO_KEYFILE='"x"' \
+		-D_XOPEN_SOURCE=700 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+		-DIPC_DEMO_KEYFILE='"x"' \
 		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
