@@ -55,6 +55,11 @@ got_some() {
 	[ "$(wc -c <"$T/out")" -gt 200000 ]
 }
 
+# Has it written anything yet?
+flowing() {
+	[ -s "$T/out" ]
+}
+
 # --- objects removed under running programs ---------------------------------
 
 t_rm_waiting_receiver() {
@@ -226,17 +231,22 @@ ROUNDS=${FAULT_ROUNDS:-3}
 
 # shake_round SENDER RECEIVER [SENDER OPTIONS...]: one round on a new key.
 # The sender reads the endless slow data, so it is always interrupted in
-# the end.  Messages outlive their sender: a second receiver (-n) drains
-# what is left.  What arrived is a prefix of the data; nothing is left.
+# the end.  The shaking starts once data flows: a signal that comes before
+# a program has set its handlers (under valgrind, its first second) just
+# kills it, and a peer then rightly waits on for it.  Messages outlive
+# their sender: a second receiver (-n) drains what is left.  What arrived
+# is a prefix of the data; nothing is left.
 shake_round() {
 	snd=$1 rcv=$2
 	shift 2
 	k=$(new_key)
+	: >"$T/out"
 	slow_data
 	start "$T/fifo.in" /dev/null "$T/s.err" "$snd" -k "$k" "$@"
 	s=$!
 	start /dev/null "$T/out" "$T/r.err" "$rcv" -k "$k"
 	r=$!
+	wait_for flowing || { diag "no data came"; return 1; }
 	shake "$s" "$r"
 	kill -INT "$s" 2>/dev/null
 	if ! ended_ok "$s" || ! ended_ok "$r"; then
