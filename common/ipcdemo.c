@@ -102,6 +102,20 @@ bad_option(int opt)
 }
 
 /*
+ * One operand too many (after command cmd, or NULL).  Options end at the
+ * first operand (POSIX getopt), so "sem/ctl stat -q" lands here: say so.
+ */
+void
+bad_operand(const char *cmd, const char *arg)
+{
+	fprintf(stderr, "%s: %s%sunexpected argument '%s'\n", prog,
+	    cmd ? cmd : "", cmd ? ": " : "", arg);
+	if (arg[0] == '-' && arg[1] != '\0')
+		hint("options come first: put '%s' before the other arguments",
+		    arg);
+}
+
+/*
  * The one number parser: decimal, or hex with 0x.  No sign but '-', no
  * blanks, no junk after the number, and the range checked.  On error it
  * names the option and quotes the text, and returns -1.
@@ -223,7 +237,7 @@ paced_wait(void)
 
 /* "1 message", "2 messages": the s, or not. */
 const char *
-plural(unsigned long n)
+plural(unsigned long long n)
 {
 	return n == 1 ? "" : "s";
 }

@@ -46,13 +46,14 @@ extern volatile sig_atomic_t stop_signal;	/* SIGINT, SIGTERM or SIGHUP */
 
 int choose_key(const char *arg, int proj);
 void bad_option(int opt);
+void bad_operand(const char *cmd, const char *arg);
 int parse_num(const char *what, const char *s, long long min, long long max,
     long long *out);
 
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int paced(void);
 int paced_wait(void);
-const char *plural(unsigned long n);
+const char *plural(unsigned long long n);
 const char *ipc_time(time_t t);
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void complain(const char *call);

@@ -88,8 +88,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 	}
 	if (argc - optind > want) {
-		fprintf(stderr, "%s: %s: unexpected argument '%s'\n", prog,
-		    cmd, argv[optind + want]);
+		bad_operand(cmd, argv[optind + want]);
 		usage(stderr);
 	}
 	if (want == 2 && parse_num("qbytes", argv[optind + 1], 1, 0x7fffffff,

@@ -134,8 +134,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-		    argv[optind]);
+		bad_operand(NULL, argv[optind]);
 		usage(stderr);
 	}
 	/* Requests are type 1; answers, typed with PIDs, must stay queued. */
@@ -201,8 +200,8 @@ receive_all(long long count)
 	}
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
-	note("received %lu message%s, %llu bytes", got, plural(got),
-	    got_bytes);
+	note("received %lu message%s, %llu byte%s", got, plural(got),
+	    got_bytes, plural(got_bytes));
 }
 
 /*
@@ -253,9 +252,11 @@ narrate_receive(ssize_t n)
 		return;
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	note("msgrcv: type %ld, %zd bytes; the queue now holds %lu message%s, "
-	    "%lu bytes", msg->mtype, n, (unsigned long)ds.msg_qnum,
-	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes);
+	note("msgrcv: type %ld, %zd byte%s; the queue now holds %lu "
+	    "message%s, %lu byte%s", msg->mtype, n,
+	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+	    plural(ds.msg_cbytes));
 }
 
 /*
@@ -297,8 +298,8 @@ serve(size_t n)
 			die("msgsnd (answer)");
 	}
 	if (paced())
-		note("msgsnd: answered PID %ld (type %ld, %zu bytes)",
-		    (long)pid, (long)pid, len);
+		note("msgsnd: answered PID %ld (type %ld, %zu byte%s)",
+		    (long)pid, (long)pid, len, plural(len));
 	return 0;
 }
 

@@ -326,10 +326,11 @@ narrate_send(size_t len)
 		return;
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	note("msgsnd: type %ld, %zu bytes; the queue now holds %lu "
-	    "message%s, %lu bytes%s", type, header + len,
-	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
-	    (unsigned long)ds.msg_cbytes,
+	note("msgsnd: type %ld, %zu byte%s; the queue now holds %lu "
+	    "message%s, %lu byte%s%s", type, header + len,
+	    plural(header + len), (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+	    plural(ds.msg_cbytes),
 	    ds.msg_qnum == 0 ? " (a receiver took it already)" : "");
 }
 
@@ -354,7 +355,8 @@ await_reply(void)
 	if (write_all(STDOUT_FILENO, reply->mtext, (size_t)n) == -1)
 		return -1;
 	if (paced())
-		note("msgrcv: the answer, type %ld, %zd bytes", me, n);
+		note("msgrcv: the answer, type %ld, %zd byte%s", me, n,
+		    plural((unsigned long long)n));
 	return 0;
 }
 
@@ -408,12 +410,13 @@ report(void)
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
 	if (msgctl(qid, IPC_STAT, &ds) == -1) {
-		note("sent %lu messages, %llu bytes; the queue is gone "
+		note("sent %lu message%s, %llu byte%s; the queue is gone "
 		    "(the receiver took everything and removed it)", sent,
-		    sent_bytes);
+		    plural(sent), sent_bytes, plural(sent_bytes));
 		return;
 	}
-	note("sent %lu message%s, %llu bytes; the queue holds %lu message%s "
+	note("sent %lu message%s, %llu byte%s; the queue holds %lu message%s "
 	    "now (see ipcs -q)", sent, plural(sent), sent_bytes,
+	    plural(sent_bytes),
 	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum));
 }

@@ -71,8 +71,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-		    argv[optind + 1]);
+		bad_operand(NULL, argv[optind + 1]);
 		usage(stderr);
 	}
 	if (argc - optind == 1 &&

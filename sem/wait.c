@@ -115,8 +115,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-		    argv[optind]);
+		bad_operand(NULL, argv[optind]);
 		usage(stderr);
 	}
 	if (undo == 0 && seconds < 0) {

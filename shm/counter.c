@@ -120,8 +120,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-		    argv[optind]);
+		bad_operand(NULL, argv[optind]);
 		usage(stderr);
 	}
 	if (choose_key(karg, PROJ_COUNTER) == -1)
@@ -240,8 +239,9 @@ run(long long procs, long long times)
 	int status, failed = 0;
 	pid_t pid;
 
-	note("%lld process%s add%s 1, %lld times each, %s", procs,
+	note("%lld process%s add%s 1, %lld time%s each, %s", procs,
 	    procs == 1 ? "" : "es", procs == 1 ? "s" : "", times,
+	    plural((unsigned long long)times),
 	    unlocked ? "WITHOUT a lock (-u)" : "under the mutex");
 	for (i = 0; i < procs; i++) {
 		pid = fork();
@@ -289,8 +289,9 @@ report(void)
 		note("no update lost this time: the processes hardly ran at "
 		    "the same moment; try a larger -n (say 5000000)");
 	else if (unlocked)
-		note("%lld updates lost: two processes loaded the same value "
-		    "and both stored value + 1", expected - got);
+		note("%lld update%s lost: two processes loaded the same "
+		    "value and both stored value + 1", expected - got,
+		    plural((unsigned long long)(expected - got)));
 }
 
 /*

@@ -76,8 +76,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "%s: %s: unexpected argument '%s'\n", prog,
-		    cmd, argv[optind + 1]);
+		bad_operand(cmd, argv[optind + 1]);
 		usage(stderr);
 	}
 	if (choose_key(karg, PROJ_SHM) == -1)

@@ -85,8 +85,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-		    argv[optind]);
+		bad_operand(NULL, argv[optind]);
 		usage(stderr);
 	}
 	if (choose_key(karg, PROJ_SHM) == -1)
@@ -140,10 +139,10 @@ attach(void)
 	slots = ring->slots;
 	slot_bytes = ring->slot_bytes;
 	data = (const char *)ring + ring_header_size(slots);
-	note("shmat: segment id %d, %zu bytes (%u slots of %u bytes), "
+	note("shmat: segment id %d, %zu bytes (%u slot%s of %u byte%s), "
 	    "read-only at %p; nattch %lu", shmid, (size_t)ds.shm_segsz,
-	    slots, slot_bytes, (void *)ring,
-	    (unsigned long)ds.shm_nattch + 1);
+	    slots, plural(slots), slot_bytes, plural(slot_bytes),
+	    (void *)ring, (unsigned long)ds.shm_nattch + 1);
 	return 0;
 }
 
@@ -191,8 +190,9 @@ drain(void)
 		die("clock_gettime");
 	seconds = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	note("%llu bytes in %lu slots, %.3f s, %.1f MB/s%s", bytes, emptied,
-	    seconds, seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0,
+	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", bytes,
+	    plural(bytes), emptied, plural(emptied), seconds,
+	    seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0,
 	    r == 0 ? "; then the end of the stream" : "");
 	return r;
 }

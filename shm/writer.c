@@ -112,8 +112,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-		    argv[optind]);
+		bad_operand(NULL, argv[optind]);
 		usage(stderr);
 	}
 	if (choose_key(karg, PROJ_SHM) == -1)
@@ -178,9 +177,10 @@ create_segment(uint32_t slots, uint32_t slot_bytes)
 		die("semctl SETVAL");
 	if (shmctl(shmid, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
-	note("shmget: created segment id %d, %zu bytes (%u slots of %u "
-	    "bytes); shmat: at %p, nattch %lu", shmid, size, slots,
-	    slot_bytes, (void *)ring, (unsigned long)ds.shm_nattch);
+	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
+	    "byte%s); shmat: at %p, nattch %lu", shmid, size, slots,
+	    plural(slots), slot_bytes, plural(slot_bytes), (void *)ring,
+	    (unsigned long)ds.shm_nattch);
 	return 0;
 }
 
@@ -243,7 +243,8 @@ stream(void)
  *
  * A reader may come, take slots and go between two of our looks.  The
  * kernel remembers it for us: shmat and shmdt set the segment's shm_lpid,
- * so a PID other than ours there means a reader has attached.
+ * so a PID other than ours there means a reader has attached.  If
+ * IPC_STAT fails, the segment is gone: the shmget below tells.
  */
 static int
 reader_gone(void)
@@ -285,8 +286,9 @@ finish(int status, double seconds, unsigned long long bytes)
 		note("stopped by signal %d: the stream is marked as cut short",
 		    (int)stop_signal);
 	}
-	note("%llu bytes in %lu slots, %.3f s, %.1f MB/s", bytes, filled,
-	    seconds, seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0);
+	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s", bytes,
+	    plural(bytes), filled, plural(filled), seconds,
+	    seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0);
 	if (shmdt(ring) == -1)
 		die("shmdt");
 	ring_leave(semid, WRITER);

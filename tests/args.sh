@@ -190,8 +190,30 @@ t_bad_env_key() {
 	[ $? -eq 1 ] && grep -q "key $k (from -k)" "$T/err" && nothing_with "$k"
 }
 
+# An option after an operand is an operand (POSIX getopt), so it is
+# refused as one, with a hint; a plain extra word gets no hint.
+t_option_last() {
+	k=$(new_key)
+	sem/ctl -k "$k" stat -q 2>"$T/err"
+	if [ $? -ne 2 ] || ! grep -q \
+		"^sem/ctl: hint: options come first: put '-q' before" "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	sem/post -k "$k" 1 -q 2>"$T/err"
+	if [ $? -ne 2 ] || ! grep -q "^sem/post: hint: options come first" \
+		"$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	shm/ctl -k "$k" rm rm 2>"$T/err"
+	[ $? -eq 2 ] && ! grep -q 'hint' "$T/err" && nothing_with "$k"
+}
+
 check "-h prints usage on stdout, exits 0, for every program" t_help
 check "bad options and values: named, usage on stderr, exit 2, no object" \
 	t_bad_input
 check "a bad IPC_DEMO_KEY is a usage error" t_bad_env_key
+check "an option after the operands: the hint says options come first" \
+	t_option_last
 done_testing

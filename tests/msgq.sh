@@ -86,6 +86,21 @@ t_long_line_split() {
 
 # Sent with no receiver running, the messages wait in the kernel after the
 # sender has gone, and a receiver started later gets them.
+# One of each is said so: "1 message, 1 byte", not "1 messages, 1 bytes".
+t_singular() {
+	k=$(new_key)
+	if printf x | msgq/sender -b -k "$k" 2>"$T/s.err" &&
+		grep -q 'type 1, 1 byte; the queue now holds 1 message, 1 byte$' \
+			"$T/s.err" &&
+		timeout $((10 * SLOW)) msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
+		grep -q '^msgq/receiver: received 1 message, 1 byte$' "$T/r.err"; then
+		! has_queue "$k"
+	else
+		diag "$(cat "$T/s.err" "$T/r.err")"
+		return 1
+	fi
+}
+
 t_persist() {
 	k=$(new_key)
 	msgq/sender -k "$k" hello world 2>"$T/s.err" &&
@@ -409,5 +424,6 @@ check "another user is refused, messages untouched" t_other_user
 check "a squatted or open queue is refused" t_squatter
 check "umask does not change the mode" t_umask
 check "narration stays readable for 20000 messages" t_narration_paced
+check "one message of one byte is said in the singular" t_singular
 check "kernel limits in a private namespace" t_limits_namespace
 done_testing

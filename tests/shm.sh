@@ -47,6 +47,10 @@ t_odd_sizes() {
 		head -c "$n" "$T/big" >"$T/odd"
 		stream reader-first "$T/odd" -s 3 -z 1024 ||
 			{ diag "size $n"; return 1; }
+		# One of each is said in the singular.
+		[ "$n" -ne 1 ] ||
+			grep -q '^shm/reader: 1 byte in 1 slot, ' "$T/r.err" ||
+			{ diag "$(cat "$T/r.err")"; return 1; }
 	done
 }
 
@@ -54,7 +58,7 @@ t_odd_sizes() {
 t_one_small_buffer() {
 	head -c $((4 << 20)) "$T/big" >"$T/4m"
 	stream writer-first "$T/4m" -s 1 -z 1024 &&
-		grep -q 'created segment id .* (1 slots of 1024 bytes)' "$T/w.err"
+		grep -q 'created segment id .* (1 slot of 1024 bytes)' "$T/w.err"
 }
 
 # The narration says what a student should see, once, not per slot.
