@@ -211,8 +211,8 @@ shake() {
 		kill -CONT "$p" 2>/dev/null
 	done
 	case $(rnd 3) in
-	0) kill -INT "$1" 2>/dev/null ;;
-	1) kill -INT "$2" 2>/dev/null ;;
+	0) interrupt "$1" 2>/dev/null ;;
+	1) interrupt "$2" 2>/dev/null ;;
 	esac
 }
 
@@ -248,7 +248,7 @@ shake_round() {
 	r=$!
 	wait_for flowing || { diag "no data came"; return 1; }
 	shake "$s" "$r"
-	kill -INT "$s" 2>/dev/null
+	interrupt "$s" 2>/dev/null
 	if ! ended_ok "$s" || ! ended_ok "$r"; then
 		diag "$snd:" "$(cat "$T/s.err")" "$rcv:" "$(cat "$T/r.err")"
 		return 1

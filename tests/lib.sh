@@ -130,6 +130,20 @@ child_of() {
 	echo "${c% }"
 }
 
+# Ctrl-C for the programs that timeout processes $1... run, sent to each
+# program as a terminal sends it, not through timeout: timeout follows a
+# signal it passes on with SIGCONT to its whole process group, and under
+# ASan that SIGCONT, landing in the leak check at exit, cancels the stop
+# the check's ptrace waits for - the program then hangs there.  A program
+# that has ended already is no error: the exit status, checked next, tells.
+interrupt() {
+	for t; do
+		c=$(child_of "$t")
+		kill -INT "${c:-$t}" 2>/dev/null || kill -INT "$t" 2>/dev/null
+	done
+	return 0
+}
+
 # Poll CMD... every 20 ms until it succeeds; fail after 10 s (x SLOW) by
 # the clock, however long each try takes.
 wait_for() {

@@ -139,7 +139,7 @@ reply_mode() {
 	wait_for has_queue "$1" &&
 		timeout $((20 * SLOW)) msgq/sender -q -w -k "$1" <"$T/text" >"$T/answers" &&
 		tr '[:lower:]' '[:upper:]' <"$T/text" | cmp - "$T/answers" &&
-		kill -INT "$r" && exits_with "$r" 130 && nothing_with "$1"
+		interrupt "$r" && exits_with "$r" 130 && nothing_with "$1"
 }
 
 # A queue of 256 bytes: the sender waits (asleep in msgsnd) for the

@@ -84,7 +84,7 @@ t_senders_two_receivers() {
 	b=$!
 	start_senders "$k"
 	senders_ok && wait_for messages_are "$k" 0 &&
-		kill -INT "$a" "$b" && receiver_stopped "$a" "$T/a.err" &&
+		interrupt "$a" "$b" && receiver_stopped "$a" "$T/a.err" &&
 		receiver_stopped "$b" "$T/b.err" &&
 		cat "$T/out.a" "$T/out.b" | sort | cmp - "$T/want" &&
 		[ -s "$T/out.a" ] && [ -s "$T/out.b" ] && nothing_with "$k" &&

@@ -146,7 +146,7 @@ t_reply_two_senders() {
 	b=$!
 	exits_with "$a" 0 && exits_with "$b" 0 &&
 		wait_for messages_are "$k" 0 &&
-		kill -INT "$r" && exits_with "$r" 130 &&
+		interrupt "$r" && exits_with "$r" 130 &&
 		tr '[:lower:]' '[:upper:]' <"$T/a" | cmp - "$T/a.out" &&
 		tr '[:lower:]' '[:upper:]' <"$T/b" | cmp - "$T/b.out" &&
 		sort "$T/r.out" >"$T/r.sorted" &&
@@ -238,7 +238,7 @@ t_sigint_receiver() {
 	start /dev/null /dev/null "$T/err" msgq/receiver -k "$k"
 	r=$!
 	wait_for blocked_in "$r" msgrcv &&
-		kill -INT "$r" && exits_with "$r" 130 && ! has_queue "$k" &&
+		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k" &&
 		grep -q 'IPC_RMID: removed the empty queue' "$T/err"
 }
 
@@ -251,7 +251,7 @@ t_sigint_sender_full() {
 	start "$T/nums" /dev/null "$T/err" msgq/sender -k "$k"
 	s=$!
 	wait_for blocked_in "$s" msgsnd &&
-		kill -INT "$s" && exits_with "$s" 130 &&
+		interrupt "$s" && exits_with "$s" 130 &&
 		grep -q '^msgq/sender: queue full (.*): waiting for a receiver' \
 			"$T/err" &&
 		n=$(queue_messages "$k") && [ "$n" -gt 1 ] &&
@@ -273,7 +273,7 @@ t_sigint_sender_reading() {
 		echo partial >&3 &&
 		wait_for [ -s "$T/copy" ] &&
 		wait_for blocked_in "$s" read &&
-		kill -INT "$s" && exits_with "$s" 130 && exits_with "$r" 0 &&
+		interrupt "$s" && exits_with "$s" 130 && exits_with "$r" 0 &&
 		echo partial | cmp - "$T/copy" && ! has_queue "$k"
 }
 

@@ -126,7 +126,7 @@ t_sigint_waiting() {
 	start /dev/null /dev/null /dev/null sem/wait -k "$k"
 	w=$!
 	wait_for blocked_in "$w" semtimedop &&
-		kill -INT "$w" && exits_with "$w" 130 &&
+		interrupt "$w" && exits_with "$w" 130 &&
 		[ "$(sem_waiting "$k")" = 0 ] && [ "$(sem_value "$k")" = 0 ]
 }
 
@@ -137,7 +137,7 @@ t_sigint_seated() {
 	start /dev/null "$T/c" "$T/c.err" sem/wait -k "$k" -s 60
 	w=$!
 	wait_for grep -q enter "$T/c" &&
-		kill -INT "$w" && exits_with "$w" 130 &&
+		interrupt "$w" && exits_with "$w" 130 &&
 		grep -q leave "$T/c" && grep -q 'leaving early' "$T/c.err" &&
 		[ "$(sem_value "$k")" = 1 ]
 }

@@ -123,7 +123,7 @@ t_sigint_writer() {
 	r=$!
 	echo some data >&3 &&
 		wait_for test -s "$T/copy" && wait_for blocked_in "$r" semtimedop &&
-		kill -INT "$w" && exits_with "$w" 130 && exits_with "$r" 1 &&
+		interrupt "$w" && exits_with "$w" 130 && exits_with "$r" 1 &&
 		grep -q 'the writer was interrupted' "$T/r.err" &&
 		echo some data | cmp - "$T/copy" && nothing_left "$k"
 }
@@ -138,7 +138,7 @@ t_sigint_reader() {
 	start /dev/null "$T/fifo.ir" "$T/r.err" shm/reader -k "$k"
 	r=$!
 	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
-		kill -INT "$r" && exec 3<&- && exits_with "$r" 130 &&
+		interrupt "$r" && exec 3<&- && exits_with "$r" 130 &&
 		exits_with "$w" 1 && nothing_left "$k"
 }
 
@@ -148,7 +148,7 @@ t_sigint_lonely_writer() {
 	start "$T/big" /dev/null /dev/null shm/writer -k "$k"
 	w=$!
 	wait_for blocked_in "$w" semtimedop &&
-		kill -INT "$w" && exits_with "$w" 130 && nothing_left "$k"
+		interrupt "$w" && exits_with "$w" 130 && nothing_left "$k"
 }
 
 t_ctl() {
@@ -214,7 +214,7 @@ t_other_user() {
 			"$(ipc_field shm "$k" 2)"
 	[ $? -eq 3 ] &&
 		has_segment "$k" && attached_is "$k" 1 &&
-		kill -INT "$w" && exits_with "$w" 130 && nothing_left "$k"
+		interrupt "$w" && exits_with "$w" 130 && nothing_left "$k"
 }
 
 # Another user's segment or set on our key is refused, and left alone:
