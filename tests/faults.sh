@@ -240,7 +240,6 @@ shake_round() {
 	snd=$1 rcv=$2
 	shift 2
 	k=$(new_key)
-	: >"$T/out"
 	slow_data
 	start "$T/fifo.in" /dev/null "$T/s.err" "$snd" -k "$k" "$@"
 	s=$!

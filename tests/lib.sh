@@ -117,9 +117,16 @@ nothing_with() {
 # start IN OUT ERR CMD...: CMD in the background under timeout, reading
 # IN (a background job would read /dev/null otherwise).  $! is the timeout
 # process; the signals sent to it, SIGINT included, are passed on to CMD.
+# OUT and ERR, if plain files, are emptied here and now: the background
+# job opens them when it gets to it, and a test waiting for CMD's output
+# must not find an earlier test's there first (then signal a CMD not yet
+# started: a background job ignores SIGINT until timeout catches it).
 start() {
 	in=$1 out=$2 err=$3
 	shift 3
+	for f in "$out" "$err"; do
+		if [ -f "$f" ]; then : >"$f"; fi
+	done
 	timeout -k 2 "$PEER_TIMEOUT" "$@" <"$in" >"$out" 2>"$err" &
 	echo $! >>"$T/pids"
 }

@@ -6,6 +6,8 @@
 #   tests/run.sh                  all scripts
 #   tests/run.sh tests/msgq.sh    just these
 #   TEST_JOBS=1 tests/run.sh      one script at a time (default: 2 at once)
+#   TEST_LIMIT=600 tests/run.sh   each script's time limit in seconds
+#                                 (default 120; times TEST_SLOW)
 #
 # Scripts run TEST_JOBS at a time (each has its own keys and temp dir, so
 # they cannot disturb each other); the slowest start first.  Each script's
@@ -47,7 +49,7 @@ lane() {
 	while n=$(take); do
 		t=$(cat "$q/script.$n")
 		case "$t" in */lib.sh | */run.sh) continue ;; esac
-		timeout -k 5 $((120 * ${TEST_SLOW:-1})) sh "$t" >"$q/out.$n" 2>&1
+		timeout -k 5 $((${TEST_LIMIT:-120} * ${TEST_SLOW:-1})) sh "$t" >"$q/out.$n" 2>&1
 		echo $? >"$q/status.$n"
 	done
 }
