@@ -35,8 +35,16 @@ export LC_ALL
 
 cleanup() {
 	status=$?
+	# Nothing may cut this short: not a second Ctrl-C, nor a second TERM
+	# (timeout passes one on to its whole process group as well).
+	trap '' INT TERM HUP
 	while read -r p; do
 		kill -TERM "$p" 2>/dev/null
+	done <"$T/pids"
+	# Let them go before their keys are removed, or one could make its
+	# object again after; each is under timeout, so this wait is short.
+	while read -r p; do
+		wait "$p" 2>/dev/null
 	done <"$T/pids"
 	while read -r k; do
 		ipcrm -Q "$k" 2>/dev/null
@@ -47,8 +55,8 @@ cleanup() {
 	exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap "trap '' INT TERM HUP; exit 130" INT
+trap "trap '' INT TERM HUP; exit 143" TERM
 
 # Is a key in use by any queue, semaphore set or segment on the machine?
 key_in_use() {

@@ -76,6 +76,7 @@ t_mutex() {
 		(for _ in $(seq 25); do
 			timeout $((10 * SLOW)) sem/wait -q -k "$k" -s 0 || exit 1
 		done) >"$T/m$c" &
+		echo $! >>"$T/pids"
 	done
 	wait &&
 		[ "$(cat "$T"/m? | grep -c enter)" = 100 ] &&
@@ -106,6 +107,7 @@ t_race_free_creation() {
 		k=$(new_key)
 		for _ in 1 2 3 4 5 6 7 8; do
 			timeout $((10 * SLOW)) sem/post -k "$k" 2>>"$T/err.$round" &
+			echo $! >>"$T/pids"
 		done
 		wait
 		v=$(sem_value "$k")
