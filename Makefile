@@ -31,13 +31,11 @@ CFLAGS ?= -g -O2
 # msg_cbytes (the bytes in a queue), a Linux field behind it.  Naming
 # _POSIX_C_SOURCE too gives glibc's POSIX getopt(), as musl's is: options
 # end at the first operand ("sem/ctl set -1" is the value -1, not an
-# option).  The key file is a file of this checkout, for the default
-# ftok() key (common/ipcdemo.c).
+# option).
 WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes
 REQUIRED = -std=c11 -D_XOPEN_SOURCE=700 -D_POSIX_C_SOURCE=200809L \
-	-D_DEFAULT_SOURCE -Icommon \
-	-DIPC_DEMO_KEYFILE='"$(CURDIR)/common/ipcdemo.h"'
+	-D_DEFAULT_SOURCE -Icommon
 ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
@@ -51,8 +49,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 all: $(PROGS)
 
 msgq/sender msgq/receiver: msgq/msgq.o
-sem/wait sem/post: sem/sem.o
-shm/writer shm/reader shm/counter: shm/ring.o
+shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
@@ -89,7 +86,6 @@ print-progs:
 lint:
 	cppcheck --enable=warning,style,portability,performance --std=c11 \
 		-D_XOPEN_SOURCE=700 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-		-DIPC_DEMO_KEYFILE='"x"' \
 		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
@@ -101,7 +97,7 @@ lint:
 # fuzzer never creates an object.  Built apart, in .fuzz/.
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
-FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq sem/sem shm/ring \
+FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq shm/ring \
 	common/ipcdemo tests/fuzz)
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message

@@ -1,8 +1,10 @@
 /*
  * ipcdemo.c - keys, errors, numbers, narration and signals for every
- * ipc-demos program.  See ipcdemo.h; nothing here touches an IPC object.
+ * ipc-demos program, and the one semaphore-set opener they share.  See
+ * ipcdemo.h.
  */
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/types.h>
 
 #include <ctype.h>
@@ -17,16 +19,6 @@
 
 #include "ipcdemo.h"
 
-/*
- * The default key is made by ftok(3) from a file of this checkout, named
- * when the suite is built.  Both terminals then agree on the key whatever
- * their current directory, and two users with their own checkouts on one
- * machine get different keys (ftok mixes the file's inode and device).
- */
-#ifndef IPC_DEMO_KEYFILE
-#error "build with -DIPC_DEMO_KEYFILE='\"/path/of/a/file\"' (the Makefile does)"
-#endif
-
 enum { PACE_LINES = 10 };	/* detailed narration lines per second */
 
 const char *prog = "ipc-demos";
@@ -38,15 +30,29 @@ volatile sig_atomic_t stop_signal;
 static const char *noun = "object";	/* "queue", "semaphore set", ... */
 static const char *ctl = "the ctl program";
 
+/* How long a late-comer waits for a set's creator: 5 s in all. */
+enum { READY_POLLS = 500, READY_POLL_MS = 10 };
+
+static int checkout_dir(char *dir, size_t size);
+static int join_set(int id, int nsems);
+
 /*
- * Pick the key: -k if given, else $IPC_DEMO_KEY, else ftok() of the
- * checkout's file with this mechanism's proj id.  Returns -1, after saying
- * why, when -k or IPC_DEMO_KEY is not a valid key (a usage error).
+ * Pick the key, one per kind of object, so that one setting serves a whole
+ * lesson: the restaurant's set, the ring's set and the counter's set never
+ * share a key.
+ *   -k KEY		exactly KEY: the student chose it.
+ *   $IPC_DEMO_KEY	its low 24 bits, with this mechanism's proj id in
+ *			the top byte, as ftok does: 0x00c0ffee gives the
+ *			queue 0x6dc0ffee, the semaphore 0x73c0ffee, ...
+ *   neither		ftok() of this checkout's top directory (below).
+ * Returns -1, after saying why, when -k or IPC_DEMO_KEY is not a valid key
+ * (a usage error).
  */
 int
 choose_key(const char *arg, int proj)
 {
 	const char *env = getenv("IPC_DEMO_KEY");
+	char dir[4096];
 	long long k;
 
 	switch (proj) {
@@ -62,22 +68,59 @@ choose_key(const char *arg, int proj)
 		break;
 	}
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
-	if (arg != NULL || (env != NULL && *env != '\0')) {
-		if (parse_num(arg ? "-k" : "IPC_DEMO_KEY", arg ? arg : env,
-		    1, 0xffffffffLL, &k) == -1)
+	if (arg != NULL) {
+		if (parse_num("-k", arg, 1, 0xffffffffLL, &k) == -1)
 			return -1;
 		ipc_key = (key_t)(unsigned int)k;
-		note("key 0x%08x (from %s)", (unsigned int)ipc_key,
-		    arg ? "-k" : "IPC_DEMO_KEY");
+		note("key 0x%08x (from -k)", (unsigned int)ipc_key);
 		return 0;
 	}
-	ipc_key = ftok(IPC_DEMO_KEYFILE, proj);
+	if (env != NULL && *env != '\0') {
+		if (parse_num("IPC_DEMO_KEY", env, 1, 0xffffffffLL, &k) == -1)
+			return -1;
+		ipc_key = (key_t)(((unsigned int)proj << 24) |
+		    ((unsigned int)k & 0xffffff));
+		note("key 0x%08x (IPC_DEMO_KEY %s with '%c' in the top byte)",
+		    (unsigned int)ipc_key, env, proj);
+		return 0;
+	}
+	if (checkout_dir(dir, sizeof dir) == -1)
+		die_hint("readlink /proc/self/exe", "the default key comes "
+		    "from the checkout's directory; give a key with -k");
+	ipc_key = ftok(dir, proj);
 	if (ipc_key == -1)
-		die_hint("ftok", "the default key comes from %s, which has "
-		    "moved; run make again, or give a key with -k",
-		    IPC_DEMO_KEYFILE);
+		die_hint("ftok", "the default key comes from %s; give a key "
+		    "with -k", dir);
 	note("key 0x%08x (from ftok(\"%s\", '%c'))", (unsigned int)ipc_key,
-	    IPC_DEMO_KEYFILE, proj);
+	    dir, proj);
+	return 0;
+}
+
+/*
+ * The top directory of this checkout: every program is built in place, in
+ * TOP/msgq/, TOP/sem/ or TOP/shm/, so it is two levels above our own
+ * executable.  A directory keeps its inode while the checkout lives (an
+ * editor's save or a git checkout replaces files, not the directory), so
+ * the key does not move; two checkouts get two keys.
+ */
+static int
+checkout_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+	char *slash;
+	int up;
+
+	if (n <= 0 || (size_t)n >= size - 1)
+		return -1;
+	dir[n] = '\0';
+	for (up = 0; up < 2; up++) {
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			return -1;
+		*slash = '\0';
+	}
+	if (dir[0] == '\0')
+		strcpy(dir, "/");
 	return 0;
 }
 
@@ -425,6 +468,130 @@ refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 		    "key with -k", ctl);
 		exit(EXIT_CALL_FAILED);
 	}
+}
+
+/*
+ * Whose set has this many semaphores?  Each program's set has its own
+ * size, so the size alone tells one from another (shm/ring.h, shm/counter.c,
+ * sem/sem.h); a set made by anyone else may have any size.
+ */
+const char *
+set_owner(unsigned long nsems)
+{
+	switch (nsems) {
+	case 1:
+		return "sem/wait's and sem/post's?";
+	case 3:
+		return "shm/counter's?";
+	case 5:
+		return "shm/writer's ring?";
+	}
+	return "not one of ours";
+}
+
+/*
+ * Create a set of nsems semaphores with the values init, or join the one
+ * that has our key - after checking it is a set of our kind.
+ *
+ * The race.  semget(IPC_CREAT) makes a set and semctl(SETALL) gives it
+ * values: two calls, not one.  A process that opened the set between them
+ * and did P or V at once would work on values that the creator is about
+ * to overwrite.  So IPC_CREAT|IPC_EXCL makes exactly one process the
+ * creator; after SETALL it makes one semop that changes nothing (+1 and -1
+ * on semaphore 0, in one atomic call), only so that the set's sem_otime is
+ * no longer 0.  Everyone else waits for sem_otime != 0 before touching the
+ * set.  (TLPI 47.5, UNP vol. 2 11.2.)  The mode is given in full: umask
+ * does not apply to System V IPC objects.
+ *
+ * The shape.  semget with nsems 0 opens a set of any size, so we can look
+ * before we use it: a set of another size belongs to another program (or
+ * to nobody we know), and a P or V on it would corrupt that program's
+ * state.  It is refused, and left as it is.
+ *
+ * Returns the id (*created says whether we made it), or -1 if a signal
+ * stopped us while we waited for the creator.
+ */
+int
+open_set(int nsems, const unsigned short *init, int *created)
+{
+	struct sembuf noop[2] = {
+		{ .sem_num = 0, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = 0, .sem_op = -1, .sem_flg = 0 },
+	};
+	union semun arg;
+	int id;
+
+	for (;;) {
+		id = semget(ipc_key, nsems, IPC_CREAT | IPC_EXCL | 0600);
+		if (id != -1) {
+			arg.array = (unsigned short *)init;
+			if (semctl(id, 0, SETALL, arg) == -1)
+				die("semctl SETALL");
+			if (semop(id, noop, 2) == -1)
+				die("semop (marking the set ready)");
+			note("semget: created set id %d (%d semaphore%s, "
+			    "mode 0600); SETALL, then a no-op semop marks it "
+			    "ready", id, nsems,
+			    plural((unsigned long long)nsems));
+			*created = 1;
+			return id;
+		}
+		if (errno != EEXIST)
+			die("semget");
+		id = semget(ipc_key, 0, 0600);	/* 0: any size, to look */
+		if (id != -1)
+			break;
+		if (errno != ENOENT)
+			die("semget");
+		/* Removed between our two calls: try to create it again. */
+	}
+	*created = 0;
+	return join_set(id, nsems);
+}
+
+/*
+ * Everyone but the creator: check owner, mode and size, then wait until
+ * sem_otime says the creator is done.  A creator that died before that
+ * leaves a set nobody can trust.
+ */
+static int
+join_set(int id, int nsems)
+{
+	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
+	struct semid_ds ds;
+	union semun arg;
+	int polls;
+
+	arg.buf = &ds;
+	for (polls = 0; polls < READY_POLLS; polls++) {
+		if (semctl(id, 0, IPC_STAT, arg) == -1)
+			die("semctl IPC_STAT");
+		refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
+		if (ds.sem_nsems != (unsigned long)nsems) {
+			fprintf(stderr, "%s: key 0x%08x holds a set of %lu "
+			    "semaphore%s (%s); %s needs %d\n", prog,
+			    (unsigned int)ipc_key, (unsigned long)ds.sem_nsems,
+			    plural(ds.sem_nsems), set_owner(ds.sem_nsems),
+			    prog, nsems);
+			hint("pick another key with -k (or another "
+			    "IPC_DEMO_KEY); the set was left as it is");
+			exit(EXIT_CALL_FAILED);
+		}
+		if (ds.sem_otime != 0) {
+			note("semget: joined set id %d", id);
+			return id;
+		}
+		if (polls == 0)
+			note("set id %d is not initialised yet (sem_otime is "
+			    "0): waiting for its creator", id);
+		if (nanosleep(&pause, NULL) == -1 && stop_signal)
+			return -1;
+	}
+	fprintf(stderr, "%s: key 0x%08x: semaphore set id %d was never "
+	    "initialised\n", prog, (unsigned int)ipc_key, id);
+	hint("its creator may have died half way; remove it with %s rm",
+	    ctl);
+	exit(EXIT_CALL_FAILED);
 }
 
 /*

@@ -4,9 +4,11 @@
  * act on), how numbers are parsed, how narration is written, and how
  * Ctrl-C is caught.
  *
- * Nothing here wraps an IPC call.  Each program makes its own msgget(2),
- * semop(2) or shmat(2) and checks the result right there, so that a reader
- * sees every call and what happens when it fails.
+ * One IPC step lives here, because every semaphore program needs it the
+ * same way: open_set(), which creates a semaphore set without a race, or
+ * joins one after checking it is of our kind.  Every other msgget(2),
+ * semop(2) or shmat(2) is made by the program itself, and checked right
+ * there, so that a reader sees the call and what happens when it fails.
  */
 #ifndef IPCDEMO_H
 #define IPCDEMO_H
@@ -62,6 +64,8 @@ noreturn void die_hint(const char *call, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *errname(int err);
 
+int open_set(int nsems, const unsigned short *init, int *created);
+const char *set_owner(unsigned long nsems);
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);

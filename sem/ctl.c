@@ -28,7 +28,8 @@
 #include "ipcdemo.h"
 #include "sem.h"
 
-static void show(int id);
+static unsigned long nsems(int id);
+static void show(int id, unsigned long n);
 static int get(int id, int cmd, const char *name);
 
 static void
@@ -50,6 +51,7 @@ main(int argc, char *argv[])
 	const char *karg = NULL, *cmd;
 	long long val = 0;
 	union semun arg;
+	unsigned long n;
 	int id, opt, want;
 
 	prog = "sem/ctl";
@@ -104,12 +106,21 @@ main(int argc, char *argv[])
 	if (id == -1)
 		die("semget");
 
+	/* A set of another size is not sem/wait's: SETVAL would corrupt it. */
+	n = nsems(id);
 	if (strcmp(cmd, "stat") == 0) {
-		show(id);
+		show(id, n);
 	} else if (strcmp(cmd, "rm") == 0) {
 		if (semctl(id, 0, IPC_RMID) == -1)
 			die("semctl IPC_RMID");
-		note("semctl IPC_RMID: removed set id %d", id);
+		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
+		    id, n, plural(n), n == SEM_NSEMS ? "" : ", not sem/wait's");
+	} else if (n != SEM_NSEMS) {
+		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
+		    "(%s), not sem/wait's set of 1: not changed\n", prog,
+		    (unsigned int)ipc_key, n, set_owner(n));
+		hint("pick another key with -k (or another IPC_DEMO_KEY)");
+		exit(EXIT_CALL_FAILED);
 	} else {
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
@@ -120,12 +131,30 @@ main(int argc, char *argv[])
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
 
-/* IPC_STAT for the set, GETVAL and friends for its one semaphore. */
-static void
-show(int id)
+/* IPC_STAT's sem_nsems: how many semaphores the set holds. */
+static unsigned long
+nsems(int id)
 {
 	struct semid_ds ds;
 	union semun arg;
+
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	return (unsigned long)ds.sem_nsems;
+}
+
+/*
+ * IPC_STAT for the set, GETVAL and friends for its one semaphore.  A set
+ * of another size is shown as what it is, with every value (GETALL).
+ */
+static void
+show(int id, unsigned long n)
+{
+	unsigned short vals[256];
+	struct semid_ds ds;
+	union semun arg;
+	unsigned long i;
 
 	arg.buf = &ds;
 	if (semctl(id, 0, IPC_STAT, arg) == -1)
@@ -137,6 +166,21 @@ show(int id)
 	printf("creator    uid %u, gid %u\n", (unsigned int)ds.sem_perm.cuid,
 	    (unsigned int)ds.sem_perm.cgid);
 	printf("mode       0%03o\n", (unsigned int)ds.sem_perm.mode & 0777);
+	printf("semaphores %lu%s\n", n, n == SEM_NSEMS ? "" :
+	    " (not sem/wait's set of 1)");
+	if (n != SEM_NSEMS) {
+		printf("whose      %s\n", set_owner(n));
+		if (n > sizeof vals / sizeof vals[0])
+			return;
+		arg.array = vals;
+		if (semctl(id, 0, GETALL, arg) == -1)
+			die("semctl GETALL");
+		printf("values    ");
+		for (i = 0; i < n; i++)
+			printf(" %u", vals[i]);
+		printf("\n");
+		return;
+	}
 	printf("value      %d\n", get(id, GETVAL, "GETVAL"));
 	printf("waiting    %d (in P, for the value to rise: GETNCNT)\n",
 	    get(id, GETNCNT, "GETNCNT"));

@@ -49,9 +49,10 @@ int
 main(int argc, char *argv[])
 {
 	const char *karg = NULL;
-	struct sembuf op = { 0, 1, 0 };
+	static const unsigned short zero[SEM_NSEMS] = { 0 };
+	struct sembuf op = { .sem_num = 0, .sem_op = 1, .sem_flg = 0 };
 	long long n = 1;
-	int before, after, waiting, opt, semid;
+	int before, after, created, waiting, opt, semid;
 
 	prog = "sem/post";
 	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
@@ -81,7 +82,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 
 	catch_signals();
-	semid = open_set();
+	semid = open_set(SEM_NSEMS, zero, &created);
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 

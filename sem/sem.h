@@ -1,14 +1,12 @@
 /*
  * sem.h - what sem/wait, sem/post and sem/ctl share: one semaphore, in a
- * set of one, made race-free by whichever program comes first.
+ * set of one, made race-free by whichever program comes first (open_set()
+ * in common/ipcdemo.c explains the race it avoids).  Its value starts at 0:
+ * no seat is free until a V opens one.
  *
- * The race.  semget(IPC_CREAT) makes a set and semctl(SETVAL) gives it a
- * value: two calls, not one.  A second process that opens the set between
- * them and does P or V at once would work on a value that the creator is
- * about to overwrite, and its V would be lost.  So the creator, after
- * SETVAL, does one semop that changes nothing: that sets the set's
- * sem_otime, which is 0 until the first semop.  Everyone else waits until
- * sem_otime is not 0 before touching the set.  (TLPI 47.5, UNP vol. 2 11.2.)
+ * A set with our key but another number of semaphores is not ours (the
+ * ring's set has 5, the counter's 3): every program refuses it, and
+ * sem/ctl stat says how many it holds.
  *
  * Nobody removes the set but sem/ctl rm: its value is the state the demo
  * is about (seats free), and it must outlive each program.
@@ -19,6 +17,6 @@
 /* The largest value a semaphore may hold (Linux SEMVMX); ERANGE above it. */
 enum { SEM_MAX = 32767 };
 
-int open_set(void);
+enum { SEM_NSEMS = 1 };		/* one semaphore in the set */
 
 #endif

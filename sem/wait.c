@@ -83,9 +83,10 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
+	static const unsigned short zero[SEM_NSEMS] = { 0 };
 	const char *karg = NULL;
 	long long seconds = -1;
-	int opt;
+	int created, opt;
 
 	prog = "sem/wait";
 	while ((opt = getopt(argc, argv, ":hk:nqs:U")) != -1) {
@@ -126,7 +127,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 
 	catch_signals();
-	semid = open_set();
+	semid = open_set(SEM_NSEMS, zero, &created);
 
 	/* Plain P keeps the unit; a critical section gives it back. */
 	if (semid != -1 && seconds < 0)

@@ -10,6 +10,8 @@
  *
  * Try this: while shm/writer waits for a reader, shm/ctl stat shows nattch
  * 1 and FREE 0 (the ring is full); start shm/reader and it shows nattch 2.
+ * Try this: shm/ctl -k KEY stat on shm/counter's key while it runs: the
+ * counter's segment and its MUTEX, GATE and RUNNERS.
  *
  * See also: shm/writer, shm/reader, shmctl(2), semctl(2), ipcs(1).
  */
@@ -117,6 +119,8 @@ static void
 show_segment(int shmid)
 {
 	struct shmid_ds ds;
+	const char *kind;
+	size_t size;
 
 	if (shmid == -1) {
 		printf("segment    none\n");
@@ -124,7 +128,9 @@ show_segment(int shmid)
 	}
 	if (shmctl(shmid, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
+	kind = segment_kind(shmid, &size);	/* a look at its header */
 	printf("segment    id %d\n", shmid);
+	printf("holds      %s\n", kind);
 	printf("owner      uid %u, gid %u\n", (unsigned int)ds.shm_perm.uid,
 	    (unsigned int)ds.shm_perm.gid);
 	printf("creator    uid %u, gid %u, pid %ld\n",
@@ -141,35 +147,44 @@ show_segment(int shmid)
 	    "yes (marked: goes with the last detach)" : "no");
 }
 
-/* The four semaphores of the ring (shm/ring.h). */
+/*
+ * The semaphores: how many (sem_nsems), and each value, named when the
+ * set has the shape of the ring's (shm/ring.h) or the counter's.
+ */
 static void
 show_set(int semid)
 {
-	static const char *names[NSEMS] = { "FREE", "FILLED", "WRITER",
-		"READER" };
+	static const char *ring[] = { "FREE", "FILLED", "WRITER", "READER",
+		"STARTED" };
+	static const char *counter[] = { "MUTEX", "GATE", "RUNNERS" };
 	unsigned short vals[NSEMS];
+	const char **names = NULL;
 	struct semid_ds ds;
 	union semun arg;
-	int i;
+	unsigned long i, n;
 
 	if (semid == -1) {
 		printf("semaphores none\n");
 		return;
 	}
-	/* GETALL fills one value per semaphore: check there are NSEMS. */
+	/* GETALL fills one value per semaphore: know how many first. */
 	arg.buf = &ds;
 	if (semctl(semid, 0, IPC_STAT, arg) == -1)
 		die("semctl IPC_STAT");
-	if (ds.sem_nsems != NSEMS) {
-		printf("semaphores id %d: %lu of them, not a ring's set\n",
-		    semid, (unsigned long)ds.sem_nsems);
+	n = (unsigned long)ds.sem_nsems;
+	printf("semaphores id %d, %lu of them (%s)\n", semid, n,
+	    set_owner(n));
+	if (n == NSEMS)
+		names = ring;
+	else if (n == sizeof counter / sizeof counter[0])
+		names = counter;
+	if (names == NULL)
 		return;
-	}
 	arg.array = vals;
 	if (semctl(semid, 0, GETALL, arg) == -1)
 		die("semctl GETALL");
-	printf("semaphores id %d:", semid);
-	for (i = 0; i < NSEMS; i++)
+	printf("values    ");
+	for (i = 0; i < n; i++)
 		printf(" %s %u", names[i], vals[i]);
 	printf("\n");
 }

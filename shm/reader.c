@@ -11,7 +11,9 @@
  * Whichever side starts first creates the semaphores.  A reader that comes
  * first waits for the writer's first slot, then attaches.  At the end of
  * the stream the reader detaches and removes the segment and the set;
- * the segment really goes when the writer has detached too.
+ * the segment really goes when the writer has detached too.  One reader
+ * per stream: once a reader has taken a slot, no other may take its place
+ * (what it took is lost with it), and a second reader is refused.
  *
  * Run it in two terminals:
  *	terminal 1:  shm/reader > copy
@@ -20,6 +22,8 @@
  *
  * Try this: kill -9 the writer mid-stream; the reader notices within a
  * second or two, says the output is incomplete, exits 1 and cleans up.
+ * Try this: shm/writer < some-file, then shm/reader > /dev/full: nothing
+ * can be written, so nothing is taken, and shm/reader > copy gets it all.
  *
  * See also: shm/writer, shm/ctl, shmget(2), shmop(2), shmctl(2), semop(2).
  */
@@ -31,23 +35,330 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
 #include "ring.h"
 
-static int semid = -1, shmid = -1;	/* the set and the segment */
-static struct ring *ring;		/* the segment, once attached */
-static uint32_t slots, slot_bytes;	/* its geometry, checked, kept here */
-static const char *data;		/* where its slots start */
+/* How reading ended: the end of the stream, or why not. */
+enum {
+	DONE = 0, STOPPED = -1, NO_WRITER = -2, CORRUPT = -3,
+	UNTOUCHED = -4,		/* output failed before we took anything */
+	LOST = -5		/* output failed with a slot taken */
+};
+
+static int semid = -1, shmid = -1;	/* the set; the writer's segment */
+static int made_set;			/* we created the set in this run */
+static const struct ring *ring;		/* the segment, once attached */
 static int finished;			/* finish() has run */
 
-static int attach(void);
-static int drain(void);
+static void options(int argc, char *argv[]);
+static void look_before_joining(void);
+static int attach(uint32_t *slots, uint32_t *slot_bytes);
+static int drain(uint32_t slots, uint32_t slot_bytes,
+    unsigned long long *bytes, unsigned long *emptied);
+static int write_out(const char *p, size_t len, size_t *out);
+static int output_failed(uint32_t i, uint32_t len, size_t out,
+    unsigned long long before);
 static int writer_gone(void);
+static void summary(unsigned long long bytes, unsigned long emptied,
+    struct timespec t0, struct timespec t1, int complete);
 static void finish(int status);
+static void leave_early(int status);
 static void abandon(void);
+
+int
+main(int argc, char *argv[])
+{
+	static const unsigned short zeros[NSEMS];
+	unsigned long long bytes = 0;
+	unsigned long emptied = 0;
+	struct timespec t0, t1;
+	uint32_t slots, slot_bytes;
+	int status;
+
+	options(argc, argv);
+	catch_signals();
+	semid = open_set(NSEMS, zeros, &made_set);	/* common/: no race */
+	if (semid == -1)
+		return exit_status(EXIT_CALL_FAILED);
+	look_before_joining();		/* a segment there must be live */
+	ring_arrive(semid, READER);	/* READER 0 -> 1 if STARTED is 0 */
+	if (atexit(abandon) != 0)
+		die("atexit");
+
+	/* P(FILLED), and STARTED 0 -> 1 in the same call: we take part. */
+	note("waiting for the writer's first slot (P on FILLED)...");
+	status = ring_take(semid, FILLED, STARTED, writer_gone);
+	if (status == DONE)
+		status = attach(&slots, &slot_bytes);
+	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
+		die("clock_gettime");
+	if (status == DONE)
+		status = drain(slots, slot_bytes, &bytes, &emptied);
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
+		die("clock_gettime");
+	summary(bytes, emptied, t0, t1, status == DONE);
+	finish(status);
+	if (close_stdout() == -1)
+		return EXIT_CALL_FAILED;
+	return exit_status(status == DONE ? 0 : EXIT_CALL_FAILED);
+}
+
+/*
+ * A segment with our key before we join, with no writer and nothing to
+ * read, is no stream of ours: another program's, or one left by a crash.
+ * Say what it is and leave it (and the set, unless we just made it).
+ */
+static void
+look_before_joining(void)
+{
+	struct shmid_ds ds;
+	size_t size;
+	int id = shmget(ipc_key, 0, 0);
+
+	if (id == -1 || ring_value(semid, WRITER) != 0 ||
+	    ring_value(semid, FILLED) != 0)
+		return;		/* no segment yet, or a live stream */
+	if (shmctl(id, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	fprintf(stderr, "%s: key 0x%08x holds %s (id %d, %zu bytes), with "
+	    "no writer and nothing to read: left as it is\n", prog,
+	    (unsigned int)ipc_key, segment_kind(id, &size), id, size);
+	hint("if it is a stream left behind, remove it with shm/ctl rm; or "
+	    "pick another key with -k");
+	if (made_set && semctl(semid, 0, IPC_RMID) == -1)
+		complain("semctl IPC_RMID");
+	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * The writer has filled a slot, so its segment exists.  SHM_RDONLY maps
+ * it read-only.  Its size comes from the kernel (IPC_STAT), never from
+ * the header alone, so a corrupt header cannot send us past the end; the
+ * geometry is copied once, so a header changed later cannot either.
+ */
+static int
+attach(uint32_t *slots, uint32_t *slot_bytes)
+{
+	struct shmid_ds ds;
+	int id;
+
+	id = shmget(ipc_key, 0, 0400);
+	if (id == -1)
+		die("shmget");
+	if (shmctl(id, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	ring = shmat(id, NULL, SHM_RDONLY);
+	if (ring == (void *)-1)
+		die("shmat");
+	if (ring_check(ring, ds.shm_segsz) == -1)
+		return CORRUPT;		/* not ours to remove */
+	shmid = id;
+	*slots = ring->slots;
+	*slot_bytes = ring->slot_bytes;
+	note("shmat: segment id %d, %zu bytes (%u slot%s of %u byte%s), "
+	    "read-only at %p; nattch %lu", shmid, (size_t)ds.shm_segsz,
+	    *slots, plural(*slots), *slot_bytes, plural(*slot_bytes),
+	    (const void *)ring, (unsigned long)ds.shm_nattch + 1);
+	return DONE;
+}
+
+/*
+ * The consumer: the slot is ours (we hold one FILLED), write it out,
+ * V(FREE), P(FILLED) for the next, round the ring in order.  A slot of
+ * length 0 is the end of the stream.  If our output fails, say exactly
+ * what was lost (output_failed()).
+ */
+static int
+drain(uint32_t slots, uint32_t slot_bytes, unsigned long long *bytes,
+    unsigned long *emptied)
+{
+	const char *data = (const char *)ring + ring_header_size(slots);
+	uint32_t i = 0, len;
+	size_t out;
+	int r;
+
+	for (;;) {
+		len = ring->len[i];
+		if (len > slot_bytes) {
+			fprintf(stderr, "%s: slot %u says %u bytes, more than a "
+			    "slot holds: corrupt segment\n", prog, i, len);
+			return CORRUPT;
+		}
+		if (len == 0)
+			return DONE;
+		if (write_out(data + (size_t)i * slot_bytes, len, &out) == -1)
+			return output_failed(i, len, out, *bytes);
+		*bytes += len;
+		(*emptied)++;
+		ring_give(semid, FREE);
+		i = (i + 1) % slots;
+		if ((r = ring_take(semid, FILLED, -1, writer_gone)) != DONE)
+			return r;
+	}
+}
+
+/* Write all of a slot to standard output; *out says how much got out. */
+static int
+write_out(const char *p, size_t len, size_t *out)
+{
+	ssize_t n;
+
+	for (*out = 0; *out < len; *out += (size_t)n) {
+		n = write(STDOUT_FILENO, p + *out, len - *out);
+		if (n == -1 && errno == EINTR && !stop_signal)
+			n = 0;
+		else if (n == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Our output failed (a full disk, a closed pipe) with slot i taken.  If
+ * not one byte of the stream got out, nothing is lost: we give the slot
+ * back and clear STARTED, in one semop, and the stream waits whole for
+ * the next reader.  Otherwise say exactly what is lost: the stream is
+ * broken (ring.h).
+ */
+static int
+output_failed(uint32_t i, uint32_t len, size_t out, unsigned long long before)
+{
+	struct sembuf put_back[2] = {
+		{ .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = 0 },
+	};
+	int err = errno;
+
+	if (err == EINTR)
+		return STOPPED;		/* a signal: finish() says so */
+	if (out == 0 && before == 0) {
+		if (semop(semid, put_back, 2) == -1)
+			die("semop (giving the slot back)");
+		fprintf(stderr, "%s: write (stdout): %s (%s); nothing was "
+		    "taken: the stream stays whole for another reader\n",
+		    prog, strerror(err), errname(err));
+	} else {
+		fprintf(stderr, "%s: write (stdout): %s (%s); %zu of %u "
+		    "bytes of slot %u lost, after %llu written: the stream is "
+		    "broken\n", prog, strerror(err), errname(err), len - out,
+		    len, i, before + out);
+	}
+	if (err == ENOSPC || err == EFBIG)
+		hint("the disk or file that standard output goes to is full");
+	else if (err == EPIPE)
+		hint("whoever read our output (a pipe) has stopped reading");
+	else if (err == EAGAIN)
+		hint("standard output is non-blocking, and was full");
+	return out == 0 && before == 0 ? UNTOUCHED : LOST;
+}
+
+/* What got out, how fast: one line, however it ended. */
+static void
+summary(unsigned long long bytes, unsigned long emptied, struct timespec t0,
+    struct timespec t1, int complete)
+{
+	double seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", bytes,
+	    plural(bytes), emptied, plural(emptied), seconds,
+	    seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0,
+	    complete ? "; then the end of the stream" : "");
+}
+
+/*
+ * Has the writer gone, leaving no filled slot?  WRITER is 1 while it runs
+ * (SEM_UNDO puts it back to 0 when it dies).  Before any segment exists no
+ * writer has come yet: keep waiting.  A segment that appeared while we
+ * waited, with no writer left, is our stream's: ours to remove.
+ */
+static int
+writer_gone(void)
+{
+	struct shmid_ds ds;
+	int id;
+
+	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
+		return 0;
+	if (ring != NULL)
+		return 1;
+	if ((id = shmget(ipc_key, 0, 0)) == -1)
+		return 0;
+	if (shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == geteuid())
+		shmid = id;
+	return 1;
+}
+
+/*
+ * Say how it ended, detach, and leave.  At the end of the stream we remove
+ * the segment and the set.  Stopped early, see leave_early().
+ */
+static void
+finish(int status)
+{
+	finished = 1;
+	if (status == NO_WRITER && ring != NULL && ring->aborted)
+		fprintf(stderr, "%s: the writer was interrupted: the output is "
+		    "incomplete\n", prog);
+	else if (status == NO_WRITER)
+		fprintf(stderr, "%s: the writer has gone before the end of the "
+		    "stream (killed?): the output is incomplete\n", prog);
+	else if (status == STOPPED)
+		note("stopped by signal %d", (int)stop_signal);
+	if (ring != NULL && shmdt(ring) == -1)
+		die("shmdt");
+	ring = NULL;
+	if (status != DONE) {
+		leave_early(status);
+		return;
+	}
+	(void)ring_leave(semid, READER);
+	/* Removed by ipcrm meanwhile is fine: EINVAL, EIDRM. */
+	if (shmctl(shmid, IPC_RMID, NULL) == -1 && errno != EINVAL &&
+	    errno != EIDRM)
+		complain("shmctl IPC_RMID");
+	if (semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
+	    errno != EIDRM)
+		complain("semctl IPC_RMID");
+	note("removed the segment and the semaphore set (IPC_RMID)");
+}
+
+/*
+ * Leave before the end.  A stream nobody has taken from (STARTED 0) with
+ * its segment there stays whole for the next reader; a segment that is
+ * not one of ours (CORRUPT) is not ours to judge.  Otherwise whoever
+ * leaves last removes both: the stream is over or broken.
+ */
+static void
+leave_early(int status)
+{
+	if (status == CORRUPT || (status != NO_WRITER &&
+	    semctl(semid, STARTED, GETVAL) == 0 &&
+	    shmget(ipc_key, 0, 0) != -1)) {
+		(void)ring_leave(semid, READER);
+		return;
+	}
+	if (last_out(semid, READER, WRITER, shmid))
+		note("removed the segment and the semaphore set (IPC_RMID)%s",
+		    status == LOST ? ": the rest of the stream with them" : "");
+}
+
+/* At exit after a failed call (die), before finish(): leave, as above. */
+static void
+abandon(void)
+{
+	if (finished)
+		return;
+	if (ring != NULL)
+		(void)shmdt(ring);
+	leave_early(LOST);
+}
 
 static void
 usage(FILE *f)
@@ -60,12 +371,12 @@ usage(FILE *f)
 	exit(f == stdout ? 0 : EXIT_USAGE);
 }
 
-int
-main(int argc, char *argv[])
+/* The command line: -k -q, then the key. */
+static void
+options(int argc, char *argv[])
 {
-	unsigned short zeros[NSEMS] = { 0 };
 	const char *karg = NULL;
-	int created, opt, status;
+	int opt;
 
 	prog = "shm/reader";
 	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
@@ -90,181 +401,4 @@ main(int argc, char *argv[])
 	}
 	if (choose_key(karg, PROJ_SHM) == -1)
 		usage(stderr);
-
-	/* The semaphores and our presence; then wait for a first slot. */
-	catch_signals();
-	semid = ring_open_set(NSEMS, zeros, &created);
-	if (semid == -1)
-		return exit_status(EXIT_CALL_FAILED);
-	ring_arrive(semid, READER);
-	if (atexit(abandon) != 0)
-		die("atexit");
-	note("waiting for the writer's first slot (P on FILLED)...");
-	status = ring_take(semid, FILLED, writer_gone);
-	if (status == 0)
-		status = attach();
-	if (status == 0)
-		status = drain();
-	finish(status);
-	if (close_stdout() == -1)
-		return EXIT_CALL_FAILED;
-	return exit_status(status == 0 ? 0 : EXIT_CALL_FAILED);
-}
-
-/*
- * The writer has filled a slot, so its segment exists.  SHM_RDONLY maps
- * it read-only.  Its size comes from the kernel (IPC_STAT), never from
- * the header alone, so a corrupt header cannot send us past the end.
- */
-static int
-attach(void)
-{
-	struct shmid_ds ds;
-	int id;
-
-	/* Ours to remove (shmid) only once we know it is ours. */
-	id = shmget(ipc_key, 0, 0400);
-	if (id == -1)
-		die("shmget");
-	if (shmctl(id, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", id, &ds.shm_perm);
-	shmid = id;
-	ring = shmat(shmid, NULL, SHM_RDONLY);
-	if (ring == (void *)-1)
-		die("shmat");
-	if (ring_check(ring, ds.shm_segsz) == -1)
-		return -3;
-	/* Copied once: a header changed later cannot move us past the end. */
-	slots = ring->slots;
-	slot_bytes = ring->slot_bytes;
-	data = (const char *)ring + ring_header_size(slots);
-	note("shmat: segment id %d, %zu bytes (%u slot%s of %u byte%s), "
-	    "read-only at %p; nattch %lu", shmid, (size_t)ds.shm_segsz,
-	    slots, plural(slots), slot_bytes, plural(slot_bytes),
-	    (void *)ring, (unsigned long)ds.shm_nattch + 1);
-	return 0;
-}
-
-/*
- * The consumer: the slot is ours (we hold one FILLED), write it out,
- * V(FREE), P(FILLED) for the next, round the ring in order.  A slot of
- * length 0 is the end of the stream.
- */
-static int
-drain(void)
-{
-	unsigned long long bytes = 0;
-	unsigned long emptied = 0;
-	struct timespec t0, t1;
-	double seconds;
-	uint32_t i = 0, len;
-	int r = 0;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
-		die("clock_gettime");
-	for (;;) {
-		len = ring->len[i];
-		if (len > slot_bytes) {
-			fprintf(stderr, "%s: slot %u says %u bytes, more than a "
-			    "slot holds: corrupt segment\n", prog, i, len);
-			r = -3;
-			break;
-		}
-		if (len == 0)
-			break;
-		if (write_all(STDOUT_FILENO, data + (size_t)i * slot_bytes,
-		    len) == -1) {
-			r = -1;
-			break;
-		}
-		bytes += len;
-		emptied++;
-		ring_give(semid, FREE);
-		i = (i + 1) % slots;
-		r = ring_take(semid, FILLED, writer_gone);
-		if (r != 0)
-			break;
-	}
-	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
-		die("clock_gettime");
-	seconds = (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", bytes,
-	    plural(bytes), emptied, plural(emptied), seconds,
-	    seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0,
-	    r == 0 ? "; then the end of the stream" : "");
-	return r;
-}
-
-/*
- * Has the writer gone, leaving no filled slot?  WRITER is 1 while it runs
- * (SEM_UNDO puts it back to 0 when it dies).  Before any segment exists no
- * writer has come yet: keep waiting.
- */
-static int
-writer_gone(void)
-{
-	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
-		return 0;
-	if (ring == NULL && shmget(ipc_key, 0, 0) == -1)
-		return 0;
-	return 1;
-}
-
-/*
- * Say how it ended, detach, leave, and remove what the pair used: at the
- * end of the stream always, otherwise when the writer is gone too.
- */
-static void
-finish(int status)
-{
-	struct shmid_ds ds;
-	int id;
-
-	finished = 1;
-	if (status == -2 && ring != NULL && ring->aborted)
-		fprintf(stderr, "%s: the writer was interrupted: the output is "
-		    "incomplete\n", prog);
-	else if (status == -2)
-		fprintf(stderr, "%s: the writer has gone before the end of the "
-		    "stream (killed?): the output is incomplete\n", prog);
-	if (status == -1)
-		note("stopped by signal %d", (int)stop_signal);
-	if (ring != NULL && shmdt(ring) == -1)
-		die("shmdt");
-	ring_leave(semid, READER);
-	if (status == -3)
-		return;		/* not ours to judge: shm/ctl rm, says the hint */
-	if (status != 0 && semctl(semid, WRITER, GETVAL) > 0)
-		return;		/* the writer is there, and will remove */
-	/* Never attached: the writer's segment, if it is ours to remove. */
-	if (shmid == -1 && (id = shmget(ipc_key, 0, 0)) != -1 &&
-	    shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == geteuid())
-		shmid = id;
-	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
-	    errno != EINVAL && errno != EIDRM)
-		complain("shmctl IPC_RMID");
-	if (semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
-	    errno != EIDRM)
-		complain("semctl IPC_RMID");
-	note("removed the segment and the semaphore set (IPC_RMID)");
-}
-
-/*
- * At exit after a failed call (die), before finish(): the semaphore set
- * removed under us, say.  With no writer there to do it, remove the
- * segment and the set, so that nothing is left to nobody.
- */
-static void
-abandon(void)
-{
-	if (finished)
-		return;
-	ring_leave(semid, READER);
-	if (semctl(semid, WRITER, GETVAL) > 0)
-		return;		/* the writer is there, and will remove */
-	if (shmid != -1)
-		(void)shmctl(shmid, IPC_RMID, NULL);
-	(void)semctl(semid, 0, IPC_RMID);
 }

@@ -1,22 +1,21 @@
 /*
- * ring.c - the steps shm/writer and shm/reader share: where the slots
- * are, how a segment is checked before it is trusted, and how the
- * semaphore set is made without a race.  See ring.h.
+ * ring.c - the steps the shm programs share: where the slots are, how a
+ * segment is checked before it is trusted, how a side says it is there,
+ * how P waits without waiting blindly, and who removes at the end.  See
+ * ring.h.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
 #include "ring.h"
-
-enum { READY_POLLS = 500, READY_POLL_MS = 10 };	/* 5 s in all */
 
 /* The header and the slot lengths, rounded up so the slots align. */
 size_t
@@ -27,25 +26,26 @@ ring_header_size(uint32_t slots)
 	return (size + DATA_ALIGN - 1) / DATA_ALIGN * DATA_ALIGN;
 }
 
-char *
-ring_slot(struct ring *r, uint32_t i)
+/* The whole segment: the header, then the slots. */
+size_t
+ring_size(uint32_t slots, uint32_t slot_bytes)
 {
-	return (char *)r + ring_header_size(r->slots) +
-	    (size_t)i * r->slot_bytes;
+	return ring_header_size(slots) + (size_t)slots * slot_bytes;
 }
 
 /*
  * Trust nothing in a segment we did not lay out: a corrupt header could
- * send us reading past its end.  The slots must fit in shm_segsz.
+ * send us reading past its end.  Magic, version, and a geometry that
+ * fills exactly the segment's size, as the kernel reports it.
  */
 int
 ring_check(const struct ring *r, size_t segsz)
 {
-	if (segsz < sizeof *r || r->magic != RING_MAGIC || r->slots < 1 ||
+	if (segsz < sizeof *r || r->magic != RING_MAGIC ||
+	    r->version != RING_VERSION || r->slots < 1 ||
 	    r->slots > SLOTS_MAX || r->slot_bytes < 1 ||
 	    r->slot_bytes > SLOT_BYTES_MAX ||
-	    ring_header_size(r->slots) + (size_t)r->slots * r->slot_bytes >
-	    segsz) {
+	    ring_size(r->slots, r->slot_bytes) != segsz) {
 		fprintf(stderr, "%s: key 0x%08x: the segment's header is not "
 		    "one of ours, or is corrupt (%zu bytes)\n", prog,
 		    (unsigned int)ipc_key, segsz);
@@ -56,104 +56,72 @@ ring_check(const struct ring *r, size_t segsz)
 }
 
 /*
- * Create a set of nsems semaphores with the values init, or join it.  As in
- * sem/sem.h: the creator sets the values with SETALL, then makes a no-op
- * semop so that sem_otime is no longer 0; a late-comer waits for that
- * before it uses the set.  The no-op waits for zero, with IPC_NOWAIT, on
- * the last semaphore, so init must start it at 0 (both callers do).
- * Returns the id, or -1 if a signal stopped us.
+ * What is this segment?  Attached read-only for a look at its header:
+ * "a ring", "a counter", or "not one of ours".  Sets *segsz.
  */
-int
-ring_open_set(int nsems, unsigned short *init, int *created)
+const char *
+segment_kind(int shmid, size_t *segsz)
 {
-	struct sembuf noop = { 0, 0, IPC_NOWAIT };
-	struct semid_ds ds;
-	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
-	union semun arg;
-	int id, polls;
+	const struct ring *r;
+	struct shmid_ds ds;
+	const char *kind = "a segment that is not one of ours";
 
-	for (;;) {
-		id = semget(ipc_key, nsems, IPC_CREAT | IPC_EXCL | 0600);
-		if (id != -1) {
-			arg.array = init;
-			if (semctl(id, 0, SETALL, arg) == -1)
-				die("semctl SETALL");
-			noop.sem_num = (unsigned short)(nsems - 1);
-			if (semop(id, &noop, 1) == -1)
-				die("semop (marking the set ready)");
-			note("semget: created semaphore set id %d (%d "
-			    "semaphores, mode 0600)", id, nsems);
-			*created = 1;
-			return id;
-		}
-		if (errno != EEXIST)
-			die("semget");
-		id = semget(ipc_key, nsems, 0600);
-		if (id != -1)
-			break;
-		if (errno != ENOENT)
-			die("semget");
-	}
-	*created = 0;
-	arg.buf = &ds;
-	for (polls = 0; polls < READY_POLLS; polls++) {
-		if (semctl(id, 0, IPC_STAT, arg) == -1)
-			die("semctl IPC_STAT");
-		refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
-		if (ds.sem_otime != 0) {
-			note("semget: joined semaphore set id %d", id);
-			return id;
-		}
-		if (nanosleep(&pause, NULL) == -1 && stop_signal)
-			return -1;
-	}
-	fprintf(stderr, "%s: key 0x%08x: semaphore set id %d was never "
-	    "initialised\n", prog, (unsigned int)ipc_key, id);
-	hint("its creator may have died half way; remove it with shm/ctl rm");
-	exit(EXIT_CALL_FAILED);
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	*segsz = ds.shm_segsz;
+	r = shmat(shmid, NULL, SHM_RDONLY);
+	if (r == (void *)-1)
+		die("shmat (to look at the header)");
+	if (ds.shm_segsz == sizeof(struct counter) &&
+	    r->magic == COUNTER_MAGIC)
+		kind = "shm/counter's counter";
+	else if (ds.shm_segsz >= sizeof *r && r->magic == RING_MAGIC &&
+	    r->version == RING_VERSION && r->slots >= 1 &&
+	    r->slots <= SLOTS_MAX && r->slot_bytes >= 1 &&
+	    r->slot_bytes <= SLOT_BYTES_MAX &&
+	    ring_size(r->slots, r->slot_bytes) == ds.shm_segsz)
+		kind = "shm/writer's ring";
+	if (shmdt(r) == -1)
+		die("shmdt");
+	return kind;
 }
 
 /*
  * Say "I am here": wait-for-zero and +1 on our own semaphore, in one
  * semop, atomically - so a second writer (or reader) is refused, not let
  * in beside the first.  SEM_UNDO makes the kernel take the +1 back when we
- * exit, however we exit: that is how the peer learns we are gone.
+ * exit, however we exit: that is how the peer learns we are gone.  A
+ * reader also needs STARTED at 0 in the same call: no reader before it
+ * has taken part of this stream (ring.h).
  */
 void
 ring_arrive(int semid, int who)
 {
-	struct sembuf ops[2] = {
-		{ (unsigned short)who, 0, IPC_NOWAIT },
-		{ (unsigned short)who, 1, SEM_UNDO },
+	struct sembuf ops[3] = {
+		{ .sem_num = (unsigned short)who, .sem_op = 0,
+		    .sem_flg = IPC_NOWAIT },
+		{ .sem_num = (unsigned short)who, .sem_op = 1,
+		    .sem_flg = SEM_UNDO },
+		{ .sem_num = STARTED, .sem_op = 0, .sem_flg = IPC_NOWAIT },
 	};
 
-	if (semop(semid, ops, 2) == -1) {
-		if (errno == EAGAIN)
-			die_hint("semop", "another %s is already using this "
-			    "key; wait for it, or pick another key with -k",
-			    who == WRITER ? "writer" : "reader");
+	if (semop(semid, ops, who == READER ? 3 : 2) == 0)
+		return;
+	if (errno != EAGAIN)
 		die("semop (arriving)");
+	if (ring_value(semid, who) != 0) {
+		fprintf(stderr, "%s: key 0x%08x: another %s is already using "
+		    "this ring\n", prog, (unsigned int)ipc_key,
+		    who == WRITER ? "writer" : "reader");
+		hint("wait for it to finish, or pick another key with -k");
+	} else {
+		fprintf(stderr, "%s: key 0x%08x: the stream is broken: a "
+		    "reader took part of it and is gone, and what it took "
+		    "cannot be read again\n", prog, (unsigned int)ipc_key);
+		hint("start the writer again; shm/ctl rm removes what is left "
+		    "if nobody does");
 	}
-}
-
-/* Count ourselves in, beside others: +1 with SEM_UNDO, never refused. */
-void
-ring_join(int semid, int sem)
-{
-	struct sembuf op = { (unsigned short)sem, 1, SEM_UNDO };
-
-	if (semop(semid, &op, 1) == -1)
-		die("semop (joining)");
-}
-
-/* The -1 that undoes ring_arrive() or ring_join(), now, not at exit. */
-void
-ring_leave(int semid, int who)
-{
-	struct sembuf op = { (unsigned short)who, -1, SEM_UNDO | IPC_NOWAIT };
-
-	if (semop(semid, &op, 1) == -1 && errno != EIDRM && errno != EINVAL)
-		complain("semop (leaving)");
+	exit(EXIT_CALL_FAILED);
 }
 
 /* GETVAL: free or filled slots, or whether a side is there (0 or 1). */
@@ -168,22 +136,28 @@ ring_value(int semid, int sem)
 }
 
 /*
- * P on a slot semaphore.  A peer killed with kill -9 can never V again, so
- * we do not wait blindly: an alarm wakes the semop every second (EINTR),
- * and we ask peer_gone() before we wait on.  Returns 0 once the slot is
- * ours, -1 when a signal stops us, -2 when the peer has gone.
+ * P on a slot semaphore, and +1 on `mark` in the same atomic call unless
+ * mark is -1 (the reader's first take marks STARTED: ring.h).  A peer
+ * killed with kill -9 can never V again, so we do not wait blindly: an
+ * alarm wakes the semop every second (EINTR), and we ask peer_gone()
+ * before we wait on.  The alarm is never cancelled here: the signal
+ * handler re-arms it to close its own window (common/), and a cancel
+ * could undo that; a late SIGALRM costs one retried call.  Returns 0 once
+ * the slot is ours, -1 when a signal stops us, -2 when the peer has gone.
  */
 int
-ring_take(int semid, int sem, int (*peer_gone)(void))
+ring_take(int semid, int sem, int mark, int (*peer_gone)(void))
 {
-	struct sembuf op = { (unsigned short)sem, -1, 0 };
-	int r;
+	struct sembuf ops[2] = {
+		{ .sem_num = (unsigned short)sem, .sem_op = -1, .sem_flg = 0 },
+		{ .sem_num = (unsigned short)mark, .sem_op = 1, .sem_flg = 0 },
+	};
 
 	for (;;) {
+		if (stop_signal)
+			return -1;
 		alarm(1);
-		r = semop(semid, &op, 1);
-		alarm(0);
-		if (r == 0)
+		if (semop(semid, ops, mark == -1 ? 1 : 2) == 0)
 			return 0;
 		if (errno != EINTR)
 			die("semop P");
@@ -198,8 +172,55 @@ ring_take(int semid, int sem, int (*peer_gone)(void))
 void
 ring_give(int semid, int sem)
 {
-	struct sembuf op = { (unsigned short)sem, 1, 0 };
+	struct sembuf op = { .sem_num = (unsigned short)sem, .sem_op = 1,
+		.sem_flg = 0 };
 
 	if (semop(semid, &op, 1) == -1)
 		die("semop V");
+}
+
+/*
+ * The -1 that undoes our +1 on the presence semaphore `who` (ring_arrive),
+ * now, not at exit.  Returns -1 if the set is gone already.  Never dies:
+ * it runs at exit too.
+ */
+int
+ring_leave(int semid, int who)
+{
+	struct sembuf leave = { .sem_num = (unsigned short)who, .sem_op = -1,
+		.sem_flg = SEM_UNDO | IPC_NOWAIT };
+
+	if (semid == -1 || semop(semid, &leave, 1) == 0)
+		return 0;
+	if (errno != EIDRM && errno != EINVAL)
+		complain("semop (leaving)");
+	return -1;
+}
+
+/*
+ * Leave, and if nobody is left, remove: after ring_leave(), a look at
+ * `others` (the peer's presence, or the count of runs).  Whoever leaves
+ * last removes the segment (if shmid is not -1) and the set.  A set removed
+ * under us (ipcrm -s) leaves the segment to nobody: we remove it too.  Two
+ * leaving at once may both remove: EINVAL and EIDRM then mean "done
+ * already".  Returns 1 if we removed them.  Never dies.
+ */
+int
+last_out(int semid, int mine, int others, int shmid)
+{
+	int gone = ring_leave(semid, mine) == -1, left = 0;
+
+	if (!gone)
+		left = semctl(semid, others, GETVAL);
+	if (left == -1)
+		gone = 1;	/* removed since we left */
+	if (left > 0)
+		return 0;	/* someone is still there */
+	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
+		complain("shmctl IPC_RMID");
+	if (!gone && semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
+	    errno != EIDRM)
+		complain("semctl IPC_RMID");
+	return 1;
 }

@@ -9,38 +9,58 @@
  * without the kernel copying them: both map the same pages.
  *
  * Shared memory gives no synchronisation at all, so a semaphore set (same
- * key) says whose turn each slot is - the producer/consumer of the notes:
+ * key, 5 semaphores) says whose turn each slot is - the producer/consumer
+ * of the notes:
  *	FREE	slots the writer may fill (starts at SLOTS)
  *	FILLED	slots the reader may empty (starts at 0)
  * The writer does P(FREE), fills, V(FILLED); the reader P(FILLED), empties,
  * V(FREE).  Each side goes round the ring in order, so the slot numbers
- * need no sharing.  Two more semaphores say who is there:
+ * need no sharing.  Three more semaphores say who is there:
  *	WRITER, READER	1 while that side runs, taken with SEM_UNDO so that the
  *			kernel puts it back to 0 when the process dies, even by
  *			kill -9.  A peer blocked in P looks at it once a second.
+ *	STARTED		1 once a reader has taken the first slot.  No SEM_UNDO:
+ *			it stays 1 when that reader dies.
+ *
+ * A reader that dies mid-stream.  What it took is gone with it: the slots
+ * it emptied were given back to the writer and refilled, and the bytes it
+ * was writing may or may not have reached its output.  No later reader
+ * could go on from exactly the next byte, so none may go on at all: a
+ * reader arrives only while STARTED is 0 (one atomic semop with READER),
+ * and a second one is refused with "the stream is broken".  The writer
+ * sees STARTED 1 and READER 0, however soon the second reader came, and
+ * stops too.  A reader that leaves before taking anything (Ctrl-C while it
+ * waits) breaks nothing: the next one reads the whole stream.
  *
  * End of stream: a slot of length 0.  An interrupted writer sets `aborted`
  * instead, so the reader can tell a complete stream from a cut one.
  *
  * Who creates and who removes.  Whichever side starts first creates the
- * semaphore set (IPC_EXCL, 0600, race-free as in sem/sem.h).  The writer
- * creates the segment, because only it knows SLOTS and SLOT_BYTES; a reader
- * that came first waits on FILLED, and attaches when the first slot is
- * filled.  The reader removes both at the end of the stream; a side that
- * stops early removes both if the other side is gone too.  IPC_RMID on a
- * segment only marks it: it goes when the last process detaches.
+ * semaphore set (IPC_EXCL, 0600, race-free: open_set() in common/).  The
+ * writer creates the segment with IPC_EXCL, because only it knows SLOTS
+ * and SLOT_BYTES; a reader that came first waits on FILLED, and attaches
+ * when the first slot is filled.  The reader removes both at the end of
+ * the stream; a side that stops early removes both if the other side is
+ * gone too.  A program refused at the start (a second writer, a reader of
+ * a broken stream, a set or segment of another shape) removes nothing it
+ * did not make.  IPC_RMID on a segment only marks it: it goes when the
+ * last process detaches.
  */
 #ifndef RING_H
 #define RING_H
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
-enum { FREE, FILLED, WRITER, READER, NSEMS };	/* the semaphores */
+enum { FREE, FILLED, WRITER, READER, STARTED, NSEMS };	/* the semaphores */
 
 #define RING_MAGIC 0x72696e67u	/* "ring": a segment laid out by us */
+#define RING_VERSION 2u		/* 2: five semaphores, STARTED */
 
 struct ring {
 	uint32_t magic;		/* RING_MAGIC */
+	uint32_t version;	/* RING_VERSION */
 	uint32_t slots;		/* how many slots in the ring */
 	uint32_t slot_bytes;	/* how many bytes each slot can hold */
 	uint32_t aborted;	/* the writer stopped before the end */
@@ -53,15 +73,28 @@ enum {
 	DATA_ALIGN = 64			/* slots start on a cache line */
 };
 
+/*
+ * shm/counter's segment, here so that shm/ctl and the ring's checks know
+ * it when they see it.  The counter itself is the lesson (counter.c).
+ */
+#define COUNTER_MAGIC 0x636e7472u	/* "cntr" */
+
+struct counter {
+	uint32_t magic;		/* COUNTER_MAGIC, written under the mutex */
+	uint32_t version;	/* 1 */
+	atomic_llong count;	/* the shared counter */
+	atomic_llong expected;	/* what all runs so far have added */
+};
+
 size_t ring_header_size(uint32_t slots);
-char *ring_slot(struct ring *r, uint32_t i);
+size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_check(const struct ring *r, size_t segsz);
-int ring_open_set(int nsems, unsigned short *init, int *created);
+const char *segment_kind(int shmid, size_t *segsz);
 void ring_arrive(int semid, int who);
-void ring_join(int semid, int sem);
-void ring_leave(int semid, int who);
 int ring_value(int semid, int sem);
-int ring_take(int semid, int sem, int (*peer_gone)(void));
+int ring_take(int semid, int sem, int mark, int (*peer_gone)(void));
 void ring_give(int semid, int sem);
+int ring_leave(int semid, int who);
+int last_out(int semid, int mine, int others, int shmid);
 
 #endif

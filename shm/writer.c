@@ -21,8 +21,9 @@
  *
  * Try this: shm/writer -s 1 -z 1024 < bigfile, with shm/reader > /dev/null:
  * one small buffer, a hand-over per KiB, and much slower than the defaults.
- * Try this: kill -9 the reader mid-stream: the writer notices within a
- * second or two, says so, and removes the segment.
+ * Try this: kill -9 the reader mid-stream, then start another reader: it
+ * is refused ("the stream is broken"), the writer notices within a second
+ * or two, says so, and removes the segment.
  *
  * See also: shm/reader, shm/ctl, shmget(2), shmop(2), shmctl(2), semop(2).
  */
@@ -48,18 +49,226 @@
  */
 enum { SLOTS_DEFAULT = 4, SLOT_BYTES_DEFAULT = 1 << 20 };
 
-static int semid = -1, shmid = -1;	/* the set and the segment */
-static struct ring *ring;		/* the segment, once attached */
-static unsigned long filled;		/* slots we have filled */
-static int reader_seen;			/* a reader has been there */
-static int finished;			/* finish() has run */
-static int segment_lost;		/* removed before a reader came */
+/* How a stream ended: the end of input, or why not. */
+enum { DONE = 0, STOPPED = -1, NO_READER = -2, TAMPERED = -3 };
 
-static int create_segment(uint32_t slots, uint32_t slot_bytes);
-static int stream(void);
+struct tally {
+	unsigned long long bytes;	/* bytes of input streamed */
+	unsigned long slots;		/* slots filled, the end included */
+};
+
+static int semid = -1, shmid = -1;	/* the set; our segment, once made */
+static int made_set;			/* we created the set in this run */
+static struct ring *ring;		/* our segment, attached */
+static int finished;			/* finish() has run */
+
+static void options(int argc, char *argv[], uint32_t *slots,
+    uint32_t *slot_bytes);
+static void create_segment(uint32_t slots, uint32_t slot_bytes);
+static int stream(uint32_t slots, uint32_t slot_bytes, struct tally *t);
 static int reader_gone(void);
-static void finish(int status, double seconds, unsigned long long bytes);
+static void finish(int status, const struct tally *t, double seconds);
 static void abandon(void);
+
+int
+main(int argc, char *argv[])
+{
+	static const unsigned short zeros[NSEMS];
+	struct tally t = { 0, 0 };
+	struct timespec t0, t1;
+	uint32_t slots, slot_bytes;
+	int status;
+
+	options(argc, argv, &slots, &slot_bytes);
+	catch_signals();
+	semid = open_set(NSEMS, zeros, &made_set);	/* common/: no race */
+	if (semid == -1)
+		return exit_status(EXIT_CALL_FAILED);
+	ring_arrive(semid, WRITER);	/* WRITER 0 -> 1, SEM_UNDO */
+	if (atexit(abandon) != 0)
+		die("atexit");
+	create_segment(slots, slot_bytes);	/* shmget, shmat, header */
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
+		die("clock_gettime");
+	status = stream(slots, slot_bytes, &t);
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
+		die("clock_gettime");
+	finish(status, &t, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return exit_status(status == DONE ? 0 : EXIT_CALL_FAILED);
+}
+
+/*
+ * shmget with IPC_CREAT|IPC_EXCL: a segment left with our key (a stream
+ * nobody read, a crash, another program's) is not ours to overwrite, so
+ * we say what it is and leave it.  shmat with a NULL address lets the
+ * kernel choose where the segment appears in our memory.  Then the header,
+ * and the stream's semaphores: FREE opens every slot.  SETVAL is safe
+ * here: no slot of this new segment can have been handed over yet.
+ */
+static void
+create_segment(uint32_t slots, uint32_t slot_bytes)
+{
+	size_t size = ring_size(slots, slot_bytes), have;
+	struct shmid_ds ds;
+	union semun arg;
+	int other;
+
+	shmid = shmget(ipc_key, size, IPC_CREAT | IPC_EXCL | 0600);
+	if (shmid == -1 && errno == EEXIST &&
+	    (other = shmget(ipc_key, 0, 0)) != -1) {
+		if (shmctl(other, IPC_STAT, &ds) == -1)
+			die("shmctl IPC_STAT");
+		refuse_if_not_ours("segment", other, &ds.shm_perm);
+		fprintf(stderr, "%s: key 0x%08x holds %s already (id %d, %zu "
+		    "bytes): left as it is\n", prog, (unsigned int)ipc_key,
+		    segment_kind(other, &have), other, have);
+		hint("a stream nobody has read yet (run shm/reader), or one "
+		    "left behind (shm/ctl rm); or pick another key with -k");
+		exit(EXIT_CALL_FAILED);
+	}
+	if (shmid == -1)
+		die("shmget");
+	ring = shmat(shmid, NULL, 0);
+	if (ring == (void *)-1)
+		die("shmat");
+	ring->version = RING_VERSION;
+	ring->slots = slots;
+	ring->slot_bytes = slot_bytes;
+	ring->aborted = 0;		/* the kernel zeroed the lengths */
+	ring->magic = RING_MAGIC;
+	arg.val = 0;
+	if (semctl(semid, FILLED, SETVAL, arg) == -1 ||
+	    semctl(semid, STARTED, SETVAL, arg) == -1)
+		die("semctl SETVAL");
+	arg.val = (int)slots;
+	if (semctl(semid, FREE, SETVAL, arg) == -1)
+		die("semctl SETVAL");
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
+	    "byte%s); shmat: at %p, nattch %lu", shmid, size, slots,
+	    plural(slots), slot_bytes, plural(slot_bytes), (void *)ring,
+	    (unsigned long)ds.shm_nattch);
+}
+
+/*
+ * The producer: P(FREE), read(2) straight into the slot, V(FILLED), round
+ * the ring in order.  A read of 0 bytes (end of input) fills the last slot
+ * with length 0: the end of the stream.  The geometry is our own copy:
+ * the header is only written here, and checked each round, because
+ * anything with our uid could change it under us.
+ */
+static int
+stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
+{
+	char *data = (char *)ring + ring_header_size(slots);
+	uint32_t i = 0;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if ((r = ring_take(semid, FREE, -1, reader_gone)) != 0)
+			return r;
+		if (ring->magic != RING_MAGIC || ring->slots != slots ||
+		    ring->slot_bytes != slot_bytes ||
+		    ring->version != RING_VERSION)
+			return TAMPERED;
+		do
+			n = read(STDIN_FILENO, data + (size_t)i * slot_bytes,
+			    slot_bytes);
+		while (n == -1 && errno == EINTR && !stop_signal);
+		if (n == -1 && stop_signal)
+			return STOPPED;
+		if (n == -1)
+			die("read (stdin)");
+		ring->len[i] = (uint32_t)n;
+		ring_give(semid, FILLED);
+		t->slots++;
+		if (n == 0)
+			return DONE;
+		t->bytes += (unsigned long long)n;
+		i = (i + 1) % slots;
+		if (reader_gone())
+			return NO_READER;
+	}
+}
+
+/*
+ * Has the reader gone before the end?  STARTED is 1 once a reader has
+ * taken a slot, and READER 1 while it runs (SEM_UNDO puts it back to 0
+ * when it dies): STARTED without READER is a reader gone, and no other
+ * can take its place (ring.h).  A reader that never came is not gone: the
+ * stream waits for one, as a message queue would - unless our segment was
+ * removed meanwhile (shm/ctl rm, ipcrm -m).  IPC_RMID on a segment takes
+ * its key away at once, though the memory stays while we are attached:
+ * shmget finds no segment, so no reader ever could.
+ */
+static int
+reader_gone(void)
+{
+	if (ring_value(semid, STARTED) != 0)
+		return ring_value(semid, READER) == 0;
+	return shmget(ipc_key, 0, 0) != shmid;
+}
+
+/*
+ * Leave.  Stopped early, we mark the stream aborted so the reader can
+ * tell, and if no reader is there, we remove the segment and the set
+ * (IPC_RMID on a segment takes effect once the last process detaches).
+ * A complete stream waits for its reader, which removes both.
+ */
+static void
+finish(int status, const struct tally *t, double seconds)
+{
+	finished = 1;
+	if (status == NO_READER && ring_value(semid, STARTED) == 0)
+		fprintf(stderr, "%s: our segment was removed (shm/ctl rm, "
+		    "ipcrm) before a reader came: none can find it now\n",
+		    prog);
+	else if (status == NO_READER)
+		fprintf(stderr, "%s: the reader has gone before the end of the "
+		    "stream (killed?): the stream is broken\n", prog);
+	else if (status == TAMPERED)
+		fprintf(stderr, "%s: key 0x%08x: the segment's header was "
+		    "changed under us (not by a reader: it maps the segment "
+		    "read-only): stopping\n", prog, (unsigned int)ipc_key);
+	else if (status == STOPPED)
+		note("stopped by signal %d: the stream is marked as cut short",
+		    (int)stop_signal);
+	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s", t->bytes,
+	    plural(t->bytes), t->slots, plural(t->slots), seconds,
+	    seconds > 0 ? (double)t->bytes / seconds / 1e6 : 0.0);
+	if (status != DONE)
+		ring->aborted = 1;
+	if (shmdt(ring) == -1)
+		die("shmdt");
+	if (status == DONE)
+		ring_leave(semid, WRITER);	/* the reader removes */
+	else if (last_out(semid, WRITER, READER, shmid))
+		note("no reader left: removed the segment and the semaphore "
+		    "set");
+}
+
+/*
+ * At exit after a failed call (die), before finish(): leave, and remove
+ * what this run made if no reader is there.  A writer refused at the
+ * start (another stream's segment on our key) made no segment, and
+ * removes the set only if it made that too.
+ */
+static void
+abandon(void)
+{
+	if (finished)
+		return;
+	if (ring != NULL)
+		ring->aborted = 1;
+	if (shmid != -1 || made_set)
+		(void)last_out(semid, WRITER, READER, shmid);
+	else
+		(void)ring_leave(semid, WRITER);
+}
 
 static void
 usage(FILE *f)
@@ -77,13 +286,13 @@ usage(FILE *f)
 	exit(f == stdout ? 0 : EXIT_USAGE);
 }
 
-int
-main(int argc, char *argv[])
+/* The command line: -k -q -s -z, then the key. */
+static void
+options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
 {
-	unsigned short zeros[NSEMS] = { 0 };
 	const char *karg = NULL;
-	long long slots = SLOTS_DEFAULT, slot_bytes = SLOT_BYTES_DEFAULT;
-	int created, opt, status;
+	long long s = SLOTS_DEFAULT, z = SLOT_BYTES_DEFAULT;
+	int opt;
 
 	prog = "shm/writer";
 	while ((opt = getopt(argc, argv, ":hk:qs:z:")) != -1) {
@@ -98,12 +307,12 @@ main(int argc, char *argv[])
 			quiet = 1;
 			break;
 		case 's':
-			if (parse_num("-s", optarg, 1, SLOTS_MAX, &slots) == -1)
+			if (parse_num("-s", optarg, 1, SLOTS_MAX, &s) == -1)
 				usage(stderr);
 			break;
 		case 'z':
 			if (parse_num("-z", optarg, 1, SLOT_BYTES_MAX,
-			    &slot_bytes) == -1)
+			    &z) == -1)
 				usage(stderr);
 			break;
 		default:
@@ -117,208 +326,6 @@ main(int argc, char *argv[])
 	}
 	if (choose_key(karg, PROJ_SHM) == -1)
 		usage(stderr);
-
-	/* The semaphores, then our presence on them, then the segment. */
-	catch_signals();
-	semid = ring_open_set(NSEMS, zeros, &created);
-	if (semid == -1)
-		return exit_status(EXIT_CALL_FAILED);
-	ring_arrive(semid, WRITER);
-	if (atexit(abandon) != 0)
-		die("atexit");
-	status = create_segment((uint32_t)slots, (uint32_t)slot_bytes);
-	if (status == 0)
-		status = stream();
-	return status;
-}
-
-/*
- * shmget with IPC_CREAT|IPC_EXCL: a segment left with our key (a stream
- * nobody read, or a crash) is not ours to overwrite.  shmat with a NULL
- * address lets the kernel choose where the segment appears in our memory.
- * Then the header, and the FREE semaphore opens every slot.
- */
-static int
-create_segment(uint32_t slots, uint32_t slot_bytes)
-{
-	size_t size = ring_header_size(slots) + (size_t)slots * slot_bytes;
-	struct shmid_ds ds;
-	union semun arg;
-	uint32_t i;
-	int other;
-
-	shmid = shmget(ipc_key, size, IPC_CREAT | IPC_EXCL | 0600);
-	if (shmid == -1 && errno == EEXIST) {
-		/* Someone else's (a squatter), or ours from before? */
-		other = shmget(ipc_key, 0, 0);
-		if (other != -1 && shmctl(other, IPC_STAT, &ds) == 0)
-			refuse_if_not_ours("segment", other, &ds.shm_perm);
-		errno = EEXIST;
-		die_hint("shmget", "a segment with key 0x%08x is there "
-		    "already: a stream nobody has read yet (run shm/reader), "
-		    "or one left behind (shm/ctl rm)", (unsigned int)ipc_key);
-	}
-	if (shmid == -1)
-		die("shmget");
-	ring = shmat(shmid, NULL, 0);
-	if (ring == (void *)-1)
-		die("shmat");
-	ring->slots = slots;
-	ring->slot_bytes = slot_bytes;
-	ring->aborted = 0;
-	for (i = 0; i < slots; i++)
-		ring->len[i] = 0;
-	ring->magic = RING_MAGIC;
-	arg.val = 0;
-	if (semctl(semid, FILLED, SETVAL, arg) == -1)
-		die("semctl SETVAL");
-	arg.val = (int)slots;
-	if (semctl(semid, FREE, SETVAL, arg) == -1)
-		die("semctl SETVAL");
-	if (shmctl(shmid, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
-	    "byte%s); shmat: at %p, nattch %lu", shmid, size, slots,
-	    plural(slots), slot_bytes, plural(slot_bytes), (void *)ring,
-	    (unsigned long)ds.shm_nattch);
-	return 0;
-}
-
-/*
- * The producer: P(FREE), read(2) straight into the slot, V(FILLED), round
- * the ring in order.  A read of 0 bytes (end of input) fills the last slot
- * with length 0: the end of the stream.
- */
-static int
-stream(void)
-{
-	struct timespec t0, t1;
-	unsigned long long bytes = 0;
-	uint32_t i = 0;
-	ssize_t n;
-	int r;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
-		die("clock_gettime");
-	for (;;) {
-		r = ring_take(semid, FREE, reader_gone);
-		if (r != 0)
-			break;
-		do
-			n = read(STDIN_FILENO, ring_slot(ring, i),
-			    ring->slot_bytes);
-		while (n == -1 && errno == EINTR && !stop_signal);
-		if (n == -1 && stop_signal) {
-			r = -1;
-			break;
-		}
-		if (n == -1)
-			die("read (stdin)");
-		ring->len[i] = (uint32_t)n;
-		ring_give(semid, FILLED);
-		filled++;
-		if (n == 0)
-			break;
-		bytes += (unsigned long long)n;
-		i = (i + 1) % ring->slots;
-		if (reader_gone()) {
-			r = -2;
-			break;
-		}
-	}
-	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
-		die("clock_gettime");
-	finish(r, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, bytes);
-	return exit_status(r == 0 ? 0 : EXIT_CALL_FAILED);
-}
-
-/*
- * Has the reader come and gone?  READER is 1 while one runs (SEM_UNDO puts
- * it back to 0 when it dies).  A reader that never came is not gone: the
- * stream waits for one, as a message queue would - unless our segment was
- * removed meanwhile (shm/ctl rm, ipcrm -m).  IPC_RMID on a segment takes
- * its key away at once, though the memory stays while we are attached:
- * shmget finds no segment, so no reader ever could.
- *
- * A reader may come, take slots and go between two of our looks.  The
- * kernel remembers it for us: shmat and shmdt set the segment's shm_lpid,
- * so a PID other than ours there means a reader has attached.  If
- * IPC_STAT fails, the segment is gone: the shmget below tells.
- */
-static int
-reader_gone(void)
-{
-	int here = ring_value(semid, READER);
-	struct shmid_ds ds;
-
-	if (here)
-		reader_seen = 1;
-	if (!reader_seen && shmctl(shmid, IPC_STAT, &ds) == 0 &&
-	    ds.shm_lpid != getpid())
-		reader_seen = 1;
-	if (!reader_seen && shmget(ipc_key, 0, 0) != shmid) {
-		segment_lost = 1;
-		return 1;
-	}
-	return reader_seen && !here;
-}
-
-/*
- * Leave.  Interrupted, we mark the stream aborted so the reader can tell.
- * Whoever leaves last removes the segment and the set - IPC_RMID on a
- * segment takes effect once the last process has detached - except that
- * a complete stream nobody has read yet waits for its reader.
- */
-static void
-finish(int status, double seconds, unsigned long long bytes)
-{
-	if (status == -2 && segment_lost)
-		fprintf(stderr, "%s: our segment was removed (shm/ctl rm, "
-		    "ipcrm) before a reader came: none can find it now\n",
-		    prog);
-	else if (status == -2)
-		fprintf(stderr, "%s: the reader has gone before the end of the "
-		    "stream (killed?)\n", prog);
-	finished = 1;
-	if (status == -1) {
-		ring->aborted = 1;
-		note("stopped by signal %d: the stream is marked as cut short",
-		    (int)stop_signal);
-	}
-	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s", bytes,
-	    plural(bytes), filled, plural(filled), seconds,
-	    seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0);
-	if (shmdt(ring) == -1)
-		die("shmdt");
-	ring_leave(semid, WRITER);
-	if (status == 0 || semctl(semid, READER, GETVAL) != 0)
-		return;		/* the reader is there, and will remove */
-	if (shmctl(shmid, IPC_RMID, NULL) == -1 && errno != EINVAL &&
-	    errno != EIDRM)
-		complain("shmctl IPC_RMID");
-	if (semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
-	    errno != EIDRM)
-		complain("semctl IPC_RMID");
-	note("no reader left: removed the segment and the semaphore set");
-}
-
-/*
- * At exit after a failed call (die), before finish(): a writer that fails
- * half way - no room for the segment, or the set removed under it - must
- * not leave the set and the segment to nobody.  With no reader there,
- * remove them; a reader that is there sees us gone within a second and
- * removes them itself.
- */
-static void
-abandon(void)
-{
-	if (finished)
-		return;
-	ring_leave(semid, WRITER);
-	if (semctl(semid, READER, GETVAL) > 0)
-		return;		/* the reader is there; else alone, or no set */
-	if (shmid != -1)
-		(void)shmctl(shmid, IPC_RMID, NULL);
-	(void)semctl(semid, 0, IPC_RMID);
+	*slots = (uint32_t)s;
+	*slot_bytes = (uint32_t)z;
 }

@@ -16,20 +16,6 @@
 
 # --- keys (bad input to every program: tests/args.sh) --------------------
 
-# The default key comes from ftok() of a file of the checkout: the same
-# from any directory.  IPC_DEMO_KEY overrides it, and -k overrides both.
-t_keys() {
-	k=$(new_key)
-	(cd / && "$top/msgq/ctl" stat) >/dev/null 2>"$T/a"
-	(cd "$T" && "$top/msgq/ctl" stat) >/dev/null 2>"$T/b"
-	grep -q "key 0x[0-9a-f]\{8\} (from ftok(\"$top/" "$T/a" &&
-		[ "$(head -n 1 "$T/a")" = "$(head -n 1 "$T/b")" ] &&
-		IPC_DEMO_KEY=$k msgq/ctl stat 2>"$T/c"
-	grep -q "key $k (from IPC_DEMO_KEY)" "$T/c" &&
-		IPC_DEMO_KEY=0x1 msgq/ctl -k "$k" stat 2>"$T/c"
-	grep -q "key $k (from -k)" "$T/c" && ! has_queue "$k"
-}
-
 # --- byte-exact transfer ---------------------------------------------------
 
 # transfer MODE ORDER: MODE lines or bulk, ORDER sender-first or
@@ -399,7 +385,6 @@ t_limits_namespace() {
 		grep -q 'hint: a message is bigger than our 1000 bytes' "$T/err"
 }
 
-check "default key from ftok, IPC_DEMO_KEY, -k" t_keys
 check "line mode, sender first: byte-exact" t_lines_sender_first
 check "line mode, receiver first: byte-exact" t_lines_receiver_first
 check "bulk mode, sender first: byte-exact" t_bulk_sender_first

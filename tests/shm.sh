@@ -163,7 +163,7 @@ t_ctl() {
 		grep -q '^mode       0600$' "$T/stat" &&
 		grep -q '^nattch     1$' "$T/stat" &&
 		grep -q '^size       8256$' "$T/stat" &&
-		grep -q 'FREE 0 FILLED 2 WRITER 1 READER 0$' "$T/stat" &&
+		grep -q '^values     FREE 0 FILLED 2 WRITER 1 READER 0 STARTED 0$' "$T/stat" &&
 		[ "$(ipc_field shm "$k" 4)" = 8256 ] &&
 		shm/ctl -k "$k" rm 2>"$T/err" &&
 		grep -q 'removed the segment and the semaphore set' "$T/err" &&

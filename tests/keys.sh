@@ -1,0 +1,107 @@
+#!/bin/sh
+# tests/keys.sh - where each program's key comes from: -k exactly, one
+# IPC_DEMO_KEY for a whole lesson (a key of its own for each kind of
+# object), and the default ftok() key of the checkout, which no edit, save
+# or checkout moves, in a checkout whose path has quotes and spaces.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The key that IPC_DEMO_KEY=$1 gives the programs of proj id $2 (m, s,
+# h or c): its low 24 bits under the proj id.  Recorded for the cleanup.
+derived() {
+	d=$(($(printf '%d' "'$2") * 16777216 + ($1 & 0xffffff)))
+	echo "$d" >>"$T/keys"
+	printf '0x%08x\n' "$d"
+}
+
+# The key a program says it uses, from its first line of narration.
+key_of() {
+	sed -n 's/^[a-z/]*: key \(0x[0-9a-f]*\) .*/\1/p' "$1" | head -n 1
+}
+
+t_k_exact() {
+	k=$(new_key)
+	IPC_DEMO_KEY=0x1 msgq/ctl -k "$k" stat 2>"$T/err"
+	grep -q "^msgq/ctl: key $k (from -k)$" "$T/err" && ! has_queue "$k"
+}
+
+# IPC_DEMO_KEY=K: the queue, the semaphore, the ring and the counter each
+# get K's low 24 bits under their proj id, and say so.
+t_demo_key_derived() {
+	k=$(new_key)
+	for p in msgq/ctl:m sem/ctl:s shm/ctl:h; do
+		want=$(derived "$k" "${p#*:}")
+		IPC_DEMO_KEY=$k "${p%:*}" stat 2>"$T/err"
+		[ "$(key_of "$T/err")" = "$want" ] &&
+			grep -q "(IPC_DEMO_KEY $k with '${p#*:}' in the top byte)" \
+				"$T/err" || { diag "$p: $(head -n 1 "$T/err")"; return 1; }
+	done
+	want=$(derived "$k" c)
+	IPC_DEMO_KEY=$k timeout $((20 * SLOW)) shm/counter -p 1 -n 10 \
+		>/dev/null 2>"$T/err" &&
+		[ "$(key_of "$T/err")" = "$want" ] && nothing_with "$want"
+}
+
+# The default key: the same from any directory, ftok of the checkout.
+t_default_key_anywhere() {
+	(cd / && "$top/msgq/ctl" stat) >/dev/null 2>"$T/a"
+	(cd "$T" && "$top/msgq/ctl" stat) >/dev/null 2>"$T/b"
+	grep -q "key 0x6d[0-9a-f]\{6\} (from ftok(\"$top\", 'm'))" "$T/a" &&
+		[ "$(head -n 1 "$T/a")" = "$(head -n 1 "$T/b")" ]
+}
+
+# A checkout at a path with a quote, a double quote and a space builds,
+# and its default key survives rewriting every file it holds (an editor's
+# save, sed -i, git checkout all replace files).
+t_default_key_stable() {
+	d="$T/it's a \"checkout\""
+	mkdir "$d" && (cd "$top" && git ls-files -z | xargs -0 tar cf -) |
+		(cd "$d" && tar xf -) || { echo "no git checkout" >"$T/skip"; return 0; }
+	make -C "$d" -s msgq/ctl sem/ctl >"$T/build" 2>&1 ||
+		{ diag "$(tail -n 5 "$T/build")"; return 1; }
+	"$d/msgq/ctl" stat 2>"$T/before"
+	(cd "$d" && find . -type f ! -name '*.o' ! -name '*.d' \
+		! -perm -u+x -exec sh -c 'cp -p "$1" "$1.new" && mv "$1.new" "$1"' \
+		sh {} \;) &&
+		"$d/msgq/ctl" stat 2>"$T/after"
+	[ -n "$(key_of "$T/before")" ] &&
+		[ "$(key_of "$T/before")" = "$(key_of "$T/after")" ] ||
+		{ diag "$(head -n 1 "$T/before")" "$(head -n 1 "$T/after")"; return 1; }
+}
+
+# One IPC_DEMO_KEY for a whole lesson, all at once: the restaurant (sem),
+# a ring transfer (shm), the counter and a queue, each exact.
+t_one_key_for_a_lesson() {
+	k=$(new_key)
+	for p in m s h c; do derived "$k" "$p" >/dev/null; done
+	head -c $((4 << 20)) /dev/urandom >"$T/data"
+	IPC_DEMO_KEY=$k
+	export IPC_DEMO_KEY
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -q
+	r=$!
+	start "$T/data" /dev/null "$T/w.err" shm/writer -q -s 2 -z 4096
+	w=$!
+	start /dev/null "$T/count" "$T/c.err" shm/counter -q -p 2 -n 20000
+	c=$!
+	start /dev/null "$T/msgs" "$T/m.err" msgq/receiver -q
+	m=$!
+	sem/post -q 2 && sem/wait -q -s 0 >/dev/null && sem/wait -q -s 0 \
+		>/dev/null && msgq/sender -q hello lesson &&
+		exits_with "$r" 0 && exits_with "$w" 0 && exits_with "$c" 0 &&
+		exits_with "$m" 0 && cmp "$T/data" "$T/copy" &&
+		printf 'expected 40000\ngot 40000\nlost 0\n' | cmp - "$T/count" &&
+		printf 'hello\nlesson\n' | cmp - "$T/msgs" &&
+		[ "$(sem_get "$(derived "$k" s)" 0 GETVAL)" = 2 ] &&
+		sem/ctl -q rm
+}
+
+check "-k is the key exactly, IPC_DEMO_KEY or not" t_k_exact
+check "IPC_DEMO_KEY: a key of its own for each kind of object" \
+	t_demo_key_derived
+check "the default key: ftok of the checkout, from any directory" \
+	t_default_key_anywhere
+check "the default key survives rewriting every file; quotes in the path" \
+	t_default_key_stable
+check "one IPC_DEMO_KEY: sem, ring, counter and queue at once, exact" \
+	t_one_key_for_a_lesson
+done_testing
