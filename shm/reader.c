@@ -116,6 +116,7 @@ static void
 look_before_joining(void)
 {
 	struct shmid_ds ds;
+	const char *kind;
 	size_t size;
 	int id = shmget(ipc_key, 0, 0);
 
@@ -125,9 +126,10 @@ look_before_joining(void)
 	if (shmctl(id, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
 	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	kind = segment_kind(id, &size);
 	fprintf(stderr, "%s: key 0x%08x holds %s (id %d, %zu bytes), with "
 	    "no writer and nothing to read: left as it is\n", prog,
-	    (unsigned int)ipc_key, segment_kind(id, &size), id, size);
+	    (unsigned int)ipc_key, kind, id, size);
 	hint("if it is a stream left behind, remove it with shm/ctl rm; or "
 	    "pick another key with -k");
 	if (made_set && semctl(semid, 0, IPC_RMID) == -1)

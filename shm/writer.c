@@ -66,6 +66,7 @@ static void options(int argc, char *argv[], uint32_t *slots,
     uint32_t *slot_bytes);
 static void create_segment(uint32_t slots, uint32_t slot_bytes);
 static int stream(uint32_t slots, uint32_t slot_bytes, struct tally *t);
+static ssize_t next_input(char *slot, uint32_t slot_bytes);
 static int reader_gone(void);
 static void finish(int status, const struct tally *t, double seconds);
 static void abandon(void);
@@ -111,6 +112,7 @@ static void
 create_segment(uint32_t slots, uint32_t slot_bytes)
 {
 	size_t size = ring_size(slots, slot_bytes), have;
+	const char *kind;
 	struct shmid_ds ds;
 	union semun arg;
 	int other;
@@ -121,9 +123,10 @@ create_segment(uint32_t slots, uint32_t slot_bytes)
 		if (shmctl(other, IPC_STAT, &ds) == -1)
 			die("shmctl IPC_STAT");
 		refuse_if_not_ours("segment", other, &ds.shm_perm);
+		kind = segment_kind(other, &have);
 		fprintf(stderr, "%s: key 0x%08x holds %s already (id %d, %zu "
-		    "bytes): left as it is\n", prog, (unsigned int)ipc_key,
-		    segment_kind(other, &have), other, have);
+		    "bytes): not ours to overwrite\n", prog,
+		    (unsigned int)ipc_key, kind, other, have);
 		hint("a stream nobody has read yet (run shm/reader), or one "
 		    "left behind (shm/ctl rm); or pick another key with -k");
 		exit(EXIT_CALL_FAILED);
@@ -175,14 +178,9 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 		    ring->slot_bytes != slot_bytes ||
 		    ring->version != RING_VERSION)
 			return TAMPERED;
-		do
-			n = read(STDIN_FILENO, data + (size_t)i * slot_bytes,
-			    slot_bytes);
-		while (n == -1 && errno == EINTR && !stop_signal);
-		if (n == -1 && stop_signal)
-			return STOPPED;
-		if (n == -1)
-			die("read (stdin)");
+		if ((n = next_input(data + (size_t)i * slot_bytes,
+		    slot_bytes)) < 0)
+			return (int)n;
 		ring->len[i] = (uint32_t)n;
 		ring_give(semid, FILLED);
 		t->slots++;
@@ -191,6 +189,31 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 		t->bytes += (unsigned long long)n;
 		i = (i + 1) % slots;
 		if (reader_gone())
+			return NO_READER;
+	}
+}
+
+/*
+ * read(2) the next piece of input into a slot.  Input may be slow (a
+ * student typing), so the alarm wakes the read every second to ask
+ * whether the reader is still there, as ring_take() does.  Returns the
+ * bytes read (0 at the end of input), or STOPPED or NO_READER.
+ */
+static ssize_t
+next_input(char *slot, uint32_t slot_bytes)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (stop_signal)
+			return STOPPED;
+		alarm(1);
+		n = read(STDIN_FILENO, slot, slot_bytes);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			die("read (stdin)");
+		if (!stop_signal && reader_gone())
 			return NO_READER;
 	}
 }

@@ -85,8 +85,10 @@ t_one_key_for_a_lesson() {
 	c=$!
 	start /dev/null "$T/msgs" "$T/m.err" msgq/receiver -q
 	m=$!
-	sem/post -q 2 && sem/wait -q -s 0 >/dev/null && sem/wait -q -s 0 \
-		>/dev/null && msgq/sender -q hello lesson &&
+	t=$((10 * SLOW))
+	timeout "$t" sem/post -q 2 && timeout "$t" sem/wait -q -s 0 >/dev/null &&
+		timeout "$t" sem/wait -q -s 0 >/dev/null &&
+		timeout "$t" msgq/sender -q hello lesson &&
 		exits_with "$r" 0 && exits_with "$w" 0 && exits_with "$c" 0 &&
 		exits_with "$m" 0 && cmp "$T/data" "$T/copy" &&
 		printf 'expected 40000\ngot 40000\nlost 0\n' | cmp - "$T/count" &&

@@ -190,6 +190,19 @@ exits_with() {
 	return 1
 }
 
+# exits N CMD...: run CMD in the foreground and succeed if it exited with
+# status N.  Unlike "CMD; [ $? -eq N ] && ..." on the next line, a failure
+# earlier in the same && chain cannot slip past it.
+exits() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	[ "$got" -eq "$want" ] && return 0
+	echo "# $1: expected exit $want, got $got" >&2
+	return 1
+}
+
 # Run a command as another user (root passes every IPC permission check).
 as_other() {
 	setpriv --reuid=4242 --regid=4242 --clear-groups "$@"

@@ -235,6 +235,209 @@ t_squatter() {
 	[ $? -eq 1 ] && grep -q 'semaphore set id .* belongs to uid 4242' "$T/err"
 }
 
+
+# --- one stream, one reader; foreign objects; the header ----------------------
+
+# How many bytes has file $1?  At least $2?
+size_at_least() {
+	[ "$(wc -c <"$1")" -ge "$2" ]
+}
+
+# restart SIGNAL: reader 1 takes a few slots of a stream that comes slowly
+# through a FIFO and is stopped by SIGNAL; reader 2 starts at once.  It is
+# refused, with nothing written: the stream is broken.  The writer sees it
+# within seconds, exits 1, and nothing is left.  Reader 1's output is a
+# prefix of the input.
+restart() {
+	sig=$1
+	k=$(new_key)
+	mkfifo "$T/fifo.rs$sig" && exec 3<>"$T/fifo.rs$sig" || return 1
+	start "$T/fifo.rs$sig" /dev/null "$T/w.err" shm/writer -k "$k" -z 4096
+	w=$!
+	start /dev/null "$T/out1" "$T/r1.err" shm/reader -k "$k"
+	r=$!
+	head -c 20000 "$T/big" >&3 && wait_for size_at_least "$T/out1" 8192 ||
+		return 1
+	if [ "$sig" = KILL ]; then
+		kill -KILL "$(child_of "$r")" && exits_with "$r" 137
+	else
+		interrupt "$r" && exits_with "$r" 130
+	fi &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/out2" 2>"$T/r2.err" &&
+		[ ! -s "$T/out2" ] &&
+		grep -q 'the stream is broken: a reader took part of it' "$T/r2.err" &&
+		exits_with "$w" 1 &&
+		grep -q 'the reader has gone before the end' "$T/w.err" &&
+		head -c "$(wc -c <"$T/out1")" "$T/big" | cmp - "$T/out1" &&
+		wait_for nothing_left "$k"
+}
+t_restart_after_kill() { restart KILL; }
+t_restart_after_ctrl_c() { restart INT; }
+
+# A reader that leaves before it takes anything breaks nothing: the next
+# one reads the whole stream.
+t_reader_leaves_early() {
+	k=$(new_key)
+	head -c 100000 "$T/big" >"$T/100k"
+	start /dev/null "$T/out1" /dev/null shm/reader -k "$k"
+	r=$!
+	wait_for has_set "$k" && interrupt "$r" && exits_with "$r" 130 &&
+		nothing_left "$k" &&
+		stream writer-first "$T/100k" -z 4096
+}
+
+# sem/post on the key of a full ring: refused (5 semaphores, not 1); the
+# ring's FREE is untouched, and the transfer stays exact.  sem/wait and
+# sem/ctl set refuse it too; sem/ctl stat says what it is.
+t_sem_programs_on_a_ring() {
+	k=$(new_key)
+	head -c 8192 "$T/big" >"$T/8k"
+	start "$T/8k" /dev/null /dev/null shm/writer -k "$k" -s 2 -z 2048
+	w=$!
+	wait_for blocked_in "$w" semtimedop && exits 1 sem/post -k "$k" 2 2>"$T/err" &&
+		grep -q "^sem/post: key $k holds a set of 5 semaphores (shm/writer's ring?); sem/post needs 1$" "$T/err" &&
+		! grep -q 'strerror\|(E[A-Z]*)' "$T/err" &&
+		[ "$(sem_get "$k" 0 GETVAL)" = 0 ] &&
+		exits 1 sem/wait -n -k "$k" 2>/dev/null &&
+		sem/ctl -k "$k" set 3 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'holds a set of 5 semaphores' "$T/err" &&
+		sem/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q "^semaphores 5 (not sem/wait's set of 1)$" "$T/stat" &&
+		[ "$(sem_get "$k" 0 GETVAL)" = 0 ] &&
+		timeout $((20 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>/dev/null &&
+		exits_with "$w" 0 && cmp "$T/8k" "$T/copy" && nothing_left "$k"
+}
+
+# A foreign set of 3 (perl) is refused by sem/wait and shm/reader, and left
+# with its values; shm/writer refuses sem/post's set of 1, with no errno.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_sets_of_other_shapes() {
+	k=$(new_key)
+	perl -e 'use IPC::SysV qw(SETALL);
+		my $id = semget(hex($ARGV[0]), 3, 01600) // die "$!";
+		semctl($id, 0, SETALL, pack("s!3", 7, 8, 9)) or die "$!";
+		semop($id, pack("s!6", 0, 1, 0, 0, -1, 0)) or die "$!"' "$k" &&
+		exits 1 timeout $((10 * SLOW)) sem/wait -k "$k" 2>"$T/err" &&
+		grep -q "holds a set of 3 semaphores (shm/counter's?); sem/wait needs 1" "$T/err" &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >/dev/null 2>"$T/err" &&
+		grep -q 'holds a set of 3 semaphores .*; shm/reader needs 5' "$T/err" &&
+		[ "$(sem_get "$k" 0 GETVAL)$(sem_get "$k" 1 GETVAL)$(sem_get "$k" 2 GETVAL)" = 789 ] &&
+		ipcrm -S "$k" && sem/post -q -k "$k" 3 &&
+		exits 1 shm/writer -k "$k" <"$T/big" 2>"$T/err" &&
+		grep -q "holds a set of 1 semaphore (sem/wait's and sem/post's?); shm/writer needs 5" "$T/err" &&
+		! grep -q 'EINVAL\|stale' "$T/err" && ! has_segment "$k" &&
+		[ "$(sem_get "$k" 0 GETVAL)" = 3 ] &&
+		shm/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q "^semaphores id [0-9]*, 1 of them (sem/wait's and sem/post's?)$" "$T/stat"
+}
+
+# A second writer on a stream that waits unread, and a counter on the same
+# key: both refused, and they leave the set and the segment as they were;
+# the reader then gets the first stream whole.
+t_refused_programs_remove_nothing() {
+	k=$(new_key)
+	head -c 10000 "$T/big" >"$T/10k"
+	shm/writer -q -k "$k" -z 4096 <"$T/10k" &&
+		exits 1 shm/writer -k "$k" <"$T/big" 2>"$T/err" &&
+		grep -q "holds shm/writer's ring already" "$T/err" &&
+		! grep -q 'File exists\|Success' "$T/err" &&
+		has_set "$k" && has_segment "$k" &&
+		exits 1 timeout $((10 * SLOW)) shm/counter -k "$k" >"$T/out" 2>"$T/err" &&
+		[ ! -s "$T/out" ] &&
+		grep -q 'holds a set of 5 semaphores' "$T/err" &&
+		has_set "$k" && has_segment "$k" &&
+		timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>/dev/null &&
+		cmp "$T/10k" "$T/copy" && nothing_left "$k"
+}
+
+# A foreign segment (perl, same user, 0600, "precious"): the reader says
+# what it is at once and leaves it; the counter refuses it too, without a
+# stale errno; the writer will not overwrite it.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_foreign_segment_untouched() {
+	k=$(new_key)
+	perl -e 'my $id = shmget(hex($ARGV[0]), 4096, 01600) // die "$!";
+		shmwrite($id, "precious", 0, 8) or die "$!"' "$k" &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/out" 2>"$T/err" &&
+		[ ! -s "$T/out" ] &&
+		grep -q 'holds a segment that is not one of ours (id [0-9]*, 4096 bytes)' "$T/err" &&
+		! has_set "$k" &&
+		exits 1 timeout $((10 * SLOW)) shm/counter -k "$k" >"$T/out" 2>"$T/err" &&
+		grep -q 'holds a segment of 4096 bytes that is not a counter' "$T/err" &&
+		! grep -q 'File exists\|Success' "$T/err" && ! has_set "$k" &&
+		exits 1 shm/writer -k "$k" <"$T/big" 2>"$T/err" &&
+		! has_set "$k" &&
+		perl -e 'shmread(shmget(hex($ARGV[0]), 0, 0), my $b, 0, 8) or die;
+			exit($b ne "precious")' "$k" &&
+		shm/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q '^holds      a segment that is not one of ours$' "$T/stat"
+}
+
+# Someone with our uid writes slots = 0 into a live ring's header: the
+# writer notices on its next slot and stops (it used to divide by zero);
+# the reader says the output is cut; nothing is left.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_header_changed_under_the_writer() {
+	k=$(new_key)
+	mkfifo "$T/fifo.hc" && exec 3<>"$T/fifo.hc" || return 1
+	start "$T/fifo.hc" /dev/null "$T/w.err" shm/writer -k "$k" -z 4096
+	w=$!
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	head -c 5000 "$T/big" >&3 && wait_for size_at_least "$T/copy" 5000 &&
+		perl -e 'shmwrite(shmget(hex($ARGV[0]), 0, 0), pack("L", 0), 8, 4)
+			or die "$!"' "$k" &&
+		head -c 5000 "$T/big" >&3 && exits_with "$w" 1 &&
+		grep -q "header was changed under us" "$T/w.err" &&
+		exits_with "$r" 1 && grep -q 'incomplete' "$T/r.err" &&
+		wait_for nothing_left "$k"
+}
+
+# A Ctrl-C that lands just after a P has succeeded, before the writer
+# reads: it must not be lost (ring.c once cancelled the alarm that
+# catches it).  strace delivers SIGINT on entering the writer's third
+# semop - the first P(FREE), which succeeds at once - and the writer then
+# blocks in read() on a FIFO with no data.
+t_ctrl_c_after_p() {
+	if ! command -v strace >/dev/null ||
+		! strace -o /dev/null true 2>/dev/null; then
+		echo "no strace, or ptrace not allowed" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	mkfifo "$T/fifo.cp" && exec 3<>"$T/fifo.cp" || return 1
+	timeout -k 2 $((5 * SLOW)) strace -f -qq -o /dev/null \
+		-e trace=semop,semtimedop \
+		-e inject=semop,semtimedop:signal=SIGINT:when=3 \
+		shm/writer -k "$k" <"$T/fifo.cp" 2>"$T/err"
+	st=$?
+	[ "$st" -eq 130 ] || { diag "exit $st"; return 1; }
+	grep -q 'stopped by signal 2' "$T/err" && nothing_left "$k"
+}
+
+# The reader's output fails: to /dev/full before it wrote a byte, nothing
+# is taken and the stream waits whole for the next reader; into a pipe
+# that closes after one byte, it says how much of which slot was lost.
+t_reader_output_fails() {
+	k=$(new_key)
+	head -c 100000 "$T/big" >"$T/100k"
+	shm/writer -q -k "$k" -z 65536 <"$T/100k" &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >/dev/full 2>"$T/err" &&
+		grep -q '^shm/reader: write (stdout): .* (ENOSPC); nothing was taken' "$T/err" &&
+		grep -q 'hint: the disk or file that standard output goes to is full' "$T/err" &&
+		has_segment "$k" &&
+		timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>/dev/null &&
+		cmp "$T/100k" "$T/copy" && nothing_left "$k" &&
+		start "$T/big" /dev/null /dev/null shm/writer -q -k "$k" -z 65536 ||
+		return 1
+	w=$!
+	{ timeout $((10 * SLOW)) shm/reader -k "$k" 2>"$T/err"; echo $? >"$T/st"; } |
+		head -c 1 >/dev/null
+	[ "$(cat "$T/st")" = 1 ] && exits_with "$w" 1 &&
+		grep -q '(EPIPE); [0-9]* of [0-9]* bytes of slot [0-9]* lost, after [0-9]* written: the stream is broken' "$T/err" &&
+		nothing_left "$k"
+}
+
 # --- shm/counter -------------------------------------------------------------
 
 # Under the mutex, exact; the segment and set gone after the last run.
@@ -286,6 +489,25 @@ check "ctl stat and rm" t_ctl
 check "a corrupt header is refused, never read past" t_corrupt_header
 check "another user can neither read nor remove" t_other_user
 check "a squatted segment or set is refused" t_squatter
+check "kill -9 of a reader, another at once: refused, the stream broken" \
+	t_restart_after_kill
+check "Ctrl-C of a reader, another at once: refused, the stream broken" \
+	t_restart_after_ctrl_c
+check "a reader that leaves before taking anything breaks nothing" \
+	t_reader_leaves_early
+check "sem/post, sem/wait, sem/ctl set on a ring's key: refused" \
+	t_sem_programs_on_a_ring
+check "sets of another size: refused by every program, left as they are" \
+	t_sets_of_other_shapes
+check "a second writer and a counter on a ring's key remove nothing" \
+	t_refused_programs_remove_nothing
+check "a foreign segment is named and left untouched" \
+	t_foreign_segment_untouched
+check "a header changed under the writer: it stops, no SIGFPE" \
+	t_header_changed_under_the_writer
+check "Ctrl-C just after a P succeeds is not lost" t_ctrl_c_after_p
+check "the reader's output fails: nothing taken, or the loss said" \
+	t_reader_output_fails
 check "counter: 4 x 100000 under the mutex is exact" t_counter_locked
 check "counter -u: expected = got + lost" t_counter_unlocked
 check "counter: two runs at once share the count" t_counter_two_runs
