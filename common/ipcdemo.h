@@ -60,13 +60,18 @@ void complain(const char *call);
 noreturn void die(const char *call);
 noreturn void die_hint(const char *call, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+noreturn void die_lost(const char *call, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *errname(int err);
 
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);
+void ticking(int on);
 int exit_status(int status);
 int write_all(int fd, const void *buf, size_t len);
+size_t write_part(int fd, const void *buf, size_t len);
 int close_stdout(void);
 
 #endif
