@@ -465,6 +465,83 @@ t_umask() {
 		[ "$(ipc_field msg "$k" 3)" = 600 ] && msgq/ctl -q -k "$k" rm
 }
 
+# --- failures, each said for what it is -----------------------------------------
+
+# A queue too small for any data: refused in words, with no strerror (no
+# call failed), no crash, nothing sent; the client too.  (Once crashed: a
+# handler at exit used a buffer not yet made.)
+t_too_small() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" x && msgq/ctl -q -k "$k" qbytes 1 &&
+		msgq/sender -k "$k" hi 2>"$T/err"
+	[ $? -eq 1 ] &&
+		grep -q '^msgq/sender: the queue holds at most 1 byte: no room for data' "$T/err" &&
+		! grep -q '(E[A-Z]*)$' "$T/err" &&
+		grep -q '^msgq/sender: hint: raise it with msgq/ctl qbytes' "$T/err" &&
+		messages_are "$k" 2 && msgq/ctl -q -k "$k" rm &&
+		start /dev/null /dev/null /dev/null msgq/server -q -k "$k" &&
+		r=$! && wait_for has_queue "$k" && msgq/ctl -q -k "$k" qbytes 4 &&
+		msgq/client -k "$k" hi >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && [ ! -s "$T/out" ] &&
+		grep -q "^msgq/client: the server's queue holds at most 4 bytes: no room for a request" "$T/err" &&
+		! grep -q '(E[A-Z]*)$' "$T/err" &&
+		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
+}
+
+# A failed sender (standard input a directory: EISDIR) marks its stream:
+# the receiver says the sender failed and exits 1; another stream queued
+# after it is left for the next receiver.
+t_failed_stream() {
+	k=$(new_key)
+	msgq/sender -k "$k" </ 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '^msgq/sender: read (stdin): .* (EISDIR)$' "$T/err" &&
+		grep -q '^msgq/sender: hint: standard input is a directory' "$T/err" &&
+		msgq/sender -q -k "$k" -t 2 before &&
+		timeout $((10 * SLOW)) msgq/receiver -k "$k" >"$T/out" 2>"$T/err"
+	[ $? -eq 1 ] && [ ! -s "$T/out" ] &&
+		grep -q '^msgq/receiver: the sender failed' "$T/err" &&
+		messages_are "$k" 2 &&
+		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/out" &&
+		echo before | cmp - "$T/out" && ! has_queue "$k"
+}
+
+# msgq/ctl qbytes 100 in the middle of a stream of long lines: the sender
+# sees that a message that big can never fit, says so and sends smaller
+# ones; the stream completes, exact, within 10 s.
+t_qbytes_lowered() {
+	k=$(new_key)
+	mkfifo "$T/qfifo" || return 1
+	head -c 500 /dev/zero | tr '\0' q >"$T/line"
+	echo >>"$T/line"
+	start /dev/null "$T/copy" "$T/r.err" msgq/receiver -q -k "$k"
+	r=$!
+	# The sender alone holds the fifo open, so that it sees its end.
+	start "$T/qfifo" /dev/null "$T/s.err" msgq/sender -k "$k"
+	s=$!
+	exec 4>"$T/qfifo" &&
+		wait_for has_queue "$k" && cat "$T/line" >&4 &&
+		wait_for [ -s "$T/copy" ] && msgq/ctl -q -k "$k" qbytes 100 &&
+		cat "$T/line" "$T/line" >&4 && exec 4>&- &&
+		t0=$(date +%s) && exits_with "$s" 0 && exits_with "$r" 0 &&
+		[ $(($(date +%s) - t0)) -le $((10 * SLOW)) ] &&
+		cat "$T/line" "$T/line" "$T/line" | cmp - "$T/copy" &&
+		grep -q "^msgq/sender: the queue's limit is 100 bytes now: data goes in messages of at most 99 bytes" "$T/s.err" &&
+		! has_queue "$k"
+}
+
+# Started with SIGINT ignored (nohup, or & in a script), a program leaves
+# it ignored, as the classic idiom has it; SIGTERM still stops it cleanly.
+t_sigint_ignored() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/err" \
+		sh -c 'trap "" INT HUP; exec msgq/receiver -k "$1"' sh "$k"
+	r=$!
+	wait_for blocked_in "$r" msgrcv && c=$(child_of "$r") &&
+		kill -INT "$c" && kill -HUP "$c" && sleep 0.2 &&
+		blocked_in "$r" msgrcv && kill -TERM "$c" && exits_with "$r" 143 &&
+		! has_queue "$k"
+}
+
 # --- narration -------------------------------------------------------------------
 
 # Thousands of messages: the narration stays short enough to read, and
@@ -543,6 +620,12 @@ check "SIGSTOP/SIGCONT: the receiver waits on" t_stop_cont
 check "another user is refused, messages untouched" t_other_user
 check "a squatted or open queue is refused" t_squatter
 check "umask does not change the mode" t_umask
+check "a queue too small for data: said in words, no strerror, no crash" \
+	t_too_small
+check "a failed sender marks its stream; the receiver exits 1" \
+	t_failed_stream
+check "qbytes lowered mid-stream: the sender adapts, exact" t_qbytes_lowered
+check "SIGINT and SIGHUP ignored at start stay ignored" t_sigint_ignored
 check "narration stays readable for 20000 messages" t_narration_paced
 check "one message of one byte is said in the singular" t_singular
 check "kernel limits in a private namespace" t_limits_namespace
