@@ -279,7 +279,8 @@ hint(const char *fmt, ...)
  * the kind of object the call works on, {ctl} the ctl program of this
  * mechanism and {key} the key.  Output and input (write, read) have rows
  * of their own: the hint must fit the file that failed, not the object.
- * tests/hints.sh makes every row happen.
+ * tests/hints.sh makes every row happen.  (EAGAIN, ENOMSG and E2BIG of the
+ * IPC calls have none: the programs that can meet them say more there.)
  */
 #define GET "msgget semget shmget"
 #define USE "msgsnd msgrcv msgctl semop semctl shmat shmdt shmctl"
@@ -324,12 +325,6 @@ static const struct {
 	    "hold (SEMVMX, 32767)" },
 	{ USE, EINVAL, "the {noun} is gone (its id is stale: removed by {ctl} "
 	    "rm or ipcrm)" },
-	{ "msgsnd msgrcv semop", EAGAIN, "the call would have had to wait, "
-	    "and -n (IPC_NOWAIT) says not to" },
-	{ "msgrcv", ENOMSG, "no message of the type asked for is queued, and "
-	    "-n says not to wait" },
-	{ "msgrcv", E2BIG, "a message is bigger than the buffer we gave" },
-	{ USE, EINTR, "a signal interrupted the call" },
 	{ "write", EPIPE, "whoever read our output (a pipe) has gone away" },
 	{ "write", ENOSPC, "the disk or device that standard output goes to "
 	    "is full; free some space, or send the output elsewhere" },
