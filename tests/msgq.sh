@@ -210,9 +210,11 @@ t_reply_big_lines() {
 		echo $! >"$T/pid.$c"
 	done
 	for c in 1 2 3; do
-		exits_with "$(cat "$T/pid.$c")" 0 &&
-			tr '[:lower:]' '[:upper:]' <"$T/in.$c" | cmp - "$T/out.$c" ||
-			{ diag "client $c" "$(cat "$T/err.$c")"; return 1; }
+		if ! exits_with "$(cat "$T/pid.$c")" 0 ||
+			! tr '[:lower:]' '[:upper:]' <"$T/in.$c" | cmp - "$T/out.$c"; then
+			diag "client $c" "$(cat "$T/err.$c")"
+			return 1
+		fi
 	done
 	interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
 }
@@ -531,6 +533,7 @@ t_qbytes_lowered() {
 
 # Started with SIGINT ignored (nohup, or & in a script), a program leaves
 # it ignored, as the classic idiom has it; SIGTERM still stops it cleanly.
+# shellcheck disable=SC2016 # the inner sh expands $1
 t_sigint_ignored() {
 	k=$(new_key)
 	start /dev/null /dev/null "$T/err" \
