@@ -13,6 +13,8 @@
 PROGS = \
 	msgq/sender \
 	msgq/receiver \
+	msgq/server \
+	msgq/client \
 	msgq/ctl \
 	sem/wait \
 	sem/post \
@@ -48,7 +50,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 all: $(PROGS)
 
-msgq/sender msgq/receiver: msgq/msgq.o
+msgq/sender msgq/receiver msgq/server msgq/client: msgq/msgq.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
@@ -90,7 +92,7 @@ lint:
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
 
-# Fuzz the command lines of all ten programs and parse_num (tests/fuzz.c)
+# Fuzz the command lines of all twelve programs and parse_num (tests/fuzz.c)
 # with libFuzzer under ASan+UBSan: make fuzz [FUZZ_SECONDS=60].  Each
 # program's main() is renamed and linked into one binary; ld --wrap turns
 # exit() and the first msgget/semget/shmget into a jump back, so the

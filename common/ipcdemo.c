@@ -5,6 +5,7 @@
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include <ctype.h>
@@ -133,9 +134,11 @@ void
 bad_option(int opt)
 {
 	char name[16];
+	int c = optopt & 0xff;	/* a char: negative for bytes >= 0x80 */
 
-	if (isgraph(optopt))
-		snprintf(name, sizeof name, "-%c", optopt);
+	/* The <ctype.h> functions take an unsigned char value (or EOF). */
+	if (c < 0x80 && isgraph(c))
+		snprintf(name, sizeof name, "-%c", c);
 	else
 		snprintf(name, sizeof name, "byte 0x%02x", optopt & 0xff);
 	if (opt == ':')
@@ -313,73 +316,138 @@ hint(const char *fmt, ...)
 }
 
 /*
- * Which system-wide limit an ENOSPC from this call means.  The call, not
- * the program, decides: shm/writer makes a semaphore set as well as a
- * segment.
+ * The usual cause of each error, in words a student can act on, chosen by
+ * the call (the first word of its label: "msgctl IPC_STAT" is msgctl) and
+ * the errno.  The first row that matches wins.  In the text, {noun} is
+ * the kind of object the call works on, {ctl} the ctl program of this
+ * mechanism and {key} the key.  Output and input (write, read) have rows
+ * of their own: the hint must fit the file that failed, not the object.
+ * tests/hints.sh makes every row happen.  (EAGAIN, ENOMSG and E2BIG of the
+ * IPC calls have none: the programs that can meet them say more there.)
  */
-static const char *
-limit_of(const char *call)
+#define GET "msgget semget shmget"
+#define USE "msgsnd msgrcv msgctl semop semctl shmat shmdt shmctl"
+static const struct {
+	const char *calls;	/* the calls it is for, blank-separated */
+	int err;
+	const char *text;
+} hints[] = {
+	{ GET, ENOENT, "no {noun} has key {key} yet; start one of the pair "
+	    "first, and give both the same -k or IPC_DEMO_KEY" },
+	{ GET, EEXIST, "a {noun} with key {key} exists already; remove it "
+	    "with {ctl} rm, or pick another key with -k" },
+	{ GET, EACCES, "key {key} belongs to another user's {noun}, or its "
+	    "mode shuts you out; pick another key with -k" },
+	{ "semget", EINVAL, "a semaphore set with key {key} exists with "
+	    "another number of semaphores (see ipcs -s); remove it with "
+	    "{ctl} rm, or pick another key with -k" },
+	{ "shmget", EINVAL, "the size asked for is above kernel.shmmax (or "
+	    "below SHMMIN), or a smaller segment has key {key} (see ipcs "
+	    "-m); ask for less, or pick another key with -k" },
+	{ "msgget", ENOSPC, "the system's limit on queues (kernel.msgmni) is "
+	    "reached; see ipcs -q and remove unused ones by id" },
+	{ "semget", ENOSPC, "the system's limit on semaphore sets (kernel.sem, "
+	    "4th field, SEMMNI) or on all semaphores (2nd field, SEMMNS) is "
+	    "reached; see ipcs -s and remove unused ones by id" },
+	{ "shmget", ENOSPC, "the system's limit on segments (kernel.shmmni) "
+	    "or on all shared memory (kernel.shmall) is reached; see ipcs -m "
+	    "and remove unused ones by id" },
+	{ "shmget", ENOMEM, "the kernel could not find the memory for the "
+	    "segment; ask for a smaller one (-z), or free memory" },
+	{ "shmat", ENOMEM, "no room in our address space to attach the "
+	    "segment (ulimit -v?)" },
+	{ GET, ENOMEM, "the kernel is out of memory for a new {noun}" },
+	{ USE, EACCES, "the {noun}'s mode shuts you out (see {ctl} stat)" },
+	{ USE, EPERM, "only the {noun}'s owner or creator (or root) may do "
+	    "that" },
+	{ USE, EIDRM, "the {noun} was removed while we used it (by {ctl} rm, "
+	    "ipcrm, or a peer)" },
+	{ "msgsnd", EINVAL, "the queue is gone (its id is stale: removed by "
+	    "{ctl} rm or ipcrm), or the message is bigger than kernel.msgmax" },
+	{ "semop", ERANGE, "the value would pass the largest a semaphore may "
+	    "hold (SEMVMX, 32767)" },
+	{ USE, EINVAL, "the {noun} is gone (its id is stale: removed by {ctl} "
+	    "rm or ipcrm)" },
+	{ "write", EPIPE, "whoever read our output (a pipe) has gone away" },
+	{ "write", ENOSPC, "the disk or device that standard output goes to "
+	    "is full; free some space, or send the output elsewhere" },
+	{ "write", EDQUOT, "your disk quota is used up; free some space, or "
+	    "send the output elsewhere" },
+	{ "write", EFBIG, "the output file reached its size limit (ulimit -f, "
+	    "or the file system's)" },
+	{ "write", EAGAIN, "standard output is in non-blocking mode "
+	    "(O_NONBLOCK, set by another program that shares it) and could "
+	    "take no more; send the output to a file or a pipe of its own" },
+	{ "write", EBADF, "standard output is closed (>&-); give it a file" },
+	{ "write", EIO, "the output device failed (a terminal that was "
+	    "closed?)" },
+	{ "read", EISDIR, "standard input is a directory; give a file or a "
+	    "pipe" },
+	{ "read", EBADF, "standard input is closed (<&-); give it a file" },
+	{ "read", EIO, "the input device failed (a background job reading the "
+	    "terminal?)" },
+};
+
+/* Is call (up to its first blank) one of the blank-separated calls? */
+static int
+is_one_of(const char *call, const char *calls)
 {
-	if (strncmp(call, "msgget", 6) == 0)
-		return "queues (kernel.msgmni)";
-	if (strncmp(call, "semget", 6) == 0)
-		return "semaphore sets (kernel.sem, 4th field, SEMMNI) or on "
-		    "all semaphores (2nd field, SEMMNS)";
-	if (strncmp(call, "shmget", 6) == 0)
-		return "segments (kernel.shmmni) or on all shared memory "
-		    "(kernel.shmall)";
-	return "objects of this kind";
+	size_t len = strcspn(call, " ("), n;
+
+	for (; *calls != '\0'; calls += n + (calls[n] == ' ')) {
+		n = strcspn(calls, " ");
+		if (n == len && strncmp(call, calls, n) == 0)
+			return 1;
+	}
+	return 0;
 }
 
-/* The usual cause of each errno the IPC calls return, in words. */
+/* What a call works on: "queue" for msgsnd, whatever this program uses else. */
+static const char *
+noun_of(const char *call)
+{
+	if (strncmp(call, "msg", 3) == 0)
+		return "queue";
+	if (strncmp(call, "sem", 3) == 0)
+		return "semaphore set";
+	if (strncmp(call, "shm", 3) == 0)
+		return "segment";
+	return noun;
+}
+
+/* The hint for call failing with err, if the table has one. */
 static void
 usual_cause(const char *call, int err)
 {
-	unsigned int k = (unsigned int)ipc_key;
+	char text[512], key[16];
+	const char *p, *word;
+	size_t i, n = 0;
 
-	switch (err) {
-	case ENOENT:
-		hint("no %s has key 0x%08x yet; start one of the pair first, "
-		    "and give both the same -k or IPC_DEMO_KEY", noun, k);
-		break;
-	case EEXIST:
-		hint("a %s with key 0x%08x exists already; remove it with "
-		    "%s rm, or pick another key with -k", noun, k, ctl);
-		break;
-	case EACCES:
-		hint("key 0x%08x belongs to another user's %s, or its mode "
-		    "shuts you out; pick another key with -k", k, noun);
-		break;
-	case EPERM:
-		hint("only the %s's owner or creator (or root) may do that",
-		    noun);
-		break;
-	case EIDRM:
-		hint("the %s was removed while we used it (by %s rm, ipcrm, "
-		    "or a peer)", noun, ctl);
-		break;
-	case EINVAL:
-		hint("the %s is gone (its id is stale), or a size or value is "
-		    "outside the kernel's limits", noun);
-		break;
-	case ENOSPC:
-		hint("the system's limit on %s is reached; see ipcs and "
-		    "remove unused ones by id", limit_of(call));
-		break;
-	case EAGAIN:
-		hint("the call would have had to wait, and -n says not to");
-		break;
-	case ENOMSG:
-		hint("no message of the type asked for is queued, and -n says "
-		    "not to wait");
-		break;
-	case EINTR:
-		hint("a signal interrupted the call");
-		break;
-	case EPIPE:
-		hint("whoever read our output has gone away");
-		break;
+	for (i = 0; i < sizeof hints / sizeof hints[0]; i++)
+		if (hints[i].err == err && is_one_of(call, hints[i].calls))
+			break;
+	if (i == sizeof hints / sizeof hints[0])
+		return;
+	snprintf(key, sizeof key, "0x%08x", (unsigned int)ipc_key);
+	for (p = hints[i].text; *p != '\0' && n < sizeof text - 1; p++) {
+		word = NULL;
+		if (strncmp(p, "{noun}", 6) == 0)
+			word = noun_of(call);
+		else if (strncmp(p, "{ctl}", 5) == 0)
+			word = ctl;
+		else if (strncmp(p, "{key}", 5) == 0)
+			word = key;
+		if (word == NULL) {
+			text[n++] = *p;
+			continue;
+		}
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s", word);
+		if (n >= sizeof text)
+			n = sizeof text - 1;
+		p = strchr(p, '}');
 	}
+	text[n] = '\0';
+	hint("%s", text);
 }
 
 /* prog: call: strerror (ENAME), and the usual cause as a hint. */
@@ -416,6 +484,42 @@ die_hint(const char *call, const char *fmt, ...)
 	exit(EXIT_CALL_FAILED);
 }
 
+/*
+ * A failed call that cost data: "prog: call: strerror (ENAME); what was
+ * lost", the usual cause as a hint, exit 1.  Nothing may be lost without
+ * a message that says exactly what.
+ */
+noreturn void
+die_lost(const char *call, const char *fmt, ...)
+{
+	int err = errno;
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s: %s (%s); %s\n", prog, call, strerror(err),
+	    errname(err), what);
+	usual_cause(call, err);
+	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * A refusal that is not a failed call: no call failed, so there is no
+ * errno to print (it would be stale), only what we found: "prog: text".
+ * The caller adds a hint and exits, or goes on.
+ */
+void
+refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("", fmt, ap);
+	va_end(ap);
+}
+
 /* The symbolic name of an errno, which strerror(3) does not give. */
 const char *
 errname(int err)
@@ -425,7 +529,8 @@ errname(int err)
 		const char *name;
 	} names[] = {
 		{ E2BIG, "E2BIG" }, { EACCES, "EACCES" }, { EAGAIN, "EAGAIN" },
-		{ EBADF, "EBADF" }, { EEXIST, "EEXIST" }, { EFAULT, "EFAULT" },
+		{ EBADF, "EBADF" }, { EDQUOT, "EDQUOT" }, { EEXIST, "EEXIST" },
+		{ EFAULT, "EFAULT" }, { ENOTTY, "ENOTTY" }, { ESRCH, "ESRCH" },
 		{ EFBIG, "EFBIG" }, { EIDRM, "EIDRM" }, { EINTR, "EINTR" },
 		{ EINVAL, "EINVAL" }, { EIO, "EIO" }, { EISDIR, "EISDIR" },
 		{ ENOENT, "ENOENT" }, { ENOMEM, "ENOMEM" }, { ENOMSG, "ENOMSG" },
@@ -612,28 +717,59 @@ on_signal(int sig)
 }
 
 /*
- * Catch SIGINT (Ctrl-C), SIGTERM and SIGHUP (terminal closed) always, even
- * when the shell started us with SIGINT ignored (a background job), so that
- * our objects are cleaned up however we are stopped.  SIGPIPE is ignored:
- * a write to a closed pipe fails with EPIPE and is reported like any error.
+ * Catch SIGINT (Ctrl-C), SIGTERM and SIGHUP (terminal closed), so that our
+ * objects are cleaned up however we are stopped - but, as the classic
+ * idiom has it, leave SIGINT and SIGHUP ignored when we started with them
+ * ignored: nohup asked us to outlive the terminal, and a shell starts a
+ * background job (&) with SIGINT ignored so that the Ctrl-C meant for the
+ * foreground job does not reach it.  SIGTERM still stops such a job
+ * cleanly.  SIGALRM wakes blocked calls (see on_signal and ticking).
+ * SIGPIPE is ignored: a write to a closed pipe fails with EPIPE and is
+ * reported like any error.
  */
 void
 catch_signals(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
-	struct sigaction sa;
+	struct sigaction sa, old;
 	size_t i;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;	/* no SA_RESTART: blocked calls return EINTR */
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		if (sigaction(sigs[i], NULL, &old) == -1)
+			die("sigaction");
+		if ((sigs[i] == SIGINT || sigs[i] == SIGHUP) &&
+		    old.sa_handler == SIG_IGN)
+			continue;
 		if (sigaction(sigs[i], &sa, NULL) == -1)
 			die("sigaction");
+	}
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		die("sigaction");
+}
+
+/*
+ * While on, SIGALRM every second: a call blocked in the kernel returns
+ * EINTR, so that the program can look around (has its peer died?  has the
+ * queue's limit changed?) and then wait again.  An interval timer, not
+ * alarm(): a tick that came just before the call blocked is followed by
+ * another, so no wait goes unwatched.
+ */
+void
+ticking(int on)
+{
+	struct itimerval it;
+
+	if (stop_signal)
+		return;		/* on_signal's alarm() is in charge now */
+	it.it_interval.tv_sec = it.it_value.tv_sec = on ? 1 : 0;
+	it.it_interval.tv_usec = it.it_value.tv_usec = 0;
+	if (setitimer(ITIMER_REAL, &it, NULL) == -1)
+		die("setitimer");
 }
 
 /*
@@ -679,6 +815,29 @@ write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * Write all of buf, however many write(2) calls it takes, and return how
+ * many bytes went: len, or fewer when a write failed (errno says why) or a
+ * signal stopped us (stop_signal is set).  The caller says what was lost.
+ */
+size_t
+write_part(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, p + done, len - done);
+		if (n == -1 && errno == EINTR && !stop_signal)
+			continue;
+		if (n == -1)
+			break;
+		done += (size_t)n;
+	}
+	return done;
 }
 
 /* Data went to stdout: make sure it really got out before we exit 0. */

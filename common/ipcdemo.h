@@ -62,6 +62,9 @@ void complain(const char *call);
 noreturn void die(const char *call);
 noreturn void die_hint(const char *call, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+noreturn void die_lost(const char *call, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *errname(int err);
 
 int open_set(int nsems, const unsigned short *init, int *created);
@@ -69,8 +72,10 @@ const char *set_owner(unsigned long nsems);
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);
+void ticking(int on);
 int exit_status(int status);
 int write_all(int fd, const void *buf, size_t len);
+size_t write_part(int fd, const void *buf, size_t len);
 int close_stdout(void);
 
 #endif

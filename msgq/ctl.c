@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,10 @@ main(int argc, char *argv[])
 		usage(stderr);
 	if (choose_key(karg, PROJ_MSGQ) == -1)
 		usage(stderr);
+
+	/* A closed pipe on stdout is an error we report (EPIPE), not death. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal");
 
 	/* Find the queue; flags 0 means "open, never create". */
 	id = msgget(ipc_key, 0);

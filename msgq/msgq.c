@@ -1,6 +1,7 @@
 /*
- * msgq.c - the steps msgq/sender and msgq/receiver share: how big a
- * message may be, and how the queue is created or joined.  See msgq.h.
+ * msgq.c - the steps the msgq programs share: how big a message may be,
+ * how the queue is created or joined, and what a message is, in words.
+ * See msgq.h.
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -23,18 +24,41 @@ enum { MSGMAX_DEFAULT = 8192, MSGMAX_CAP = 16 << 20 };
 size_t
 max_message_size(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/msgmax", "r");
-	long max = MSGMAX_DEFAULT;
+	static long max = -1;	/* read once: it is asked for often */
+	FILE *f;
 
+	if (max != -1)
+		return (size_t)max;
+	max = MSGMAX_DEFAULT;
+	f = fopen("/proc/sys/kernel/msgmax", "r");
 	if (f != NULL) {
 		if (fscanf(f, "%ld", &max) != 1 || max < 1)
 			max = MSGMAX_DEFAULT;
 		fclose(f);
 	}
-	return max > MSGMAX_CAP ? MSGMAX_CAP : (size_t)max;
+	if (max > MSGMAX_CAP)
+		max = MSGMAX_CAP;
+	return (size_t)max;
 }
 
-/* Room for a message of up to size bytes after its mtype. */
+/*
+ * The largest message that can ever go into this queue now: kernel.msgmax,
+ * and the queue's own msg_qbytes (msgq/ctl qbytes may lower it at any
+ * time).  A bigger one would wait in msgsnd forever, even on an empty
+ * queue: the kernel waits for room that can never be.
+ */
+size_t
+queue_room(int qid)
+{
+	struct msqid_ds ds;
+	size_t max = max_message_size();
+
+	if (msgctl(qid, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	return ds.msg_qbytes < max ? (size_t)ds.msg_qbytes : max;
+}
+
+/* Room for a message of up to size bytes (kind byte included). */
 struct message *
 new_message(size_t size)
 {
@@ -83,4 +107,29 @@ open_queue(int *created)
 	    "message%s", id, (unsigned long)ds.msg_qnum,
 	    plural(ds.msg_qnum));
 	return id;
+}
+
+/* What a message of n bytes is, in words, for narration and refusals. */
+const char *
+kind_name(const struct message *m, size_t n)
+{
+	static char words[64];
+
+	if (n == 0)
+		return "an end of stream (of msgq/sender)";
+	switch (m->kind) {
+	case DATA:
+		return "stream data (of msgq/sender)";
+	case FAILED:
+		return "a failed-stream mark (of msgq/sender)";
+	case REQUEST:
+		return "a request (of msgq/client)";
+	case ANSWER:
+		return "an answer (of msgq/server)";
+	case SIGN:
+		return "a server's signature (of msgq/server)";
+	}
+	snprintf(words, sizeof words, "a message of no kind we know "
+	    "(first byte 0x%02x)", (unsigned char)m->kind);
+	return words;
 }

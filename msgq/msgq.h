@@ -1,28 +1,38 @@
 /*
- * msgq.h - what msgq/sender and msgq/receiver agree on.  The kernel only
- * knows "a type and some bytes"; everything else here is our convention.
+ * msgq.h - what the msgq programs agree on.  The kernel only knows "a type
+ * and some bytes"; everything else here is our convention.
  *
- * Data.  A message of type TYPE (1 unless -t says otherwise) carries one
- * or more bytes of the stream: a line with its newline, a piece of a line
- * too long for one message, or, with sender -b, a block.  The receiver
- * writes the bytes out exactly as they came.
+ * The kind byte.  The first byte of every message but the end of a stream
+ * says what the message is (enum kind).  A message is never taken for
+ * something it is not: a request is never printed as stream data, and a
+ * stream message never answered as a request.  The size given to msgsnd
+ * and returned by msgrcv counts that byte and the text, never the mtype.
  *
- * End of stream.  A message of type TYPE with no bytes at all.  A line
- * always ends in its newline and a block is never empty, so an empty
- * message can mean nothing else.  The sender sends it at end of input and
- * on Ctrl-C, just as a pipe's reader sees end-of-file when its writer stops.
+ * One-way: msgq/sender to msgq/receiver.  Data messages (DATA, then one
+ * or more bytes: a line with its newline, a piece of a long line, or a
+ * block with sender -b) of type TYPE (1 unless -t says otherwise); the
+ * receiver writes the bytes out exactly as they came.  The end of the
+ * stream is a message of type TYPE with no bytes at all, which can mean
+ * nothing else, and always fits in a queue, however full.  A sender that
+ * fails (a read error, say) sends FAILED instead: the stream is cut, and
+ * the receiver says so and exits 1.  Only the receiver removes the queue,
+ * when it stops and the queue is empty: queued messages are never lost.
  *
- * Reply mode (sender -w, receiver -r).  Each request starts with the
- * sender's PID (a pid_t) and then its data, so the end of a stream is a
- * request with the PID alone.  The receiver answers each data request with
- * the same bytes in capitals, in a message whose type is that PID.  Each
- * sender asks msgrcv for its own PID as the type, so it can never take
- * another sender's answer.  Requests keep type 1, which no sender has as
- * its PID (PID 1 is init).  This is the design of UNP vol. 2, 6.8.
- *
- * Who creates and who removes.  Whichever of the pair starts first creates
- * the queue; the other joins it.  Only the receiver removes it, when it
- * stops and the queue is empty; messages still queued are never destroyed.
+ * Two-way: msgq/client to msgq/server.  The server creates its queue, and
+ * takes requests off it; each client makes a private queue of its own for
+ * the answers (the design of UNP vol. 2, 6.9, and TLPI 46.8).  A request
+ * is REQUEST, the id of the client's queue (an int), then the bytes; its
+ * type is the client's PID.  The answer, ANSWER and the same bytes in
+ * capitals, goes to the client's queue, typed with that PID.  So the
+ * server's queue holds requests only, and an answer never waits for room
+ * behind them: with one queue for both, clients' requests can fill it
+ * while the server waits to answer, and all wait forever (UNP 6.8).  Each
+ * client has one request out at a time, so its queue holds at most one
+ * answer, and the server sends with IPC_NOWAIT: it never blocks.
+ * The server removes its queue when it stops; a client removes its own.
+ * A client checks every second, while it waits, that the server lives:
+ * the server signs its queue at start (SIGN: a message to itself, which
+ * makes msg_lrpid its PID), and a client whose server is gone says so.
  */
 #ifndef MSGQ_H
 #define MSGQ_H
@@ -33,17 +43,31 @@
 
 /*
  * A message as msgsnd(2) and msgrcv(2) see it.  The size we pass them
- * counts the bytes of mtext only, never the mtype in front of it.
+ * counts kind and mtext, never the mtype in front of them.
  */
 struct message {
 	long mtype;		/* > 0: what msgrcv can select on */
+	char kind;		/* enum kind; absent in an end of stream */
 	char mtext[];		/* the bytes; their count travels beside */
 };
 
-enum { PID_BYTES = sizeof(pid_t) };	/* the reply-mode header */
+enum kind {
+	DATA = 'd',		/* bytes of a stream */
+	FAILED = 'f',		/* the sender failed: the stream is cut */
+	REQUEST = 'q',		/* client to server: queue id, bytes */
+	ANSWER = 'a',		/* server to client: bytes in capitals */
+	SIGN = 's',		/* the server's own, at start */
+};
+
+enum {
+	KIND_BYTES = 1,			/* the kind byte, in every size */
+	QID_BYTES = sizeof(int)		/* a request's answer queue id */
+};
 
 size_t max_message_size(void);
+size_t queue_room(int qid);
 struct message *new_message(size_t size);
 int open_queue(int *created);
+const char *kind_name(const struct message *m, size_t n);
 
 #endif

@@ -16,7 +16,10 @@
  * COUNT messages, or on Ctrl-C, and then removes the queue if it is empty.
  * Messages still queued belong to someone and are left for the next one.
  * Several senders may share the queue; each ends its own stream, so -e N
- * waits for N ends.
+ * waits for N ends.  A stream its sender marked as failed, a message that
+ * is not stream data (a request of msgq/client), or output we could not
+ * write: each is said, and the receiver exits 1, having taken nothing
+ * more off the queue.
  *
  * Run it in two terminals:
  *	terminal 1:  msgq/receiver      waits, then prints each line sent
@@ -27,16 +30,17 @@
  * msgq/receiver -t -3 -c 2 prints "one" first: the lowest type comes first.
  * Try this: msgq/receiver -e 2, and msgq/sender in two other terminals:
  * the lines of both arrive interleaved, each exactly once.
- * Try this: msgq/receiver -r in one terminal and msgq/sender -w in two
- * others: each sender gets back its own lines, in capitals, and only its own.
+ * Try this: msgq/sender hello, then msgq/receiver > /dev/full: the write
+ * fails, the receiver says which message it lost, and the end of stream
+ * stays queued for the next receiver.
  *
- * See also: msgq/sender, msgq/ctl, msgget(2), msgop(2), msgctl(2).
+ * See also: msgq/sender, msgq/ctl, msgq/server, msgget(2), msgop(2),
+ * msgctl(2).
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -50,25 +54,25 @@
 static int qid = -1;		/* the queue, once open */
 static long type;		/* -t: 0 any, >0 that type, <0 lowest <= |t| */
 static int nowait;		/* -n: IPC_NOWAIT, stop when none is queued */
-static int replying;		/* -r: answer each request */
-static size_t room;		/* bytes msg->mtext can hold */
+static size_t room;		/* bytes a message can hold, kind included */
 static struct message *msg;	/* the message received */
-static struct message *answer;	/* -r: the answer */
 static long long ends = 1;	/* -e: stop after this many ends */
+static int status;		/* what main returns: 1 after a failure */
 static unsigned long got;	/* data messages received */
 static unsigned long long got_bytes;
 
 static void receive_all(long long count);
 static ssize_t receive(void);
 static void narrate_receive(ssize_t n);
-static int serve(size_t n);
+static int write_data(size_t len);
+static void put_back(size_t n);
 static void remove_if_empty(void);
 static const char *wanted(void);
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: msgq/receiver [-nqr] [-c COUNT] [-e ENDS] "
+	fprintf(f, "usage: msgq/receiver [-nq] [-c COUNT] [-e ENDS] "
 	    "[-k KEY] [-t TYPE]\n"
 	    "  Write the bytes of each message to standard output, until "
 	    "the end of stream.\n"
@@ -79,11 +83,7 @@ usage(FILE *f)
 	    "made by ftok)\n"
 	    "  -n       do not wait: take what is queued, then stop\n"
 	    "  -q       quiet: no narration on stderr\n"
-	    "  -r       answer each message of msgq/sender -w, in capitals; "
-	    "serve until\n"
-	    "           Ctrl-C or -c COUNT\n"
-	    "  -t TYPE  0 any type (default; 1 with -r), N only type N, -N "
-	    "the lowest\n"
+	    "  -t TYPE  0 any type (default), N only type N, -N the lowest\n"
 	    "           type <= N\n");
 	exit(f == stdout ? 0 : EXIT_USAGE);
 }
@@ -93,10 +93,10 @@ main(int argc, char *argv[])
 {
 	const char *karg = NULL;
 	long long count = -1, n;
-	int created, opt, typed = 0;
+	int created, opt;
 
 	prog = "msgq/receiver";
-	while ((opt = getopt(argc, argv, ":c:e:hk:nqrt:")) != -1) {
+	while ((opt = getopt(argc, argv, ":c:e:hk:nqt:")) != -1) {
 		switch (opt) {
 		case 'c':
 			if (parse_num("-c", optarg, 1, LLONG_MAX, &count) == -1)
@@ -118,15 +118,11 @@ main(int argc, char *argv[])
 		case 'q':
 			quiet = 1;
 			break;
-		case 'r':
-			replying = 1;
-			break;
 		case 't':
 			if (parse_num("-t", optarg, -LONG_MAX, LONG_MAX, &n)
 			    == -1)
 				usage(stderr);
 			type = (long)n;
-			typed = 1;
 			break;
 		default:
 			bad_option(opt);
@@ -137,14 +133,6 @@ main(int argc, char *argv[])
 		bad_operand(NULL, argv[optind]);
 		usage(stderr);
 	}
-	/* Requests are type 1; answers, typed with PIDs, must stay queued. */
-	if (replying && !typed)
-		type = 1;
-	if (replying && type <= 0) {
-		fprintf(stderr, "%s: -r needs a positive -t, or answers "
-		    "(typed with PIDs) would come back to us\n", prog);
-		usage(stderr);
-	}
 	if (choose_key(karg, PROJ_MSGQ) == -1)
 		usage(stderr);
 
@@ -152,7 +140,6 @@ main(int argc, char *argv[])
 	catch_signals();
 	room = max_message_size();
 	msg = new_message(room);
-	answer = replying ? new_message(room) : NULL;
 	qid = open_queue(&created);
 	if (atexit(remove_if_empty) != 0)
 		die("atexit");
@@ -160,14 +147,16 @@ main(int argc, char *argv[])
 	receive_all(count);
 	remove_if_empty();
 	free(msg);
-	free(answer);
 
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
-	return exit_status(0);
+	return exit_status(status);
 }
 
-/* Receive until ENDS ends of stream, COUNT messages, -n finds none, or ^C. */
+/*
+ * Receive until ENDS ends of stream, COUNT messages, -n finds none, or ^C.
+ * A stream marked as failed counts as an end, and makes the exit 1.
+ */
 static void
 receive_all(long long count)
 {
@@ -179,29 +168,83 @@ receive_all(long long count)
 		if (n == -1)
 			break;	/* stopped, or -n and nothing left */
 		narrate_receive(n);
-		if (replying) {
-			if (serve((size_t)n) == -1)
-				break;
-			continue;
+		if (n == 0 || msg->kind == FAILED) {
+			if (n > 0) {
+				refuse("the sender failed (it marked its stream "
+				    "as failed, type %ld): what came before is "
+				    "not the whole stream", msg->mtype);
+				status = EXIT_CALL_FAILED;
+			}
+			if (++ended < ends) {
+				note("end of stream %lld of %lld", ended, ends);
+				continue;
+			}
+			note("end of stream (%s)", n == 0 ? "an empty message" :
+			    "a failed one");
+			break;
 		}
-		if (n == 0 && ++ended < ends) {
-			note("end of stream %lld of %lld (an empty message)",
-			    ended, ends);
-			continue;
-		}
-		if (n == 0) {
-			note("end of stream (an empty message)");
+		if (msg->kind != DATA) {
+			put_back((size_t)n);
 			break;
 		}
 		got++;
-		got_bytes += (unsigned long long)n;
-		if (write_all(STDOUT_FILENO, msg->mtext, (size_t)n) == -1)
+		got_bytes += (unsigned long long)n - KIND_BYTES;
+		if (write_data((size_t)n - KIND_BYTES) == -1)
 			break;
 	}
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
 	note("received %lu message%s, %llu byte%s", got, plural(got),
 	    got_bytes, plural(got_bytes));
+}
+
+/*
+ * Write the data of message number got out whole.  The message is off the
+ * queue already, so what cannot be written is lost: say exactly what, and
+ * stop taking more (they stay queued for the next receiver).
+ */
+static int
+write_data(size_t len)
+{
+	size_t done = write_part(STDOUT_FILENO, msg->mtext, len);
+
+	if (done == len)
+		return 0;
+	if (stop_signal) {
+		refuse("stopped while writing: %zu byte%s of message %lu "
+		    "lost", len - done, plural(len - done), got);
+		return -1;
+	}
+	die_lost("write", "%zu byte%s of message %lu lost", len - done,
+	    plural(len - done), got);
+}
+
+/*
+ * Not stream data: a request of msgq/client sent to this key, an answer,
+ * or bytes of some other program.  We never print it as data: we put it
+ * back on the queue, where its owner can still take it, say what it was,
+ * and stop with exit 1.
+ */
+static void
+put_back(size_t n)
+{
+	const char *what = kind_name(msg, n);
+
+	status = EXIT_CALL_FAILED;
+	while (msgsnd(qid, msg, n, IPC_NOWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		complain("msgsnd (putting a message back)");
+		refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream "
+		    "data: dropped, not printed", (unsigned int)ipc_key, what,
+		    msg->mtype, n);
+		return;
+	}
+	refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream data: "
+	    "left on the queue, not printed", (unsigned int)ipc_key, what,
+	    msg->mtype, n);
+	hint("this key is used by another pair (msgq/server and "
+	    "msgq/client?); pick another key with -k");
 }
 
 /*
@@ -257,50 +300,6 @@ narrate_receive(ssize_t n)
 	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
 	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
 	    plural(ds.msg_cbytes));
-}
-
-/*
- * Reply mode: a request starts with its sender's PID.  Write its data out,
- * then answer with the same bytes in capitals, in a message whose type is
- * that PID: only that sender, asking msgrcv for its own PID, will take it.
- * A request with no data ends that sender's stream; we go on serving.
- */
-static int
-serve(size_t n)
-{
-	pid_t pid = 0;
-	size_t i, len;
-
-	if (n >= PID_BYTES)
-		memcpy(&pid, msg->mtext, PID_BYTES);
-	if (pid < 2) {
-		fprintf(stderr, "%s: a %zu-byte message with no sender's PID: "
-		    "skipped (was it sent with msgq/sender -w?)\n", prog, n);
-		return 0;
-	}
-	len = n - PID_BYTES;
-	if (len == 0) {
-		note("end of stream from PID %ld; still serving", (long)pid);
-		return 0;
-	}
-	got++;
-	got_bytes += len;
-	if (write_all(STDOUT_FILENO, msg->mtext + PID_BYTES, len) == -1)
-		return -1;
-	answer->mtype = pid;
-	for (i = 0; i < len; i++)
-		answer->mtext[i] = (char)toupper(
-		    (unsigned char)msg->mtext[PID_BYTES + i]);
-	while (msgsnd(qid, answer, len, 0) == -1) {
-		if (errno == EINTR && stop_signal)
-			return -1;
-		if (errno != EINTR)
-			die("msgsnd (answer)");
-	}
-	if (paced())
-		note("msgsnd: answered PID %ld (type %ld, %zu byte%s)",
-		    (long)pid, (long)pid, len, plural(len));
-	return 0;
 }
 
 /*

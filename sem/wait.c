@@ -55,9 +55,11 @@
 static int semid = -1;		/* the set, once open */
 static int nowait;		/* -n: IPC_NOWAIT, no seat is an error */
 static short undo = SEM_UNDO;	/* -U: 0, the seat leaks if we are killed */
+static int seated;		/* -s: a seat is ours, to give back */
 
 static int p(short flags);
 static void v(short flags);
+static void give_back(void);
 static int hold(long seconds);
 static void event(const char *what);
 static int value(void);
@@ -128,11 +130,14 @@ main(int argc, char *argv[])
 
 	catch_signals();
 	semid = open_set(SEM_NSEMS, zero, &created);
+	if (atexit(give_back) != 0)
+		die("atexit");
 
 	/* Plain P keeps the unit; a critical section gives it back. */
 	if (semid != -1 && seconds < 0)
 		p(0);
 	if (semid != -1 && seconds >= 0 && p(undo) == 0) {
+		seated = 1;
 		event("enter");
 		hold((long)seconds);
 		event("leave");
@@ -222,10 +227,35 @@ v(short flags)
 	struct sembuf op = { 0, +1, 0 };
 
 	op.sem_flg = flags;
+	seated = 0;
 	if (semop(semid, &op, 1) == -1)
 		die("semop V");
 	note("semop V (+1%s): out; the value is now %d, %d waiting",
 	    flags & SEM_UNDO ? ", SEM_UNDO" : "", value(), waiting());
+}
+
+/*
+ * However we leave the critical section - a failed write of "enter" to a
+ * closed pipe, a set removed under us - the seat we took is given back
+ * (exit(3) runs this).  SEM_UNDO would do it too, but not under -U, and a
+ * seat must be lost only by a death no program can see: kill -9.
+ */
+static void
+give_back(void)
+{
+	struct sembuf op = { 0, +1, 0 };
+
+	if (!seated)
+		return;
+	seated = 0;
+	op.sem_flg = undo;
+	if (semop(semid, &op, 1) == -1) {
+		if (errno != EIDRM && errno != EINVAL)
+			complain("semop V (giving the seat back)");
+		return;
+	}
+	note("semop V (+1%s): gave the seat back on the way out",
+	    undo ? ", SEM_UNDO" : "");
 }
 
 /* "enter TIME" or "leave TIME" on stdout, flushed, while the seat is ours. */

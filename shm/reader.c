@@ -45,8 +45,7 @@
 /* How reading ended: the end of the stream, or why not. */
 enum {
 	DONE = 0, STOPPED = -1, NO_WRITER = -2, CORRUPT = -3,
-	UNTOUCHED = -4,		/* output failed before we took anything */
-	LOST = -5		/* output failed with a slot taken */
+	LOST = -4		/* a failed call, at exit: abandon() */
 };
 
 static int semid = -1, shmid = -1;	/* the set; the writer's segment */
@@ -59,7 +58,6 @@ static void look_before_joining(void);
 static int attach(uint32_t *slots, uint32_t *slot_bytes);
 static int drain(uint32_t slots, uint32_t slot_bytes,
     unsigned long long *bytes, unsigned long *emptied);
-static int write_out(const char *p, size_t len, size_t *out);
 static int output_failed(uint32_t i, uint32_t len, size_t out,
     unsigned long long before);
 static int writer_gone(void);
@@ -194,7 +192,9 @@ drain(uint32_t slots, uint32_t slot_bytes, unsigned long long *bytes,
 		}
 		if (len == 0)
 			return DONE;
-		if (write_out(data + (size_t)i * slot_bytes, len, &out) == -1)
+		out = write_part(STDOUT_FILENO, data + (size_t)i * slot_bytes,
+		    len);
+		if (out < len)
 			return output_failed(i, len, out, *bytes);
 		*bytes += len;
 		(*emptied)++;
@@ -205,28 +205,13 @@ drain(uint32_t slots, uint32_t slot_bytes, unsigned long long *bytes,
 	}
 }
 
-/* Write all of a slot to standard output; *out says how much got out. */
-static int
-write_out(const char *p, size_t len, size_t *out)
-{
-	ssize_t n;
-
-	for (*out = 0; *out < len; *out += (size_t)n) {
-		n = write(STDOUT_FILENO, p + *out, len - *out);
-		if (n == -1 && errno == EINTR && !stop_signal)
-			n = 0;
-		else if (n == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /*
- * Our output failed (a full disk, a closed pipe) with slot i taken.  If
- * not one byte of the stream got out, nothing is lost: we give the slot
- * back and clear STARTED, in one semop, and the stream waits whole for
- * the next reader.  Otherwise say exactly what is lost: the stream is
- * broken (ring.h).
+ * Our output failed (a full disk, a closed pipe) with slot i taken, `out`
+ * of its len bytes written.  If not one byte of the stream got out, nothing
+ * is lost: we give the slot back and clear STARTED, in one semop, and the
+ * stream waits whole for the next reader.  Otherwise say exactly what is
+ * lost: the stream is broken (ring.h).  Either way we exit 1, and
+ * abandon() leaves or removes as leave_early() says.
  */
 static int
 output_failed(uint32_t i, uint32_t len, size_t out, unsigned long long before)
@@ -237,27 +222,18 @@ output_failed(uint32_t i, uint32_t len, size_t out, unsigned long long before)
 	};
 	int err = errno;
 
-	if (err == EINTR)
+	if (stop_signal)
 		return STOPPED;		/* a signal: finish() says so */
 	if (out == 0 && before == 0) {
 		if (semop(semid, put_back, 2) == -1)
 			die("semop (giving the slot back)");
-		fprintf(stderr, "%s: write (stdout): %s (%s); nothing was "
-		    "taken: the stream stays whole for another reader\n",
-		    prog, strerror(err), errname(err));
-	} else {
-		fprintf(stderr, "%s: write (stdout): %s (%s); %zu of %u "
-		    "bytes of slot %u lost, after %llu written: the stream is "
-		    "broken\n", prog, strerror(err), errname(err), len - out,
-		    len, i, before + out);
+		errno = err;
+		die_lost("write (stdout)", "nothing was taken: the stream "
+		    "stays whole for another reader");
 	}
-	if (err == ENOSPC || err == EFBIG)
-		hint("the disk or file that standard output goes to is full");
-	else if (err == EPIPE)
-		hint("whoever read our output (a pipe) has stopped reading");
-	else if (err == EAGAIN)
-		hint("standard output is non-blocking, and was full");
-	return out == 0 && before == 0 ? UNTOUCHED : LOST;
+	die_lost("write (stdout)", "%zu of %u bytes of slot %u lost, after "
+	    "%llu written: the stream is broken", len - out, len, i,
+	    before + out);
 }
 
 /* What got out, how fast: one line, however it ended. */

@@ -6,7 +6,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-progs='msgq/sender msgq/receiver msgq/ctl sem/wait sem/post sem/ctl
+progs='msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl sem/wait sem/post sem/ctl
 shm/writer shm/reader shm/counter shm/ctl'
 
 t_help() {
@@ -55,8 +55,18 @@ msgq/receiver -t -9223372036854775808 => -t: .-9223372036854775808. is out of ra
 msgq/receiver -t -0x8000000000000000 => -t: .-0x8000000000000000. is out of range \(-9223372036854775807 to
 msgq/receiver -t 9223372036854775808 => -t: .9223372036854775808. is out of range
 msgq/receiver -t --1            => -t: .--1. is not a number
-msgq/receiver -r -t 0           => -r needs a positive -t
-msgq/receiver -r -t -3          => -r needs a positive -t
+msgq/receiver -r                => -r: no such option$
+msgq/sender -w                  => -w: no such option$
+msgq/server -x                  => -x: no such option$
+msgq/server -c                  => -c needs a value$
+msgq/server -c 0                => -c: .0. is out of range \(1 to 9223372036854775807\)
+msgq/server -c 1x               => -c: .1x. is not a number \(junk
+msgq/server extra               => unexpected argument .extra.
+msgq/server -k 0                => -k: .0. is out of range
+msgq/client -x                  => -x: no such option$
+msgq/client -k                  => -k needs a value$
+msgq/client -k 0x100000000      => -k: .0x100000000. is out of range
+msgq/client -t 1                => -t: no such option$
 msgq/receiver extra             => unexpected argument .extra.
 msgq/receiver -n extra more     => unexpected argument .extra.
 msgq/ctl                        => no command: expected stat, rm or qbytes N$
@@ -190,6 +200,21 @@ t_bad_env_key() {
 	[ $? -eq 1 ] && grep -q "key $k (from -k)" "$T/err" && nothing_with "$k"
 }
 
+# A byte >= 0x80 as an option (-\351) is named by its value: isgraph()
+# must not see a negative char (undefined behaviour).
+t_high_byte_option() {
+	k=$(new_key)
+	for p in msgq/sender msgq/server sem/wait; do
+		"$p" -k "$k" "-$(printf '\351')" </dev/null >"$T/out" 2>"$T/err"
+		if [ $? -ne 2 ] || ! grep -q "^$p: byte 0xe9: no such option$" \
+			"$T/err"; then
+			diag "$p" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	nothing_with "$k"
+}
+
 # An option after an operand is an operand (POSIX getopt), so it is
 # refused as one, with a hint; a plain extra word gets no hint.
 t_option_last() {
@@ -214,6 +239,7 @@ check "-h prints usage on stdout, exits 0, for every program" t_help
 check "bad options and values: named, usage on stderr, exit 2, no object" \
 	t_bad_input
 check "a bad IPC_DEMO_KEY is a usage error" t_bad_env_key
+check "an option byte >= 0x80 is named by its value" t_high_byte_option
 check "an option after the operands: the hint says options come first" \
 	t_option_last
 done_testing

@@ -83,17 +83,19 @@ t_rm_waiting_sender() {
 		nothing_with "$k"
 }
 
-# A sender -w waiting for its answer, and a receiver -r waiting for work.
+# A server waiting for work, and a client waiting for its answer when the
+# server's queue is removed under it (the server stopped, in effect).
 t_rm_reply_mode() {
 	k=$(new_key)
-	start /dev/null /dev/null "$T/s.err" msgq/sender -w -k "$k" question
-	s=$!
-	wait_for blocked_in "$s" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
-		ended_with "$s" 1 "$T/s.err" '\((EIDRM|EINVAL)\)$' &&
-		start /dev/null /dev/null "$T/r.err" msgq/receiver -r -k "$k"
+	start /dev/null /dev/null "$T/r.err" msgq/server -k "$k"
 	r=$!
 	wait_for blocked_in "$r" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
 		ended_with "$r" 1 "$T/r.err" '\((EIDRM|EINVAL)\)$' &&
+		perl -e 'msgget(hex($ARGV[0]), 01600) // die' "$k" &&
+		start /dev/null /dev/null "$T/s.err" msgq/client -k "$k" question
+	s=$!
+	wait_for blocked_in "$s" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
+		ended_with "$s" 1 "$T/s.err" 'the server stopped: its queue is gone' &&
 		nothing_with "$k"
 }
 

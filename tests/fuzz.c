@@ -4,7 +4,7 @@
  * Built and run by "make fuzz" (clang, ASan, UBSan); not part of the suite.
  *
  * Each input is either
- *   - a command line for one of the ten programs: the first byte picks the
+ *   - a command line for one of the twelve programs: the first byte picks the
  *     program, the rest is split at NUL bytes into its arguments.  The
  *     program's main() runs in this process (the Makefile renames it) until
  *     it exits or makes its first IPC call.  exit() and msgget(), semget()
@@ -34,9 +34,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The ten programs' main()s, renamed by the Makefile. */
+/* The twelve programs' main()s, renamed by the Makefile. */
 int main_msgq_sender(int, char **);
 int main_msgq_receiver(int, char **);
+int main_msgq_server(int, char **);
+int main_msgq_client(int, char **);
 int main_msgq_ctl(int, char **);
 int main_sem_wait(int, char **);
 int main_sem_post(int, char **);
@@ -52,6 +54,8 @@ static const struct {
 } progs[] = {
 	{ "msgq/sender", main_msgq_sender },
 	{ "msgq/receiver", main_msgq_receiver },
+	{ "msgq/server", main_msgq_server },
+	{ "msgq/client", main_msgq_client },
 	{ "msgq/ctl", main_msgq_ctl },
 	{ "sem/wait", main_sem_wait },
 	{ "sem/post", main_sem_post },
@@ -114,7 +118,7 @@ __wrap_shmget(key_t key, size_t size, int flags)
 }
 
 /*
- * msgq/receiver allocates its message buffers before it opens the queue;
+ * The msgq programs allocate their message buffers before they open a queue;
  * the jump back at msgget would leak them, so they are kept and freed.
  */
 static struct message *buffers[4];

@@ -126,18 +126,18 @@ t_msgmax_small() {
 	in_namespace || return 0
 	defaults && limit msgmax 100 || return 1
 	k=$(new_key)
-	pair "$k" && grep -q 'up to 100 bytes in a message' "$T/s.err" &&
+	pair "$k" && grep -q 'up to 99 bytes of data in a message' "$T/s.err" &&
 		pair "$k" -b && pair "$k" -t 7 && reply_mode "$k"
 }
 
-# Reply mode under the same limit: the PID header and the text share each
-# message; every answer comes back whole, in capitals.
+# Server and client under the same limit: the request's header and the
+# text share each message; every answer comes back whole, in capitals.
 reply_mode() {
 	grep -a '^[a-z]' "$T/data" | head -c 5000 >"$T/text"
-	start /dev/null /dev/null /dev/null msgq/receiver -q -r -k "$1"
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$1"
 	r=$!
 	wait_for has_queue "$1" &&
-		timeout $((20 * SLOW)) msgq/sender -q -w -k "$1" <"$T/text" >"$T/answers" &&
+		timeout $((20 * SLOW)) msgq/client -q -k "$1" <"$T/text" >"$T/answers" &&
 		tr '[:lower:]' '[:upper:]' <"$T/text" | cmp - "$T/answers" &&
 		interrupt "$r" && exits_with "$r" 130 && nothing_with "$1"
 }
@@ -158,7 +158,8 @@ t_small_queue_waits() {
 }
 
 # With -n, a full queue is an error (EAGAIN, explained); what was sent
-# before it is all there, in order: a prefix of the input.
+# before it is all there, in order: a prefix of the input, and the
+# receiver says the stream was cut (exit 1).
 t_small_queue_nowait() {
 	in_namespace || return 0
 	defaults && limit msgmnb 256 || return 1
@@ -167,7 +168,8 @@ t_small_queue_nowait() {
 	msgq/sender -n -k "$k" <"$T/nums" 2>"$T/err"
 	[ $? -eq 1 ] && grep -q '^msgq/sender: msgsnd: .* (EAGAIN)$' "$T/err" &&
 		grep -q 'hint: the queue is full: .* of 256 bytes' "$T/err" &&
-		msgq/receiver -q -n -k "$k" >"$T/copy" &&
+		{ msgq/receiver -n -k "$k" >"$T/copy" 2>"$T/err"; [ $? -eq 1 ]; } &&
+		grep -q '^msgq/receiver: the sender failed' "$T/err" &&
 		n=$(wc -l <"$T/copy") && [ "$n" -gt 50 ] &&
 		head -n "$n" "$T/nums" | cmp - "$T/copy" && nothing_with "$k"
 }

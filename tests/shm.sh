@@ -424,7 +424,7 @@ t_reader_output_fails() {
 	shm/writer -q -k "$k" -z 65536 <"$T/100k" &&
 		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >/dev/full 2>"$T/err" &&
 		grep -q '^shm/reader: write (stdout): .* (ENOSPC); nothing was taken' "$T/err" &&
-		grep -q 'hint: the disk or file that standard output goes to is full' "$T/err" &&
+		grep -q 'hint: the disk or device that standard output goes to is full' "$T/err" &&
 		has_segment "$k" &&
 		timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>/dev/null &&
 		cmp "$T/100k" "$T/copy" && nothing_left "$k" &&

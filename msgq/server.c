@@ -1,0 +1,273 @@
+/*
+ * msgq/server - answer questions on a System V message queue: each request
+ * comes back in capitals, to the client that asked.  Its partner is
+ * msgq/client.
+ *
+ * One queue can serve many clients at once.  The server creates a queue
+ * with a key everyone knows and takes requests off it with msgrcv(2), in
+ * the order sent, whoever sent them.  Each client has a private queue for
+ * its answers, and says which in its request; the server answers into it.
+ * Why not one queue for both ways?  Then requests can fill the queue while
+ * the server waits for room to answer, and the clients wait for answers
+ * that cannot come: a deadlock (UNP vol. 2, 6.8).  With the answers apart,
+ * the server never waits to answer (msgq/msgq.h has the protocol).
+ *
+ * The server creates its queue (and refuses a queue that is there already)
+ * and removes it when it stops: after -c COUNT requests, or on Ctrl-C.
+ * Clients waiting then learn that the server is gone.
+ *
+ * Run it in three terminals:
+ *	terminal 1:  msgq/server        waits, then prints each request
+ *	terminal 2:  msgq/client        type lines: each comes back in capitals
+ *	terminal 3:  msgq/client        the same, at the same time
+ * and watch with ipcs -q: the server's queue, and one per client (key 0).
+ *
+ * Try this: msgq/sender hello to the server's key: the server says it is
+ * not a request and drops it; nothing is answered, nothing printed.
+ * Try this: kill -9 the server while a client waits: within a second or
+ * two the client says the server is gone.
+ *
+ * See also: msgq/client, msgq/ctl, msgget(2), msgop(2), msgctl(2).
+ */
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "msgq.h"
+
+static int qid = -1;		/* our queue: requests come here */
+static unsigned long served;	/* requests answered */
+
+static int create_queue(void);
+static void sign_queue(int id);
+static void serve(struct message *req, size_t n, struct message *ans);
+static void print_request(const struct message *req, size_t len);
+static void answer(struct message *ans, size_t len, int to, long pid);
+static void remove_queue(void);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: msgq/server [-q] [-c COUNT] [-k KEY]\n"
+	    "  Answer each request of msgq/client with its bytes in "
+	    "capitals, until Ctrl-C.\n"
+	    "  -c COUNT stop after COUNT requests\n"
+	    "  -k KEY   the queue's key (default: $IPC_DEMO_KEY, else one "
+	    "made by ftok)\n"
+	    "  -q       quiet: no narration on stderr\n");
+	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct message *req, *ans;
+	const char *karg = NULL;
+	long long count = -1;
+	size_t room;
+	ssize_t n;
+	int opt;
+
+	prog = "msgq/server";
+	while ((opt = getopt(argc, argv, ":c:hk:q")) != -1) {
+		switch (opt) {
+		case 'c':
+			if (parse_num("-c", optarg, 1, LLONG_MAX, &count) == -1)
+				usage(stderr);
+			break;
+		case 'h':
+			usage(stdout);
+			break;
+		case 'k':
+			karg = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			bad_option(opt);
+			usage(stderr);
+		}
+	}
+	if (optind < argc) {
+		bad_operand(NULL, argv[optind]);
+		usage(stderr);
+	}
+	if (choose_key(karg, PROJ_MSGQ) == -1)
+		usage(stderr);
+
+	/* Our queue, removed however we stop. */
+	catch_signals();
+	room = max_message_size();
+	req = new_message(room);
+	ans = new_message(room);
+	qid = create_queue();
+	if (atexit(remove_queue) != 0)
+		die("atexit");
+	sign_queue(qid);
+
+	/* Take each request, in the order sent (type 0: any), and answer. */
+	while (count < 0 || served < (unsigned long long)count) {
+		if (paced_wait())
+			note("waiting for a request...");
+		n = msgrcv(qid, req, room, 0, 0);
+		if (n == -1 && errno == EINTR && stop_signal)
+			break;
+		if (n == -1 && errno == EINTR)
+			continue;	/* Ctrl-Z, then fg */
+		if (n == -1)
+			die("msgrcv");
+		serve(req, (size_t)n, ans);
+	}
+	if (stop_signal)
+		note("stopped by signal %d", (int)stop_signal);
+	note("answered %lu request%s", served, plural(served));
+	remove_queue();
+	free(req);
+	free(ans);
+
+	if (close_stdout() == -1)
+		return EXIT_CALL_FAILED;
+	return exit_status(0);
+}
+
+/*
+ * Create the queue with IPC_EXCL: a queue with our key is another server's,
+ * or a stream's, or one a killed server left; serving it could answer
+ * nobody, or take someone's data.  The mode is given in full: umask does
+ * not apply to System V IPC objects.
+ */
+static int
+create_queue(void)
+{
+	int id = msgget(ipc_key, IPC_CREAT | IPC_EXCL | 0600);
+
+	if (id == -1)
+		die("msgget");
+	note("msgget: created queue id %d (mode 0600) for requests", id);
+	return id;
+}
+
+/*
+ * msg_lrpid, in the queue's msqid_ds, is the PID of the last process that
+ * took a message off it.  One message to ourselves, sent and taken back,
+ * (of a type no client PID can be) makes it ours from the start, so that a waiting client can check that
+ * the server still lives (kill(pid, 0)), however long it waits.
+ */
+static void
+sign_queue(int id)
+{
+	struct message sig = { .mtype = LONG_MAX, .kind = SIGN };
+
+	if (msgsnd(id, &sig, KIND_BYTES, IPC_NOWAIT) == -1)
+		die("msgsnd (signing the queue)");
+	while (msgrcv(id, &sig, KIND_BYTES, LONG_MAX, IPC_NOWAIT) == -1)
+		if (errno != EINTR)
+			die("msgrcv (signing the queue)");
+	note("signed the queue: its msg_lrpid is our PID, %ld", (long)getpid());
+}
+
+/*
+ * A request is REQUEST, the id of the client's queue, then its bytes; its
+ * type is the client's PID.  Anything else was sent to our key by another
+ * program (msgq/sender?): we say what it was, and drop it.
+ */
+static void
+serve(struct message *req, size_t n, struct message *ans)
+{
+	size_t len, i;
+	int to;
+
+	if (n < KIND_BYTES + QID_BYTES || req->kind != REQUEST) {
+		refuse("%s, type %ld, %zu byte%s, is not a request: dropped "
+		    "(msgq/sender sends to msgq/receiver, not to us)",
+		    kind_name(req, n), req->mtype, n, plural(n));
+		return;
+	}
+	memcpy(&to, req->mtext, QID_BYTES);
+	len = n - KIND_BYTES - QID_BYTES;
+	if (paced())
+		note("msgrcv: request from PID %ld, %zu byte%s; answering "
+		    "into its queue id %d", req->mtype, len, plural(len), to);
+	for (i = 0; i < len; i++)
+		ans->mtext[i] = (char)toupper(
+		    (unsigned char)req->mtext[QID_BYTES + i]);
+	answer(ans, len, to, req->mtype);
+	served++;
+	print_request(req, len);
+}
+
+/* Print the request's bytes; a failed write stops us (it was answered). */
+static void
+print_request(const struct message *req, size_t len)
+{
+	size_t done = write_part(STDOUT_FILENO, req->mtext + QID_BYTES, len);
+
+	if (done < len && !stop_signal)
+		die_lost("write", "%zu byte%s of request %lu not printed (it "
+		    "was answered)", len - done, plural(len - done), served);
+}
+
+/*
+ * The answer goes into the client's own queue, with IPC_NOWAIT: it holds
+ * only answers to that client, one at a time, so it has room, unless
+ * something else fills it.  We never wait there: a gone or full client
+ * queue loses that one answer, said so, and we serve on.
+ */
+static void
+answer(struct message *ans, size_t len, int to, long pid)
+{
+	ans->mtype = pid;
+	ans->kind = ANSWER;
+	while (msgsnd(to, ans, KIND_BYTES + len, IPC_NOWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EIDRM || errno == EINVAL)
+			refuse("client PID %ld is gone (its queue id %d with "
+			    "it): answer dropped", pid, to);
+		else if (errno == EAGAIN)
+			refuse("client PID %ld's queue id %d is full: answer "
+			    "dropped", pid, to);
+		else
+			complain("msgsnd (answer)");
+		return;
+	}
+	if (paced())
+		note("msgsnd: answered PID %ld (type %ld, %zu byte%s)", pid,
+		    pid, KIND_BYTES + len, plural(KIND_BYTES + len));
+}
+
+/*
+ * The queue is ours: we made it, and we remove it with IPC_RMID when we
+ * stop, with whatever requests are still in it.  Their clients, waiting,
+ * see the queue go and say so.
+ */
+static void
+remove_queue(void)
+{
+	struct msqid_ds ds;
+	int id = qid;
+
+	if (id == -1)
+		return;
+	qid = -1;
+	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 0)
+		note("%lu request%s still queued go with the queue; their "
+		    "clients will be told", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
+	if (msgctl(id, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_RMID");
+		return;
+	}
+	note("msgctl IPC_RMID: removed queue id %d", id);
+}
