@@ -68,9 +68,12 @@ $(PROGS): %: %.o $(COMMON)
 test: all
 	tests/run.sh
 
-# The classroom tour: make demo [SCENE=msgq|sem|shm] [DEMO_PAUSE=seconds].
+# The classroom tour: make demo [SCENE=msgq|sem|shm] [DEMO_PAUSE=seconds]
+# [DEMO_STEP=1: wait for Enter before each step].  Not echoed: the first
+# line on the projector is the tour's own.
 demo: all
-	SCENE=$(SCENE) DEMO_PAUSE=$(DEMO_PAUSE) tests/demo
+	@SCENE='$(SCENE)' DEMO_PAUSE='$(DEMO_PAUSE)' DEMO_STEP='$(DEMO_STEP)' \
+		tests/demo
 
 # The numbers: make bench [BENCH_MB=256] [BENCH_ROUNDS=5].
 bench: all
