@@ -58,6 +58,7 @@ t_full_tour() {
 		grep -q '^msgq/receiver> hello$' "$T/out" &&
 		grep -q '^sender A> ALPHA$' "$T/out" &&
 		grep -q '^sender B> BRAVO$' "$T/out" &&
+		grep -q '^sender A> ALPHA$' "$T/out" &&
 		grep -q '^customer 3: sem/wait: value 0: none free' "$T/out" &&
 		grep -q '^shm/counter> got 200000$' "$T/out" &&
 		! grep -q "$(printf '\033')" "$T/out" && narrow "$T/out"
@@ -70,16 +71,16 @@ t_in_order() {
 	in_order "$f" '^sem/wait: value 0: none free' '^\$ sem/post$' \
 		'^sem/post: key' '^sem/post: semop V' &&
 		in_order "$f" '^customer 1> enter 0\.' '^customer 2> enter 0\.' \
-			'^customer 3: sem/wait: value 0' '^customer 1> leave 2\.' \
-			'^customer 3: sem/wait: semop P' '^customer 3> enter 2\.' \
-			'^customer 3> leave 4\.' &&
+			'^customer 3: sem/wait: value 0' '^customer 1> leave 3\.' \
+			'^customer 3: sem/wait: semop P' '^customer 3> enter 3\.' \
+			'^customer 3> leave 6\.' &&
 		in_order "$f" 'a crash in the seat' '^customer: sem/wait: holding' \
 			'^kernel: value +0$' '^\$ kill -9' '^kernel: value +1$' \
 			'^customer: sem/wait: holding' '^kernel: value +0$' \
 			'^\$ kill -9' '^kernel: value +0$' &&
-		in_order "$f" '^msgq/receiver: waiting' '^\$ \(echo one' \
-			'^msgq/sender: key' '^msgq/sender: msgsnd: type 1, 4' \
-			'^msgq/receiver> one' &&
+		in_order "$f" '^msgq/receiver: waiting' '^\$ msgq/sender ' \
+			'^msgq/sender: key' '^one ' '^msgq/receiver> one' '^two ' '^msgq/receiver> two' \
+			'^\^D' '^msgq/sender: msgsnd: end of stream' &&
 		in_order "$f" '^shm/reader: semget: created' '^\$ shm/writer' \
 			'^shm/writer: semget: joined' '^shm/writer: shmget: created' \
 			'^shm/reader: shmat' '^shm/reader: removed'
