@@ -75,9 +75,11 @@ demo: all
 	@SCENE='$(SCENE)' DEMO_PAUSE='$(DEMO_PAUSE)' DEMO_STEP='$(DEMO_STEP)' \
 		tests/demo
 
-# The numbers: make bench [BENCH_MB=256] [BENCH_ROUNDS=5].
+# The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
+# [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
 bench: all
-	BENCH_MB=$(BENCH_MB) BENCH_ROUNDS=$(BENCH_ROUNDS) tests/bench
+	BENCH_MB='$(BENCH_MB)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
+		BENCH_RINGS='$(BENCH_RINGS)' tests/bench
 
 # The test suite again, every program under valgrind memcheck: no error,
 # no leak (tests/valgrind; slow: about ten minutes).

@@ -109,21 +109,28 @@ t_interrupted() {
 		! grep -q 'a crash in the seat' "$T/out" && keys_gone "$T/out"
 }
 
-# make bench, small: every row runs, checks its output, and is reported.
+# make bench, small: every row runs, checks its output, and is reported;
+# every comparison is taken round by round; a ring geometry of our own.
 t_bench_smoke() {
-	BENCH_MB=16 BENCH_ROUNDS=1 timeout $((120 * SLOW)) make -s bench >"$T/out" 2>&1 || {
+	BENCH_MB=16 BENCH_ROUNDS=1 BENCH_RINGS=2x2M timeout $((120 * SLOW)) \
+		make -s bench >"$T/out" 2>&1 || {
 		diag "$(tail -n 5 "$T/out")"
 		return 1
 	}
-	[ "$(grep -c ' MB/s ' "$T/out")" = 6 ] &&
-		grep -q 'round trips/s' "$T/out" && grep -q 'P+V pairs/s' "$T/out" &&
-		[ "$(grep -c '^target ' "$T/out")" = 4 ] &&
-		[ "$(demo_keys "$T/out" | wc -l)" = 1 ] && keys_gone "$T/out"
+	[ "$(grep -c ' MB/s ' "$T/out")" = 8 ] &&
+		[ "$(grep -c 'round trips/s' "$T/out")" = 2 ] &&
+		grep -q '^dd if=f bs=1M' "$T/out" &&
+		grep -q '^shm/writer -s 2 -z 2097152 | reader ' "$T/out" &&
+		[ "$(grep -cE ' [0-9.]+x  [0-9.]+ - [0-9.]+$' "$T/out")" = 7 ] &&
+		! grep -q 'MISSED\|target' "$T/out" && narrow "$T/out" &&
+		[ "$(demo_keys "$T/out" | wc -l)" = 1 ] && keys_gone "$T/out" &&
+		! BENCH_RINGS=2by2 make -s bench >/dev/null 2>"$T/err" &&
+		grep -q "BENCH_RINGS: '2by2' is not SLOTSxBYTES" "$T/err"
 }
 
 check "make demo: every scene, nothing left, 80 columns" t_full_tour
 check "make demo, piped: lines in the order things happened" t_in_order
 check "make demo SCENE=msgq: one part; a bad SCENE is refused" t_one_scene
 check "make demo interrupted: 130, nothing left" t_interrupted
-check "make bench (16 MiB, one round): every row" t_bench_smoke
+check "make bench (16 MiB, one round, 2x2M too): every row" t_bench_smoke
 done_testing
