@@ -78,7 +78,7 @@ demo: all
 # The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
 # [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
 bench: all
-	BENCH_MB='$(BENCH_MB)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
+	@BENCH_MB='$(BENCH_MB)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
 		BENCH_RINGS='$(BENCH_RINGS)' tests/bench
 
 # The test suite again, every program under valgrind memcheck: no error,
