@@ -67,13 +67,18 @@ $(PROGS): %: %.o $(COMMON)
 test: all
 	tests/run.sh
 
-# The classroom tour: make demo [SCENE=msgq|sem|shm] [DEMO_PAUSE=seconds].
+# The classroom tour: make demo [SCENE=msgq|sem|shm] [DEMO_PAUSE=seconds]
+# [DEMO_STEP=1: wait for Enter before each step].  Not echoed: the first
+# line on the projector is the tour's own.
 demo: all
-	SCENE=$(SCENE) DEMO_PAUSE=$(DEMO_PAUSE) tests/demo
+	@SCENE='$(SCENE)' DEMO_PAUSE='$(DEMO_PAUSE)' DEMO_STEP='$(DEMO_STEP)' \
+		tests/demo
 
-# The numbers: make bench [BENCH_MB=256] [BENCH_ROUNDS=5].
+# The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
+# [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
 bench: all
-	BENCH_MB=$(BENCH_MB) BENCH_ROUNDS=$(BENCH_ROUNDS) tests/bench
+	@BENCH_MB='$(BENCH_MB)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
+		BENCH_RINGS='$(BENCH_RINGS)' tests/bench
 
 # The test suite again, every program under valgrind memcheck: no error,
 # no leak (tests/valgrind; slow: about ten minutes).

@@ -11,7 +11,8 @@
 #
 # Scripts run TEST_JOBS at a time (each has its own keys and temp dir, so
 # they cannot disturb each other); the slowest start first.  Each script's
-# output is kept and shown whole, in the order of the list.
+# output is kept and shown whole as soon as the script ends, so results
+# come in the order the scripts finish, never two scripts' lines mixed.
 cd "$(dirname "$0")/.." || exit 1
 if [ $# -eq 0 ]; then
 	slow='tests/faults.sh tests/demo.sh tests/shm.sh tests/load.sh'
@@ -33,15 +34,43 @@ for t in "$@"; do
 done
 total=$i
 
-# Take the number of the next script to run, or fail when none is left.
-take() {
+# mkdir is atomic: the one lock, for the queue and for the screen.
+lock() {
 	while ! mkdir "$q/lock" 2>/dev/null; do
 		sleep 0.01
 	done
+}
+unlock() {
+	rmdir "$q/lock"
+}
+
+# Take the number of the next script to run, or fail when none is left.
+take() {
+	lock
 	n=$(($(cat "$q/next") + 1))
 	echo "$n" >"$q/next"
-	rmdir "$q/lock"
+	unlock
 	[ "$n" -le "$total" ] && echo "$n"
+}
+
+# Show script $1's output whole, judge it, and keep its counts for the end.
+report() {
+	t=$(cat "$q/script.$1")
+	status=$2
+	p=$(grep -c '^ok ' "$q/out.$1")
+	f=$(grep -c '^not ok ' "$q/out.$1")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$q/out.$1")
+	lock
+	echo "# $t"
+	cat "$q/out.$1"
+	# A script that died, timed out or lost count is a failure too.
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ] ||
+		[ "$plan" != "$((p + f))" ]; then
+		echo "not ok - $t ended badly (exit $status, plan '$plan')"
+		f=$((f + 1))
+	fi
+	unlock
+	echo "$p $f" >"$q/count.$1"
 }
 
 # One lane: run scripts until none is left.
@@ -50,7 +79,7 @@ lane() {
 		t=$(cat "$q/script.$n")
 		case "$t" in */lib.sh | */run.sh) continue ;; esac
 		timeout -k 5 $((${TEST_LIMIT:-120} * ${TEST_SLOW:-1})) sh "$t" >"$q/out.$n" 2>&1
-		echo $? >"$q/status.$n"
+		report "$n" $?
 	done
 }
 
@@ -63,25 +92,11 @@ wait
 
 passed=0
 failed=0
-i=0
-while [ $i -lt "$total" ]; do
-	i=$((i + 1))
-	[ -f "$q/status.$i" ] || continue
-	t=$(cat "$q/script.$i")
-	status=$(cat "$q/status.$i")
-	echo "# $t"
-	cat "$q/out.$i"
-	p=$(grep -c '^ok ' "$q/out.$i")
-	f=$(grep -c '^not ok ' "$q/out.$i")
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$q/out.$i")
+for c in "$q"/count.*; do
+	[ -f "$c" ] || continue
+	read -r p f <"$c"
 	passed=$((passed + p))
 	failed=$((failed + f))
-	# A script that died, timed out or lost count is a failure too.
-	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ] ||
-		[ "$plan" != "$((p + f))" ]; then
-		echo "not ok - $t ended badly (exit $status, plan '$plan')"
-		failed=$((failed + 1))
-	fi
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
