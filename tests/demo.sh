@@ -56,9 +56,9 @@ t_full_tour() {
 		[ "$(demo_keys "$T/out" | wc -l)" = 9 ] && keys_gone "$T/out" &&
 		head -n 1 "$T/out" | grep -q '^demo: A tour' &&
 		grep -q '^msgq/receiver> hello$' "$T/out" &&
-		grep -q '^sender A> ALPHA$' "$T/out" &&
-		grep -q '^sender B> BRAVO$' "$T/out" &&
-		grep -q '^sender A> ALPHA$' "$T/out" &&
+		grep -q '^client A> ALPHA$' "$T/out" &&
+		grep -q '^client B> BRAVO$' "$T/out" &&
+		grep -q '^client A> ALPHA$' "$T/out" &&
 		grep -q '^customer 3: sem/wait: value 0: none free' "$T/out" &&
 		grep -q '^shm/counter> got 200000$' "$T/out" &&
 		! grep -q "$(printf '\033')" "$T/out" && narrow "$T/out"
