@@ -126,6 +126,115 @@ checkout_dir(char *dir, size_t size)
 }
 
 /*
+ * The command line, the same way for every program.  getopt(3) with the
+ * options all share (-h usage on stdout and exit 0, -k KEY, -q) and the
+ * program's own letters, each handed to own(); a bad option, a missing
+ * value or own() saying -1 is a usage error (exit 2).  Returns the index
+ * of the first operand.  The key is chosen later, by use_key(), once the
+ * operands are known to be right: a usage error is then the first line.
+ */
+static const struct program *me;	/* for usage() */
+static const char *key_arg;		/* -k, for use_key() */
+
+int
+parse_options(const struct program *p, int argc, char *argv[],
+    int (*own)(int opt, const char *arg, void *ctx), void *ctx)
+{
+	char letters[64];
+	int opt;
+
+	me = p;
+	prog = p->name;
+	snprintf(letters, sizeof letters, ":hk:q%s", p->letters);
+	while ((opt = getopt(argc, argv, letters)) != -1) {
+		if (opt == 'h')
+			show_usage(stdout);
+		else if (opt == 'k')
+			key_arg = optarg;
+		else if (opt == 'q')
+			quiet = 1;
+		else if (opt == '?' || opt == ':' || own == NULL) {
+			bad_option(opt);
+			show_usage(stderr);
+		} else if (own(opt, optarg, ctx) == -1)
+			show_usage(stderr);
+	}
+	return optind;
+}
+
+/* The usage: on stdout for -h (exit 0), else on stderr (exit 2). */
+noreturn void
+show_usage(FILE *f)
+{
+	fprintf(f, "usage: %s %s", me->name, me->synopsis);
+	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+/* Operands past argv[first] are one too many (after command cmd). */
+void
+no_more_operands(int argc, char *argv[], int first, const char *cmd)
+{
+	if (first < argc) {
+		bad_operand(cmd, argv[first]);
+		show_usage(stderr);
+	}
+}
+
+/* The key, from -k, IPC_DEMO_KEY or ftok (choose_key); bad: usage. */
+void
+use_key(int proj)
+{
+	if (choose_key(key_arg, proj) == -1)
+		show_usage(stderr);
+}
+
+/*
+ * A ctl program's command: the operand at argv[first], one of cmds (a
+ * NULL-terminated list of "stat", "set N", ...: a command that takes a
+ * number names it after a blank).  Its number, if any, goes to *n, checked
+ * against 0..max, and what is wrong says `what` ("the value N").  Returns
+ * the command's index; a missing, unknown or extra word is a usage error.
+ */
+int
+command(int argc, char *argv[], int first, const char *const cmds[],
+    const char *what, long long max, long long *n)
+{
+	const char *cmd = first < argc ? argv[first] : "";
+	char list[128] = "";
+	size_t len, i, last;
+	int takes;
+
+	for (last = 0; cmds[last + 1] != NULL; last++)
+		continue;
+	for (i = 0; cmds[i] != NULL; i++)
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+		    "%s%s", i == 0 ? "" : i == last ? " or " : ", ", cmds[i]);
+	for (i = 0; cmds[i] != NULL; i++) {
+		len = strcspn(cmds[i], " ");
+		if (strlen(cmd) == len && strncmp(cmd, cmds[i], len) == 0)
+			break;
+	}
+	if (*cmd == '\0' || cmds[i] == NULL) {
+		if (*cmd == '\0')
+			fprintf(stderr, "%s: no command: expected %s\n", prog,
+			    list);
+		else
+			fprintf(stderr, "%s: '%s' is not a command: expected "
+			    "%s\n", prog, cmd, list);
+		show_usage(stderr);
+	}
+	takes = cmds[i][len] == ' ';
+	if (takes && first + 1 >= argc) {
+		fprintf(stderr, "%s: %s: %s is missing\n", prog, cmd, what);
+		show_usage(stderr);
+	}
+	no_more_operands(argc, argv, first + 1 + takes, cmd);
+	if (takes && parse_num(cmd, argv[first + 1], 0, max, n) == -1)
+		show_usage(stderr);
+	return (int)i;
+}
+
+/*
  * getopt(3) returned '?' (no such option) or ':' (its value is missing).
  * The option strings start with ':', so getopt says nothing itself, and
  * we say it in our words: the same with every libc, and with our name.

@@ -18,6 +18,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
 #include <time.h>
 
@@ -46,6 +47,20 @@ extern int quiet;		/* -q: no narration */
 extern key_t ipc_key;		/* the key in use, for narration and hints */
 extern volatile sig_atomic_t stop_signal;	/* SIGINT, SIGTERM or SIGHUP */
 
+/* A program's command line: see parse_options() in ipcdemo.c. */
+struct program {
+	const char *name;	/* "shm/writer": starts every line we print */
+	const char *synopsis;	/* the usage after the name, lines and all */
+	const char *letters;	/* its own getopt letters: "s:z:" */
+};
+
+int parse_options(const struct program *p, int argc, char *argv[],
+    int (*own)(int opt, const char *arg, void *ctx), void *ctx);
+noreturn void show_usage(FILE *f);
+void no_more_operands(int argc, char *argv[], int first, const char *cmd);
+void use_key(int proj);
+int command(int argc, char *argv[], int first, const char *const cmds[],
+    const char *what, long long max, long long *n);
 int choose_key(const char *arg, int proj);
 void bad_option(int opt);
 void bad_operand(const char *cmd, const char *arg);

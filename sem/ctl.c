@@ -28,75 +28,22 @@
 #include "ipcdemo.h"
 #include "sem.h"
 
+enum { STAT, SET, RM };		/* the commands, as options() finds them */
+
+static int options(int argc, char *argv[], long long *val);
 static unsigned long nsems(int id);
 static void show(int id, unsigned long n);
 static int get(int id, int cmd, const char *name);
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: sem/ctl [-q] [-k KEY] stat | set N | rm\n"
-	    "  stat    print the semaphore: value, waiters, last PID, times\n"
-	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
-	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
-	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
-	    "by ftok)\n"
-	    "  -q      quiet: no narration on stderr\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
-
 int
 main(int argc, char *argv[])
 {
-	const char *karg = NULL, *cmd;
 	long long val = 0;
 	union semun arg;
 	unsigned long n;
-	int id, opt, want;
+	int cmd, id;
 
-	prog = "sem/ctl";
-	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	/* One command; set takes a value. */
-	cmd = optind < argc ? argv[optind] : "";
-	want = strcmp(cmd, "set") == 0 ? 2 : 1;
-	if (*cmd == '\0') {
-		fprintf(stderr, "%s: no command: expected stat, set N or rm\n",
-		    prog);
-		usage(stderr);
-	}
-	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0 && want == 1) {
-		fprintf(stderr, "%s: '%s' is not a command: expected stat, "
-		    "set N or rm\n", prog, cmd);
-		usage(stderr);
-	}
-	if (argc - optind < want) {
-		fprintf(stderr, "%s: set: the value N is missing\n", prog);
-		usage(stderr);
-	}
-	if (argc - optind > want) {
-		bad_operand(cmd, argv[optind + want]);
-		usage(stderr);
-	}
-	if (want == 2 && parse_num("set", argv[optind + 1], 0, SEM_MAX,
-	    &val) == -1)
-		usage(stderr);
-	if (choose_key(karg, PROJ_SEM) == -1)
-		usage(stderr);
+	cmd = options(argc, argv, &val);	/* STAT, SET or RM; the key */
 
 	/* Find the set; flags 0 means "open, never create". */
 	id = semget(ipc_key, 0, 0);
@@ -108,9 +55,9 @@ main(int argc, char *argv[])
 
 	/* A set of another size is not sem/wait's: SETVAL would corrupt it. */
 	n = nsems(id);
-	if (strcmp(cmd, "stat") == 0) {
+	if (cmd == STAT) {
 		show(id, n);
-	} else if (strcmp(cmd, "rm") == 0) {
+	} else if (cmd == RM) {
 		if (semctl(id, 0, IPC_RMID) == -1)
 			die("semctl IPC_RMID");
 		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
@@ -203,4 +150,25 @@ get(int id, int cmd, const char *name)
 		die(call);
 	}
 	return n;
+}
+
+/* The command line: -k -q (common/), then stat, set N or rm, the key. */
+static int
+options(int argc, char *argv[], long long *val)
+{
+	static const struct program ctl = { "sem/ctl",
+	    "[-q] [-k KEY] stat | set N | rm\n"
+	    "  stat    print the semaphore: value, waiters, last PID, times\n"
+	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
+	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
+	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
+	    "by ftok)\n"
+	    "  -q      quiet: no narration on stderr\n", "" };
+	static const char *const cmds[] = { "stat", "set N", "rm", NULL };
+	int cmd;
+
+	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,
+	    NULL), cmds, "the value N", SEM_MAX, val);
+	use_key(PROJ_SEM);
+	return cmd;
 }

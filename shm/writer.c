@@ -293,11 +293,23 @@ abandon(void)
 		(void)ring_leave(semid, WRITER);
 }
 
-static void
-usage(FILE *f)
+/* -s and -z, for parse_options(): the geometry of the ring. */
+static int
+own_option(int opt, const char *arg, void *ctx)
 {
-	fprintf(f, "usage: shm/writer [-q] [-k KEY] [-s SLOTS] [-z SLOT_BYTES] "
-	    "< input\n"
+	long long *geometry = ctx, *v = &geometry[opt == 'z'];
+
+	if (opt == 's')
+		return parse_num("-s", arg, 1, SLOTS_MAX, v);
+	return parse_num("-z", arg, 1, SLOT_BYTES_MAX, v);
+}
+
+/* The command line: -k -q -s -z (common/), no operands, then the key. */
+static void
+options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
+{
+	static const struct program writer = { "shm/writer",
+	    "[-q] [-k KEY] [-s SLOTS] [-z SLOT_BYTES] < input\n"
 	    "  Stream standard input through a shared memory ring to "
 	    "shm/reader.\n"
 	    "  -k KEY         the key (default: $IPC_DEMO_KEY, else one made by "
@@ -305,50 +317,12 @@ usage(FILE *f)
 	    "  -q             quiet: no narration on stderr\n"
 	    "  -s SLOTS       slots in the ring, 1 to 1024 (default 4)\n"
 	    "  -z SLOT_BYTES  bytes in a slot, 1 to 67108864 (default "
-	    "1048576)\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
+	    "1048576)\n", "s:z:" };
+	long long geometry[2] = { SLOTS_DEFAULT, SLOT_BYTES_DEFAULT };
 
-/* The command line: -k -q -s -z, then the key. */
-static void
-options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
-{
-	const char *karg = NULL;
-	long long s = SLOTS_DEFAULT, z = SLOT_BYTES_DEFAULT;
-	int opt;
-
-	prog = "shm/writer";
-	while ((opt = getopt(argc, argv, ":hk:qs:z:")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 's':
-			if (parse_num("-s", optarg, 1, SLOTS_MAX, &s) == -1)
-				usage(stderr);
-			break;
-		case 'z':
-			if (parse_num("-z", optarg, 1, SLOT_BYTES_MAX,
-			    &z) == -1)
-				usage(stderr);
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (optind < argc) {
-		bad_operand(NULL, argv[optind]);
-		usage(stderr);
-	}
-	if (choose_key(karg, PROJ_SHM) == -1)
-		usage(stderr);
-	*slots = (uint32_t)s;
-	*slot_bytes = (uint32_t)z;
+	no_more_operands(argc, argv, parse_options(&writer, argc, argv,
+	    own_option, geometry), NULL);
+	use_key(PROJ_SHM);
+	*slots = (uint32_t)geometry[0];
+	*slot_bytes = (uint32_t)geometry[1];
 }
