@@ -10,7 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 
 # Each row: PROG ARGS :: SYSCALL ERRNO => the hint (a grep regex, after
-# "PROG: hint: ").  "-k KEY" is added.  semop is the semtimedop system call.
+# "PROG: hint: ").  "-k KEY" is added.  semop is the semtimedop system call
+# with glibc, semop with musl: the row names both.
 rows='
 msgq/sender -q x :: msgget ENOENT => no queue has key 0x[0-9a-f]* yet; start one
 msgq/server -q :: msgget EEXIST => a queue with key 0x[0-9a-f]* exists already; remove it with msgq/ctl rm
@@ -27,7 +28,7 @@ msgq/sender -q x :: msgsnd EACCES => the queue.s mode shuts you out (see msgq/ct
 QUEUE msgq/ctl -q rm :: msgctl EPERM => only the queue.s owner or creator (or root) may do that
 QUEUE msgq/receiver -q :: msgrcv EIDRM => the queue was removed while we used it
 msgq/sender -q x :: msgsnd EINVAL => the queue is gone (its id is stale.*bigger than kernel.msgmax
-sem/post -q :: semtimedop ERANGE => the value would pass the largest a semaphore may hold
+sem/post -q :: semop,semtimedop ERANGE => the value would pass the largest a semaphore may hold
 QUEUE msgq/receiver -q :: msgrcv EINVAL => the queue is gone (its id is stale: removed by msgq/ctl rm or ipcrm)$
 QUEUE msgq/receiver -q :: write EPIPE => whoever read our output (a pipe) has gone away
 QUEUE msgq/receiver -q :: write ENOSPC => the disk or device that standard output goes to is full

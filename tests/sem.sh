@@ -235,6 +235,31 @@ t_squatter() {
 	[ $? -eq 1 ] && grep -q 'has mode 0666' "$T/err"
 }
 
+# --- breaks an outsider found -------------------------------------------------
+
+# Ctrl-\ (SIGQUIT) in the seat, even with -U: the program lives through it,
+# so it gives the seat back before it dies of the signal (131).
+t_sigquit_seated() {
+	k=$(new_key)
+	sem/post -q -k "$k" 1 || return 1
+	start /dev/null "$T/c" "$T/c.err" sem/wait -k "$k" -U -s 60
+	w=$!
+	wait_for grep -q enter "$T/c" && kill -QUIT "$(child_of "$w")" &&
+		exits_with "$w" 131 && [ "$(sem_value "$k")" = 1 ]
+}
+
+# Standard output closed (>&-): a program that writes nothing to it does
+# its work and exits 0 (it used to do the work, then exit 1); one that has
+# data to write (sem/wait -s: enter, leave) fails, and gives its seat back.
+t_stdout_closed() {
+	k=$(new_key)
+	sem/post -q -k "$k" >&- && [ "$(sem_value "$k")" = 1 ] &&
+		sem/wait -q -n -k "$k" >&- && [ "$(sem_value "$k")" = 0 ] &&
+		sem/post -q -k "$k" &&
+		exits 1 sem/wait -q -s 0 -k "$k" >&- 2>/dev/null &&
+		[ "$(sem_value "$k")" = 1 ]
+}
+
 # --- nothing left ------------------------------------------------------------------
 
 # Every key this script used is gone once removed (the harness removes
@@ -262,5 +287,7 @@ check "V past SEMVMX: ERANGE explained" t_erange
 check "ctl stat, set, rm, missing" t_ctl
 check "another user is refused, value untouched" t_other_user
 check "a squatted or open set is refused" t_squatter
+check "Ctrl-\\ in the seat, with -U: the seat is given back" t_sigquit_seated
+check "stdout closed: no output wanted, exit 0" t_stdout_closed
 check "a full cycle leaves nothing" t_cycle_leaves_nothing
 done_testing

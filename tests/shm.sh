@@ -438,6 +438,127 @@ t_reader_output_fails() {
 		nothing_left "$k"
 }
 
+# --- breaks an outsider found -------------------------------------------------
+
+# A segment of someone else's appears while the reader waits for a writer:
+# the reader says what it is and leaves it (it used to adopt and remove it).
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_foreign_segment_while_waiting() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop &&
+		perl -e 'shmget(hex($ARGV[0]), 100, 01600) // die "$!"' "$k" &&
+		exits_with "$r" 1 && [ ! -s "$T/out" ] &&
+		grep -q 'not one of ours' "$T/err" &&
+		! grep -q 'removed the segment' "$T/err" &&
+		has_segment "$k" && [ "$(ipc_field shm "$k" 4)" = 100 ]
+}
+
+# A set of five with FILLED 3 and no segment at all (perl): the reader,
+# let in, finds no segment; it says so and leaves the set as it was.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_foreign_ring_set_without_segment() {
+	k=$(new_key)
+	perl -e 'use IPC::SysV qw(SETALL);
+		my $id = semget(hex($ARGV[0]), 5, 01600) // die "$!";
+		semctl($id, 0, SETALL, pack("s!5", 0, 3, 0, 0, 0)) or die "$!";
+		semop($id, pack("s!6", 0, 1, 0, 0, -1, 0)) or die "$!"' "$k" &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >/dev/null 2>"$T/err" &&
+		grep -q 'no segment' "$T/err" && ! grep -q 'yet; start one' "$T/err" &&
+		! grep -q 'removed' "$T/err" && has_set "$k" &&
+		[ "$(sem_get "$k" 1 GETVAL)$(sem_get "$k" 4 GETVAL)" = 30 ]
+}
+
+# Has the ring with key $1 lost its set or its segment (being removed)?
+half_gone() {
+	! has_segment "$1" || ! has_set "$1"
+}
+
+# The end of one stream and the start of the next, at the worst moment:
+# while the reader of stream A removes the set and the segment (each of
+# its shmctl and semctl calls slowed by strace), writer B starts.  Writer
+# B is either refused (exit 1) or its stream B is read exactly: never exit
+# 0 with a stream nobody can read.
+t_next_stream_while_the_last_is_removed() {
+	if ! command -v strace >/dev/null ||
+		! strace -o /dev/null true 2>/dev/null; then
+		echo "no strace, or ptrace not allowed" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	head -c 5000 "$T/big" >"$T/a"
+	head -c 7000 /dev/urandom >"$T/b"
+	shm/writer -q -k "$k" -z 4096 <"$T/a" || return 1
+	start /dev/null "$T/copy_a" /dev/null strace -f -qq -o /dev/null \
+		-e trace=shmctl,semctl -e inject=shmctl,semctl:delay_exit=400000 \
+		shm/reader -q -k "$k"
+	a=$!
+	wait_for half_gone "$k" || return 1
+	timeout $((10 * SLOW)) shm/writer -q -k "$k" -z 4096 <"$T/b" 2>"$T/w.err"
+	wb=$?
+	exits_with "$a" 0 && cmp "$T/a" "$T/copy_a" || return 1
+	if [ "$wb" -eq 0 ]; then
+		timeout $((10 * SLOW)) shm/reader -q -k "$k" >"$T/copy_b" &&
+			cmp "$T/b" "$T/copy_b" && nothing_left "$k"
+	else
+		[ "$wb" -eq 1 ] && wait_for nothing_left "$k"
+	fi
+}
+
+# Are all of the processes $@ gone?
+all_gone_now() {
+	for p; do ! kill -0 "$p" 2>/dev/null || return 1; done
+}
+
+# kill -9 of the counter's run: its children notice and stop within a
+# second or so; the next run, under the mutex, loses nothing.
+t_counter_kill_9() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -p 2 -n 100000000
+	cr=$!
+	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
+		sleep 0.2 && kill -KILL "$(child_of "$cr")" && exits_with "$cr" 137 &&
+		wait_for all_gone_now $kids &&
+		timeout $((30 * SLOW)) shm/counter -q -k "$k" -p 2 -n 1000 >"$T/out" &&
+		grep -qx 'lost 0' "$T/out" && nothing_left "$k"
+}
+
+# SIGTERM to the run while one child is stopped (SIGSTOP): it is woken to
+# stop too; the run ends within seconds.
+t_counter_sigterm_with_a_stopped_child() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -p 2 -n 100000000
+	cr=$!
+	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
+		kill -STOP "${kids%% *}" && kill -TERM "$(child_of "$cr")" &&
+		timeout $((3 * SLOW)) sh -c "while kill -0 $cr 2>/dev/null; do sleep 0.05; done" &&
+		exits_with "$cr" 143 && wait_for nothing_left "$k"
+}
+
+# With one process nothing can be lost, and the counter says so.
+t_counter_one_process() {
+	k=$(new_key)
+	timeout $((20 * SLOW)) shm/counter -u -p 1 -n 1000 -k "$k" >"$T/out" 2>"$T/err" &&
+		grep -qx 'lost 0' "$T/out" && grep -q 'one process' "$T/err" &&
+		! grep -q 'run it again' "$T/err"
+}
+
+# SIGTERM while the reader is blocked writing slot 0 into a full pipe
+# nobody reads: it says how much of the slot did not get out.
+t_reader_stopped_mid_slot() {
+	k=$(new_key)
+	mkfifo "$T/fifo.ms" && exec 3<>"$T/fifo.ms" || return 1
+	start "$T/big" /dev/null /dev/null shm/writer -q -k "$k"
+	w=$!
+	start /dev/null "$T/fifo.ms" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" pipe_write && kill -TERM "$(child_of "$r")" &&
+		exits_with "$r" 143 && exec 3<&- &&
+		grep -q '[0-9]* of 1048576 bytes of slot 0 .*lost' "$T/r.err" &&
+		exits_with "$w" 1 && wait_for nothing_left "$k"
+}
+
 # --- shm/counter -------------------------------------------------------------
 
 # Under the mutex, exact; the segment and set gone after the last run.
@@ -576,4 +697,18 @@ check "counter: Ctrl-C while it waits for the mutex: 130 at once" \
 	t_counter_ctrl_c_at_the_mutex
 check "counter -u: updates lost in 20 runs of 20" \
 	t_counter_unlocked_loses_every_run
+check "a foreign segment appearing while the reader waits is left" \
+	t_foreign_segment_while_waiting
+check "a ring-shaped set with no segment: named, left as it was" \
+	t_foreign_ring_set_without_segment
+check "a writer starting while the last stream is removed: no lost stream" \
+	t_next_stream_while_the_last_is_removed
+check "counter: kill -9 of the run stops its children; the next loses none" \
+	t_counter_kill_9
+check "counter: SIGTERM with a child stopped: it ends within seconds" \
+	t_counter_sigterm_with_a_stopped_child
+check "counter -u -p 1: nothing can be lost, and it says so" \
+	t_counter_one_process
+check "reader stopped mid-slot: it says what did not get out" \
+	t_reader_stopped_mid_slot
 done_testing
