@@ -64,6 +64,18 @@ enum {
 	QID_BYTES = sizeof(int)		/* a request's answer queue id */
 };
 
+/*
+ * Where msgq/sender's and msgq/client's bytes come from (stream.c): the
+ * MESSAGE operands, each with a newline, or standard input by lines, or
+ * by blocks (sender -b).
+ */
+struct input {
+	char **args;		/* the operands left, or NULL: standard input */
+	size_t off;		/* bytes of *args already taken */
+	int bulk;		/* -b: standard input in blocks, not lines */
+	int done;		/* the end of the input, or stopped */
+};
+
 size_t max_message_size(void);
 size_t queue_room(int qid);
 struct message *new_message(size_t size);
@@ -72,5 +84,11 @@ const char *kind_name(const struct message *m, size_t n);
 int paced(void);
 int paced_wait(void);
 void ticking(int on);
+
+size_t next_input(struct input *in, char *buf, size_t max);
+size_t data_room(int qid);
+int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
+void end_stream(int qid, struct message *msg, long type);
+void mark_failed(int qid, struct message *msg, long type, int nowait);
 
 #endif
