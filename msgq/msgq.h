@@ -70,7 +70,7 @@ enum {
  * by blocks (sender -b).
  */
 struct input {
-	char **args;		/* the operands left, or NULL: standard input */
+	char **args;		/* the operands left; NULL: standard input */
 	size_t off;		/* bytes of *args already taken */
 	int bulk;		/* -b: standard input in blocks, not lines */
 	int done;		/* the end of the input, or stopped */

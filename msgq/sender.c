@@ -78,7 +78,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	s.msg = new_message(max_message_size());
 	s.qid = open_queue(&created);		/* msgget: msgq.c */
-	stream = &s;		/* from here on, exit() marks the stream FAILED */
+	stream = &s;		/* from here on, exit() marks it FAILED */
 	if (atexit(at_exit) != 0)
 		die("atexit");
 	s.chunk = data_room(s.qid);		/* msgmax, qbytes: stream.c */
@@ -216,7 +216,8 @@ static void
 at_exit(void)
 {
 	if (stream != NULL)
-		mark_failed(stream->qid, stream->msg, stream->type, stream->nowait);
+		mark_failed(stream->qid, stream->msg, stream->type,
+		    stream->nowait);
 }
 
 /* The totals, and where the messages are now. */
