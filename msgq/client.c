@@ -29,7 +29,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +36,6 @@
 
 #include "ipcdemo.h"
 #include "msgq.h"
-
-enum { UNSIGNED_TICKS = 5 };	/* seconds to wait for an unsigned queue */
 
 /* What the steps share. */
 struct client {
@@ -54,11 +51,11 @@ struct client {
 static int own = -1;		/* our queue, for the answers */
 
 static void options(int argc, char *argv[], struct input *in);
+static void new_messages(struct client *c);
 static void open_queues(struct client *c);
 static int server_lives(struct client *c, const char *call);
 static void asked(struct client *c, size_t len);
 static int print_answer(struct client *c, ssize_t n, size_t len);
-static void check_server(struct client *c);
 static void remove_own(void);
 
 int
@@ -71,9 +68,7 @@ main(int argc, char *argv[])
 
 	options(argc, argv, &in);		/* MESSAGE ...: below */
 	catch_signals();
-	c.room = max_message_size();
-	c.req = new_message(c.room);
-	c.ans = new_message(c.room);
+	new_messages(&c);		/* a request and an answer */
 	open_queues(&c);	/* msgget: the server's queue, and our own */
 
 	/* A request per line or MESSAGE: REQUEST, our queue's id, bytes. */
@@ -119,6 +114,15 @@ options(int argc, char *argv[], struct input *in)
 
 	use_key(PROJ_MSGQ);
 	in->args = first < argc ? argv + first : NULL;
+}
+
+/* Room for a request and an answer of the largest size a queue takes. */
+static void
+new_messages(struct client *c)
+{
+	c->room = max_message_size();
+	c->req = new_message(c->room);
+	c->ans = new_message(c->room);
 }
 
 /*
@@ -178,7 +182,8 @@ server_lives(struct client *c, const char *call)
 		ticking(0);
 		die(call);
 	}
-	check_server(c);
+	check_server(c->server, c->req, c->room, c->asked + 1,
+	    &c->unsigned_ticks);		/* msgq.c */
 	return 1;
 }
 
@@ -218,45 +223,6 @@ print_answer(struct client *c, ssize_t n, size_t len)
 	if (paced())
 		note("msgrcv: the answer, %zd bytes", n);
 	return 0;
-}
-
-/*
- * Does the server live?  Its queue gone means it stopped; a queue still
- * there whose msg_lrpid (the server's PID, see msgq/server) is no process
- * means it died without a word (kill -9): nothing will ever answer.  Our
- * request, if still queued, is taken back: it is ours, typed with our PID.
- */
-static void
-check_server(struct client *c)
-{
-	struct msqid_ds ds;
-	pid_t pid;
-
-	if (msgctl(c->server, IPC_STAT, &ds) == -1) {
-		if (errno != EIDRM && errno != EINVAL)
-			die("msgctl IPC_STAT");
-		refuse("the server stopped: its queue is gone; request %lu "
-		    "was not answered", c->asked + 1);
-		exit(EXIT_CALL_FAILED);
-	}
-	pid = ds.msg_lrpid;
-	if (pid == 0 && ++c->unsigned_ticks < UNSIGNED_TICKS)
-		return;		/* the server is still signing its queue */
-	if (pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH))
-		return;
-	while (msgrcv(c->server, c->req, c->room, (long)getpid(),
-	    IPC_NOWAIT) != -1)
-		continue;	/* our request back: it is no use now */
-	if (pid == 0)
-		refuse("no server ever took a message off queue id %d: it "
-		    "is not msgq/server's", c->server);
-	else
-		refuse("the server (PID %ld) is gone, without removing its "
-		    "queue id %d (killed by kill -9?): nothing will answer",
-		    (long)pid, c->server);
-	hint("remove the queue with msgq/ctl rm, then start msgq/server "
-	    "again");
-	exit(EXIT_CALL_FAILED);
 }
 
 /* Our private queue is ours alone: remove it however we leave. */

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "msgq.h"
 
 enum { MSGMAX_DEFAULT = 8192, MSGMAX_CAP = 16 << 20 };
+enum { UNSIGNED_TICKS = 5 };	/* seconds to wait for an unsigned queue */
 enum { PACE_LINES = 10 };	/* detailed narration lines per second */
 
 /*
@@ -135,6 +137,49 @@ kind_name(const struct message *m, size_t n)
 	snprintf(words, sizeof words, "a message of no kind we know "
 	    "(first byte 0x%02x)", (unsigned char)m->kind);
 	return words;
+}
+
+/*
+ * msgq/client, at each tick while it waits: does the server live?  Its
+ * queue gone means it stopped; a queue still there whose msg_lrpid (the
+ * server's PID, see msgq/server) is no process means it died without a
+ * word (kill -9): nothing will ever answer.  Then our request (number
+ * request), if still queued, is taken back into req: it is ours, typed
+ * with our PID; we say so and exit 1.  *ticks counts the ticks that saw
+ * no PID yet (the server is still signing its queue).
+ */
+void
+check_server(int server, struct message *req, size_t room,
+    unsigned long request, int *ticks)
+{
+	struct msqid_ds ds;
+	pid_t pid;
+
+	if (msgctl(server, IPC_STAT, &ds) == -1) {
+		if (errno != EIDRM && errno != EINVAL)
+			die("msgctl IPC_STAT");
+		refuse("the server stopped: its queue is gone; request %lu "
+		    "was not answered", request);
+		exit(EXIT_CALL_FAILED);
+	}
+	pid = ds.msg_lrpid;
+	if (pid == 0 && ++*ticks < UNSIGNED_TICKS)
+		return;		/* the server is still signing its queue */
+	if (pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH))
+		return;
+	while (msgrcv(server, req, room, (long)getpid(),
+	    IPC_NOWAIT) != -1)
+		continue;	/* our request back: it is no use now */
+	if (pid == 0)
+		refuse("no server ever took a message off queue id %d: it "
+		    "is not msgq/server's", server);
+	else
+		refuse("the server (PID %ld) is gone, without removing its "
+		    "queue id %d (killed by kill -9?): nothing will answer",
+		    (long)pid, server);
+	hint("remove the queue with msgq/ctl rm, then start msgq/server "
+	    "again");
+	exit(EXIT_CALL_FAILED);
 }
 
 /*

@@ -81,6 +81,8 @@ size_t queue_room(int qid);
 struct message *new_message(size_t size);
 int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);
+void check_server(int server, struct message *req, size_t room,
+    unsigned long request, int *ticks);
 int paced(void);
 int paced_wait(void);
 void ticking(int on);
