@@ -92,5 +92,10 @@ size_t data_room(int qid);
 int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
 void end_stream(int qid, struct message *msg, long type);
 void mark_failed(int qid, struct message *msg, long type, int nowait);
+int again(long type, int nowait, size_t room);
+void narrate_receive(int qid, const struct message *msg, ssize_t n);
+void put_back(int qid, struct message *msg, size_t n);
+void remove_if_empty(int *qid);
+const char *wanted(long type);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * stream.c - the steps of msgq/sender (and, for its input, msgq/client)
- * that are there to be robust rather than to teach: where the bytes come
- * from, how a message is fitted to a queue whose limit fell, and how a
- * stream ends or is marked as cut.  See msgq.h for the protocol.
+ * stream.c - the steps of msgq/sender and msgq/receiver (and, for its
+ * input, msgq/client) that are there to be robust rather than to teach:
+ * where the bytes come from, how a message is fitted to a queue whose
+ * limit fell, how a stream ends or is marked as cut, what a receiver does
+ * with a message that is not stream data, and how it removes the queue.
+ * See msgq.h for the protocol.
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -246,4 +248,127 @@ mark_failed(int qid, struct message *msg, long type, int nowait)
 	}
 	note("msgsnd: the stream is marked as failed (type %ld, 1 byte)",
 	    type);
+}
+
+/*
+ * The receiver's msgrcv failed, errno says why.  Returns 1 to call it
+ * again (waiting, unless -n): after Ctrl-Z and fg, or when the try without
+ * waiting found nothing (we say we wait, at most once a second).  Returns
+ * 0 to stop: a signal, or -n and nothing queued.  Anything else: die.
+ */
+int
+again(long type, int nowait, size_t room)
+{
+	if (errno == EINTR && stop_signal)
+		return 0;
+	if (errno == EINTR)
+		return 1;	/* stopped and continued: go on */
+	if (errno == ENOMSG && nowait) {
+		note("no more messages of %s queued (-n)", wanted(type));
+		return 0;
+	}
+	if (errno == ENOMSG) {
+		if (paced_wait())
+			note("waiting for a message of %s...", wanted(type));
+		return 1;
+	}
+	if (errno == E2BIG)
+		die_hint("msgrcv", "a message is bigger than our %zu bytes "
+		    "(kernel.msgmax): was it raised after we started?",
+		    room);
+	die("msgrcv");
+}
+
+/* Say what arrived and what the queue holds now, at a readable pace. */
+void
+narrate_receive(int qid, const struct message *msg, ssize_t n)
+{
+	struct msqid_ds ds;
+
+	if (!paced())
+		return;
+	if (msgctl(qid, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	note("msgrcv: type %ld, %zd byte%s; the queue now holds %lu "
+	    "message%s, %lu byte%s", msg->mtype, n,
+	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+	    plural(ds.msg_cbytes));
+}
+
+/*
+ * Not stream data: a request of msgq/client sent to this key, an answer,
+ * or bytes of some other program.  We never print it as data: we put it
+ * back on the queue, where its owner can still take it, say what it was,
+ * and the receiver stops with exit 1.
+ */
+void
+put_back(int qid, struct message *msg, size_t n)
+{
+	const char *what = kind_name(msg, n);
+
+	while (msgsnd(qid, msg, n, IPC_NOWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		complain("msgsnd (putting a message back)");
+		refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream "
+		    "data: dropped, not printed", (unsigned int)ipc_key, what,
+		    msg->mtype, n);
+		return;
+	}
+	refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream data: "
+	    "left on the queue, not printed", (unsigned int)ipc_key, what,
+	    msg->mtype, n);
+	hint("this key is used by another pair (msgq/server and "
+	    "msgq/client?); pick another key with -k");
+}
+
+/*
+ * Leave nothing behind: an empty queue is removed with IPC_RMID.  Messages
+ * still queued (another stream, another type) stay for the next receiver.
+ * System V has no "remove if empty": a message sent in the instant between
+ * our IPC_STAT and IPC_RMID would go with the queue.  Only the receiver
+ * removes, and only when it stops, to keep that instant rare.
+ */
+void
+remove_if_empty(int *qid)
+{
+	struct msqid_ds ds;
+	int id = *qid;
+
+	if (id == -1)
+		return;
+	*qid = -1;
+	if (msgctl(id, IPC_STAT, &ds) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_STAT");
+		return;		/* already gone */
+	}
+	if (ds.msg_qnum > 0) {
+		note("%lu message%s still queued: the queue stays for the "
+		    "next receiver", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
+		return;
+	}
+	if (msgctl(id, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_RMID");
+		return;
+	}
+	note("msgctl IPC_RMID: removed the empty queue id %d", id);
+}
+
+/* The type we ask msgrcv for, in words. */
+const char *
+wanted(long type)
+{
+	static char words[64];
+
+	if (type == 0)
+		return "any type";
+	if (type > 0)
+		snprintf(words, sizeof words, "type %ld", type);
+	else
+		snprintf(words, sizeof words, "the lowest type <= %ld", -type);
+	return words;
 }
