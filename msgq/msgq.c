@@ -183,6 +183,32 @@ check_server(int server, struct message *req, size_t room,
 }
 
 /*
+ * msgq/server's queue is its own: it made it, and removes it with
+ * IPC_RMID when it stops, with whatever requests are still in it.  Their
+ * clients, waiting, see the queue go and say so.
+ */
+void
+remove_queue(int *qid)
+{
+	struct msqid_ds ds;
+	int id = *qid;
+
+	if (id == -1)
+		return;
+	*qid = -1;
+	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 0)
+		note("%lu request%s still queued go with the queue; their "
+		    "clients will be told", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
+	if (msgctl(id, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_RMID");
+		return;
+	}
+	note("msgctl IPC_RMID: removed queue id %d", id);
+}
+
+/*
  * May a per-message line be narrated now?  Yes for the first PACE_LINES
  * of each second: a student typing sees every message, a stream of
  * thousands stays readable.  When lines were held back, say how many.

@@ -83,6 +83,7 @@ int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);
 void check_server(int server, struct message *req, size_t room,
     unsigned long request, int *ticks);
+void remove_queue(int *qid);
 int paced(void);
 int paced_wait(void);
 void ticking(int on);
