@@ -79,7 +79,7 @@ main(int argc, char *argv[])
 		ticking(1);	/* wake each second: does the server live? */
 		while (msgsnd(c.server, c.req, KIND_BYTES + QID_BYTES + len,
 		    0) == -1 && server_lives(&c, "msgsnd"))
-			continue;
+			;	/* a tick: the server lives; wait again */
 		ticking(0);
 		if (stop_signal)
 			break;
@@ -87,7 +87,7 @@ main(int argc, char *argv[])
 		ticking(1);	/* our own queue: only our answers come */
 		while ((n = msgrcv(own, c.ans, c.room, 0, 0)) == -1 &&
 		    server_lives(&c, "msgrcv"))
-			continue;
+			;
 		ticking(0);
 		if (print_answer(&c, n, len) == -1)
 			break;

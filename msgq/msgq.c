@@ -167,9 +167,9 @@ check_server(int server, struct message *req, size_t room,
 		return;		/* the server is still signing its queue */
 	if (pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH))
 		return;
-	while (msgrcv(server, req, room, (long)getpid(),
-	    IPC_NOWAIT) != -1)
-		continue;	/* our request back: it is no use now */
+	/* Our request back, if still queued: it is no use now. */
+	while (msgrcv(server, req, room, (long)getpid(), IPC_NOWAIT) != -1)
+		;
 	if (pid == 0)
 		refuse("no server ever took a message off queue id %d: it "
 		    "is not msgq/server's", server);
