@@ -68,8 +68,6 @@ int parse_num(const char *what, const char *s, long long min, long long max,
     long long *out);
 
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int paced(void);
-int paced_wait(void);
 const char *plural(unsigned long long n);
 const char *ipc_time(time_t t);
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -87,7 +85,6 @@ const char *set_owner(unsigned long nsems);
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);
-void ticking(int on);
 int exit_status(int status);
 int write_all(int fd, const void *buf, size_t len);
 size_t write_part(int fd, const void *buf, size_t len);

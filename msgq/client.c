@@ -29,7 +29,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,82 +37,92 @@
 #include "ipcdemo.h"
 #include "msgq.h"
 
-enum { UNSIGNED_TICKS = 5 };	/* seconds to wait for an unsigned queue */
+/* What the steps share. */
+struct client {
+	int server;		/* the server's queue */
+	size_t chunk;		/* most bytes in one request */
+	size_t room;		/* bytes a message can hold */
+	struct message *req;	/* the request we fill and send */
+	struct message *ans;	/* the answer */
+	unsigned long asked;	/* requests sent */
+	int unsigned_ticks;	/* ticks with no server's PID on its queue */
+};
 
-static int server = -1;		/* the server's queue */
-static int own = -1;		/* ours, for the answers */
-static size_t chunk;		/* most bytes in one request */
-static struct message *req;	/* the request we fill and send */
-static struct message *ans;	/* the answer */
-static size_t room;		/* bytes a message can hold */
-static unsigned long asked;	/* requests sent */
+static int own = -1;		/* our queue, for the answers */
 
-static void open_queues(void);
-static int ask_args(char **args);
-static int ask_lines(void);
-static int ask(size_t len);
-static int wait_answer(size_t len);
-static void check_server(void);
+static void options(int argc, char *argv[], struct input *in);
+static void new_messages(struct client *c);
+static void open_queues(struct client *c);
+static int server_lives(struct client *c, const char *call);
+static void asked(struct client *c, size_t len);
+static int print_answer(struct client *c, ssize_t n, size_t len);
 static void remove_own(void);
 
-static void
-usage(FILE *f)
+int
+main(int argc, char *argv[])
 {
-	fprintf(f, "usage: msgq/client [-q] [-k KEY] [MESSAGE ...]\n"
+	struct client c = { .server = -1 };
+	struct input in = { 0 };
+	size_t len;
+	ssize_t n;
+
+	options(argc, argv, &in);		/* MESSAGE ...: below */
+	catch_signals();
+	new_messages(&c);		/* a request and an answer */
+	open_queues(&c);	/* msgget: the server's queue, and our own */
+
+	/* A request per line or MESSAGE: REQUEST, our queue's id, bytes. */
+	while ((len = next_input(&in, c.req->mtext + QID_BYTES, c.chunk))) {
+		c.req->mtype = (long)getpid();	/* the answer's type too */
+		c.req->kind = REQUEST;
+		memcpy(c.req->mtext, &own, QID_BYTES);	/* answer there */
+		ticking(1);	/* wake each second: does the server live? */
+		while (msgsnd(c.server, c.req, KIND_BYTES + QID_BYTES + len,
+		    0) == -1 && server_lives(&c, "msgsnd"))
+			;	/* a tick: the server lives; wait again */
+		ticking(0);
+		if (stop_signal)
+			break;
+		asked(&c, len);			/* count, narrate */
+		ticking(1);	/* our own queue: only our answers come */
+		while ((n = msgrcv(own, c.ans, c.room, 0, 0)) == -1 &&
+		    server_lives(&c, "msgrcv"))
+			;
+		ticking(0);
+		if (print_answer(&c, n, len) == -1)
+			break;
+	}
+	note("%lu request%s, every one answered", c.asked, plural(c.asked));
+	remove_own();
+	free(c.req);
+	free(c.ans);
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : exit_status(0);
+}
+
+static void
+options(int argc, char *argv[], struct input *in)
+{
+	static const struct program client = { "msgq/client",
+	    "[-q] [-k KEY] [MESSAGE ...]\n"
 	    "  Send each MESSAGE, or each line of standard input, to "
 	    "msgq/server and print\n"
 	    "  each answer.\n"
 	    "  -k KEY   the server's key (default: $IPC_DEMO_KEY, else one "
 	    "made by ftok)\n"
-	    "  -q       quiet: no narration on stderr\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
+	    "  -q       quiet: no narration on stderr\n", "" };
+	int first = parse_options(&client, argc, argv, NULL, NULL);
+
+	use_key(PROJ_MSGQ);
+	in->args = first < argc ? argv + first : NULL;
 }
 
-int
-main(int argc, char *argv[])
+/* Room for a request and an answer of the largest size a queue takes. */
+static void
+new_messages(struct client *c)
 {
-	const char *karg = NULL;
-	int opt;
-
-	prog = "msgq/client";
-	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (choose_key(karg, PROJ_MSGQ) == -1)
-		usage(stderr);
-
-	catch_signals();
-	room = max_message_size();
-	req = new_message(room);
-	ans = new_message(room);
-	open_queues();
-
-	/* One request per argument or line; each answer printed. */
-	if (optind < argc)
-		ask_args(argv + optind);
-	else
-		ask_lines();
-	note("%lu request%s, every one answered", asked, plural(asked));
-	remove_own();
-	free(req);
-	free(ans);
-
-	if (close_stdout() == -1)
-		return EXIT_CALL_FAILED;
-	return exit_status(0);
+	c->room = max_message_size();
+	c->req = new_message(c->room);
+	c->ans = new_message(c->room);
 }
 
 /*
@@ -122,21 +131,21 @@ main(int argc, char *argv[])
  * A request holds the kind byte, our queue's id and the bytes.
  */
 static void
-open_queues(void)
+open_queues(struct client *c)
 {
 	struct msqid_ds ds;
 	size_t max;
 
-	server = msgget(ipc_key, 0);
-	if (server == -1 && errno == ENOENT)
+	c->server = msgget(ipc_key, 0);
+	if (c->server == -1 && errno == ENOENT)
 		die_hint("msgget", "no msgq/server has key 0x%08x: start "
 		    "msgq/server first, with the same -k or IPC_DEMO_KEY",
 		    (unsigned int)ipc_key);
-	if (server == -1)
+	if (c->server == -1)
 		die("msgget");
-	if (msgctl(server, IPC_STAT, &ds) == -1)
+	if (msgctl(c->server, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	refuse_if_not_ours("queue", server, &ds.msg_perm);
+	refuse_if_not_ours("queue", c->server, &ds.msg_perm);
 	own = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (own == -1)
 		die("msgget (our queue)");
@@ -144,7 +153,7 @@ open_queues(void)
 		remove_own();
 		die("atexit");
 	}
-	max = queue_room(server);
+	max = queue_room(c->server);
 	if (queue_room(own) < max)
 		max = queue_room(own);
 	if (max <= KIND_BYTES + QID_BYTES) {
@@ -154,164 +163,66 @@ open_queues(void)
 		hint("raise it with msgq/ctl qbytes");
 		exit(EXIT_CALL_FAILED);
 	}
-	chunk = max - KIND_BYTES - QID_BYTES;
+	c->chunk = max - KIND_BYTES - QID_BYTES;
 	note("server's queue id %d; answers come to our own queue id %d; "
-	    "up to %zu bytes in a request", server, own, chunk);
-}
-
-/* Each argument, with a newline, is one request (or more if it is long). */
-static int
-ask_args(char **args)
-{
-	size_t len, off, piece;
-
-	for (; *args != NULL; args++) {
-		len = strlen(*args) + 1;
-		for (off = 0; off < len; off += piece) {
-			piece = len - off < chunk ? len - off : chunk;
-			memcpy(req->mtext + QID_BYTES, *args + off, piece);
-			if (off + piece == len)
-				req->mtext[QID_BYTES + piece - 1] = '\n';
-			if (ask(piece) == -1)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* Each line of input is a request; a long one goes in several. */
-static int
-ask_lines(void)
-{
-	char *text = req->mtext + QID_BYTES;
-	size_t len = 0;
-	int c;
-
-	for (;;) {
-		c = getc_unlocked(stdin);
-		if (c == EOF && ferror(stdin)) {
-			if (errno != EINTR)
-				die("read (stdin)");
-			if (stop_signal)
-				return -1;
-			clearerr(stdin);
-			continue;
-		}
-		if (c == EOF)
-			break;
-		text[len++] = (char)c;
-		if ((c == '\n' || len == chunk) && ask(len) == -1)
-			return -1;
-		if (c == '\n' || len == chunk)
-			len = 0;
-	}
-	return len > 0 ? ask(len) : 0;
+	    "up to %zu bytes in a request", c->server, own, c->chunk);
 }
 
 /*
- * Send one request: type our PID, REQUEST, our queue's id, the bytes.  The
- * server's queue holds requests only, and the server takes them as they
- * come; while it is full we wait, looking each second that the server
- * lives.  Then wait for the answer, and print it.
+ * A blocked msgsnd or msgrcv failed, errno says why.  A tick (EINTR, no
+ * stop): see that the server lives, and return 1 to wait again.  Stopped
+ * by a signal: 0.  Anything else: die.
  */
 static int
-ask(size_t len)
+server_lives(struct client *c, const char *call)
 {
-	req->mtype = (long)getpid();
-	req->kind = REQUEST;
-	memcpy(req->mtext, &own, QID_BYTES);
-	ticking(1);
-	while (msgsnd(server, req, KIND_BYTES + QID_BYTES + len, 0) == -1) {
-		if (errno == EINTR && stop_signal)
-			break;
-		if (errno != EINTR)
-			die("msgsnd");
-		check_server();		/* a tick: is the server there? */
+	if (errno == EINTR && stop_signal)
+		return 0;
+	if (errno != EINTR) {
+		ticking(0);
+		die(call);
 	}
-	ticking(0);
-	if (stop_signal)
-		return -1;
-	asked++;
-	if (paced())
-		note("msgsnd: request %lu, %zu byte%s, type %ld (our PID)",
-		    asked, len, plural(len), req->mtype);
-	return wait_answer(len);
+	check_server(c->server, c->req, c->room, c->asked + 1,
+	    &c->unsigned_ticks);		/* msgq.c */
+	return 1;
 }
 
-/* msgrcv on our own queue: only our answers ever come there. */
-static int
-wait_answer(size_t len)
+/* A request went: count it, and say so at a readable pace. */
+static void
+asked(struct client *c, size_t len)
 {
-	ssize_t n;
+	c->asked++;
+	if (paced())
+		note("msgsnd: request %lu, %zu byte%s, type %ld (our PID)",
+		    c->asked, len, plural(len), c->req->mtype);
+}
+
+/*
+ * The answer to a request of len bytes: n bytes came (-1: stopped).  It
+ * must be ANSWER and len bytes; print them.  Returns -1 to stop.
+ */
+static int
+print_answer(struct client *c, ssize_t n, size_t len)
+{
 	size_t done;
 
-	ticking(1);
-	while ((n = msgrcv(own, ans, room, 0, 0)) == -1) {
-		if (errno == EINTR && stop_signal)
-			break;
-		if (errno != EINTR) {
-			ticking(0);
-			die("msgrcv");
-		}
-		check_server();
-	}
-	ticking(0);
 	if (n == -1)
 		return -1;
-	if (ans->kind != ANSWER || (size_t)n != KIND_BYTES + len) {
+	if (c->ans->kind != ANSWER || (size_t)n != KIND_BYTES + len) {
 		refuse("%s, %zd bytes, came to our private queue instead of "
-		    "the answer to request %lu", kind_name(ans, (size_t)n), n,
-		    asked);
+		    "the answer to request %lu", kind_name(c->ans, (size_t)n),
+		    n, c->asked);
 		exit(EXIT_CALL_FAILED);
 	}
-	done = write_part(STDOUT_FILENO, ans->mtext, len);
+	done = write_part(STDOUT_FILENO, c->ans->mtext, len);
 	if (done < len && stop_signal)
 		return -1;
 	if (done < len)
 		die_lost("write", "%zu byte%s of the answer to request %lu "
-		    "lost", len - done, plural(len - done), asked);
+		    "lost", len - done, plural(len - done), c->asked);
 	if (paced())
 		note("msgrcv: the answer, %zd bytes", n);
 	return 0;
-}
-
-/*
- * Does the server live?  Its queue gone means it stopped; a queue still
- * there whose msg_lrpid (the server's PID, see msgq/server) is no process
- * means it died without a word (kill -9): nothing will ever answer.  Our
- * request, if still queued, is taken back: it is ours, typed with our PID.
- */
-static void
-check_server(void)
-{
-	static int unsigned_ticks;
-	struct msqid_ds ds;
-	pid_t pid;
-
-	if (msgctl(server, IPC_STAT, &ds) == -1) {
-		if (errno != EIDRM && errno != EINVAL)
-			die("msgctl IPC_STAT");
-		refuse("the server stopped: its queue is gone; request %lu "
-		    "was not answered", asked + 1);
-		exit(EXIT_CALL_FAILED);
-	}
-	pid = ds.msg_lrpid;
-	if (pid == 0 && ++unsigned_ticks < UNSIGNED_TICKS)
-		return;		/* the server is still signing its queue */
-	if (pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH))
-		return;
-	while (msgrcv(server, req, room, (long)getpid(), IPC_NOWAIT) != -1)
-		;
-	if (pid == 0)
-		refuse("no server ever took a message off queue id %d: it "
-		    "is not msgq/server's", server);
-	else
-		refuse("the server (PID %ld) is gone, without removing its "
-		    "queue id %d (killed by kill -9?): nothing will answer",
-		    (long)pid, server);
-	hint("remove the queue with msgq/ctl rm, then start msgq/server "
-	    "again");
-	exit(EXIT_CALL_FAILED);
 }
 
 /* Our private queue is ours alone: remove it however we leave. */

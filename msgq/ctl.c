@@ -30,73 +30,19 @@
 
 #include "ipcdemo.h"
 
+enum { STAT, RM, QBYTES };	/* the commands, as options() finds them */
+
+static int options(int argc, char *argv[], long long *qbytes);
 static void show(int id);
 static void set_qbytes(int id, unsigned long qbytes);
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: msgq/ctl [-q] [-k KEY] stat | rm | qbytes N\n"
-	    "  stat      print the queue's msqid_ds (IPC_STAT)\n"
-	    "  rm        remove the queue and every message in it "
-	    "(IPC_RMID)\n"
-	    "  qbytes N  let the queue hold at most N bytes (IPC_SET)\n"
-	    "  -k KEY    the queue's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -q        quiet: no narration on stderr\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
 
 int
 main(int argc, char *argv[])
 {
-	const char *karg = NULL, *cmd;
 	long long qbytes = 0;
-	int id, opt, want;
+	int cmd, id;
 
-	prog = "msgq/ctl";
-	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	/* One command; qbytes takes a number. */
-	cmd = optind < argc ? argv[optind] : "";
-	want = strcmp(cmd, "qbytes") == 0 ? 2 : 1;
-	if (*cmd == '\0') {
-		fprintf(stderr, "%s: no command: expected stat, rm or "
-		    "qbytes N\n", prog);
-		usage(stderr);
-	}
-	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0 && want == 1) {
-		fprintf(stderr, "%s: '%s' is not a command: expected stat, rm "
-		    "or qbytes N\n", prog, cmd);
-		usage(stderr);
-	}
-	if (argc - optind < want) {
-		fprintf(stderr, "%s: qbytes: the number N is missing\n", prog);
-		usage(stderr);
-	}
-	if (argc - optind > want) {
-		bad_operand(cmd, argv[optind + want]);
-		usage(stderr);
-	}
-	if (want == 2 && parse_num("qbytes", argv[optind + 1], 1, 0x7fffffff,
-	    &qbytes) == -1)
-		usage(stderr);
-	if (choose_key(karg, PROJ_MSGQ) == -1)
-		usage(stderr);
+	cmd = options(argc, argv, &qbytes);	/* STAT, RM or QBYTES; key */
 
 	/* A closed pipe on stdout is an error we report (EPIPE), not death. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -110,9 +56,9 @@ main(int argc, char *argv[])
 	if (id == -1)
 		die("msgget");
 
-	if (strcmp(cmd, "stat") == 0) {
+	if (cmd == STAT) {
 		show(id);
-	} else if (strcmp(cmd, "rm") == 0) {
+	} else if (cmd == RM) {
 		if (msgctl(id, IPC_RMID, NULL) == -1)
 			die("msgctl IPC_RMID");
 		note("msgctl IPC_RMID: removed queue id %d", id);
@@ -120,6 +66,35 @@ main(int argc, char *argv[])
 		set_qbytes(id, (unsigned long)qbytes);
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/*
+ * The command and its number (command() in common/).  N of qbytes is 1
+ * or more, a floor command() does not know (its range starts at 0): so
+ * qbytes N, once it is the whole command, is parsed here first.
+ */
+static int
+options(int argc, char *argv[], long long *qbytes)
+{
+	static const struct program ctl = { "msgq/ctl",
+	    "[-q] [-k KEY] stat | rm | qbytes N\n"
+	    "  stat      print the queue's msqid_ds (IPC_STAT)\n"
+	    "  rm        remove the queue and every message in it "
+	    "(IPC_RMID)\n"
+	    "  qbytes N  let the queue hold at most N bytes (IPC_SET)\n"
+	    "  -k KEY    the queue's key (default: $IPC_DEMO_KEY, else one "
+	    "made by ftok)\n"
+	    "  -q        quiet: no narration on stderr\n", "" };
+	static const char *const cmds[] = { "stat", "rm", "qbytes N", NULL };
+	int first = parse_options(&ctl, argc, argv, NULL, NULL), cmd;
+
+	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&
+	    parse_num("qbytes", argv[first + 1], 1, 0x7fffffff, qbytes) == -1)
+		show_usage(stderr);
+	cmd = command(argc, argv, first, cmds, "the number N", 0x7fffffff,
+	    qbytes);
+	use_key(PROJ_MSGQ);
+	return cmd;
 }
 
 /* IPC_STAT: the queue as the kernel sees it, one field a line. */

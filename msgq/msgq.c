@@ -1,21 +1,26 @@
 /*
  * msgq.c - the steps the msgq programs share: how big a message may be,
- * how the queue is created or joined, and what a message is, in words.
- * See msgq.h.
+ * how the queue is created or joined, what a message is, in words, and
+ * how often to narrate.  See msgq.h.
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
 #include "msgq.h"
 
 enum { MSGMAX_DEFAULT = 8192, MSGMAX_CAP = 16 << 20 };
+enum { UNSIGNED_TICKS = 5 };	/* seconds to wait for an unsigned queue */
+enum { PACE_LINES = 10 };	/* detailed narration lines per second */
 
 /*
  * The largest message the kernel accepts is kernel.msgmax (8192 bytes
@@ -132,4 +137,147 @@ kind_name(const struct message *m, size_t n)
 	snprintf(words, sizeof words, "a message of no kind we know "
 	    "(first byte 0x%02x)", (unsigned char)m->kind);
 	return words;
+}
+
+/*
+ * msgq/client, at each tick while it waits: does the server live?  Its
+ * queue gone means it stopped; a queue still there whose msg_lrpid (the
+ * server's PID, see msgq/server) is no process means it died without a
+ * word (kill -9): nothing will ever answer.  Then our request (number
+ * request), if still queued, is taken back into req: it is ours, typed
+ * with our PID; we say so and exit 1.  *ticks counts the ticks that saw
+ * no PID yet (the server is still signing its queue).
+ */
+void
+check_server(int server, struct message *req, size_t room,
+    unsigned long request, int *ticks)
+{
+	struct msqid_ds ds;
+	pid_t pid;
+
+	if (msgctl(server, IPC_STAT, &ds) == -1) {
+		if (errno != EIDRM && errno != EINVAL)
+			die("msgctl IPC_STAT");
+		refuse("the server stopped: its queue is gone; request %lu "
+		    "was not answered", request);
+		exit(EXIT_CALL_FAILED);
+	}
+	pid = ds.msg_lrpid;
+	if (pid == 0 && ++*ticks < UNSIGNED_TICKS)
+		return;		/* the server is still signing its queue */
+	if (pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH))
+		return;
+	/* Our request back, if still queued: it is no use now. */
+	while (msgrcv(server, req, room, (long)getpid(), IPC_NOWAIT) != -1)
+		;
+	if (pid == 0)
+		refuse("no server ever took a message off queue id %d: it "
+		    "is not msgq/server's", server);
+	else
+		refuse("the server (PID %ld) is gone, without removing its "
+		    "queue id %d (killed by kill -9?): nothing will answer",
+		    (long)pid, server);
+	hint("remove the queue with msgq/ctl rm, then start msgq/server "
+	    "again");
+	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * msgq/server's queue is its own: it made it, and removes it with
+ * IPC_RMID when it stops, with whatever requests are still in it.  Their
+ * clients, waiting, see the queue go and say so.
+ */
+void
+remove_queue(int *qid)
+{
+	struct msqid_ds ds;
+	int id = *qid;
+
+	if (id == -1)
+		return;
+	*qid = -1;
+	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 0)
+		note("%lu request%s still queued go with the queue; their "
+		    "clients will be told", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
+	if (msgctl(id, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_RMID");
+		return;
+	}
+	note("msgctl IPC_RMID: removed queue id %d", id);
+}
+
+/*
+ * May a per-message line be narrated now?  Yes for the first PACE_LINES
+ * of each second: a student typing sees every message, a stream of
+ * thousands stays readable.  When lines were held back, say how many.
+ */
+int
+paced(void)
+{
+	static time_t second = -1;
+	static int lines;
+	static unsigned long held;
+	struct timespec now;
+
+	if (quiet)
+		return 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 1;
+	if (now.tv_sec != second) {
+		second = now.tv_sec;
+		lines = 0;
+	}
+	if (lines >= PACE_LINES) {
+		held++;
+		return 0;
+	}
+	lines++;
+	if (held > 0)
+		note("... %lu more line%s not shown (%d a second at most)",
+		    held, plural(held), PACE_LINES);
+	held = 0;
+	return 1;
+}
+
+/*
+ * May "waiting for ..." be narrated now?  A wait must never go unexplained,
+ * even when the per-message lines of this second are used up, so waits
+ * have their own pace: the first always, then at most one a second.
+ */
+int
+paced_wait(void)
+{
+	static time_t last = -1;
+	struct timespec now;
+
+	if (quiet)
+		return 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 1;
+	if (last != -1 && now.tv_sec == last)
+		return 0;
+	last = now.tv_sec;
+	return 1;
+}
+
+/*
+ * While on, SIGALRM every second: a call blocked in the kernel returns
+ * EINTR, so that the program can look around (has its peer died?  has the
+ * queue's limit changed?) and then wait again.  An interval timer, not
+ * alarm(): a tick that came just before the call blocked is followed by
+ * another, so no wait goes unwatched.
+ */
+void
+ticking(int on)
+{
+	struct itimerval it;
+
+	if (stop_signal)
+		return;		/* on_signal's alarm() is in charge now */
+	it.it_interval.tv_sec = it.it_value.tv_sec = on ? 1 : 0;
+	it.it_interval.tv_usec = it.it_value.tv_usec = 0;
+	if (setitimer(ITIMER_REAL, &it, NULL) == -1)
+		die("setitimer");
 }

@@ -64,10 +64,39 @@ enum {
 	QID_BYTES = sizeof(int)		/* a request's answer queue id */
 };
 
+/*
+ * Where msgq/sender's and msgq/client's bytes come from (stream.c): the
+ * MESSAGE operands, each with a newline, or standard input by lines, or
+ * by blocks (sender -b).
+ */
+struct input {
+	char **args;		/* the operands left; NULL: standard input */
+	size_t off;		/* bytes of *args already taken */
+	int bulk;		/* -b: standard input in blocks, not lines */
+	int done;		/* the end of the input, or stopped */
+};
+
 size_t max_message_size(void);
 size_t queue_room(int qid);
 struct message *new_message(size_t size);
 int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);
+void check_server(int server, struct message *req, size_t room,
+    unsigned long request, int *ticks);
+void remove_queue(int *qid);
+int paced(void);
+int paced_wait(void);
+void ticking(int on);
+
+size_t next_input(struct input *in, char *buf, size_t max);
+size_t data_room(int qid);
+int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
+void end_stream(int qid, struct message *msg, long type);
+void mark_failed(int qid, struct message *msg, long type, int nowait);
+int again(long type, int nowait, size_t room);
+void narrate_receive(int qid, const struct message *msg, ssize_t n);
+void put_back(int qid, struct message *msg, size_t n);
+void remove_if_empty(int *qid);
+const char *wanted(long type);
 
 #endif

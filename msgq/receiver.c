@@ -51,29 +51,94 @@
 #include "ipcdemo.h"
 #include "msgq.h"
 
-static int qid = -1;		/* the queue, once open */
-static long type;		/* -t: 0 any, >0 that type, <0 lowest <= |t| */
-static int nowait;		/* -n: IPC_NOWAIT, stop when none is queued */
-static size_t room;		/* bytes a message can hold, kind included */
-static struct message *msg;	/* the message received */
-static long long ends = 1;	/* -e: stop after this many ends */
-static int status;		/* what main returns: 1 after a failure */
-static unsigned long got;	/* data messages received */
-static unsigned long long got_bytes;
+/* What the steps share. */
+struct receiver {
+	long type;		/* -t: 0 any, >0 that type, <0 lowest <= |t| */
+	int nowait;		/* -n: IPC_NOWAIT, stop when none is queued */
+	size_t room;		/* bytes after mtype a message can hold */
+	struct message *msg;	/* the message received */
+	long long count;	/* -c: stop after this many; -1: no limit */
+	long long ends;		/* -e: stop after this many ends */
+	long long ended;	/* ends seen */
+	int status;		/* what main returns: 1 after a failure */
+	unsigned long got;	/* data messages received */
+	unsigned long long got_bytes;
+};
 
-static void receive_all(long long count);
-static ssize_t receive(void);
-static void narrate_receive(ssize_t n);
-static int write_data(size_t len);
-static void put_back(size_t n);
-static void remove_if_empty(void);
-static const char *wanted(void);
+static int qid = -1;		/* the queue, once open: tidy() */
+
+static void options(int argc, char *argv[], struct receiver *r);
+static int stream_ends(struct receiver *r, ssize_t n);
+static int write_data(struct receiver *r, size_t len);
+static void tidy(void);
+static void report(const struct receiver *r);
+
+int
+main(int argc, char *argv[])
+{
+	struct receiver r = { .count = -1, .ends = 1 };
+	int created, first;
+	ssize_t n;
+
+	options(argc, argv, &r);	/* -c -e -n -t: below */
+	catch_signals();
+	r.room = max_message_size();
+	r.msg = new_message(r.room);
+	qid = open_queue(&created);	/* msgget: msgq.c */
+	if (atexit(tidy) != 0)
+		die("atexit");
+
+	/* Narrating, try once without waiting, only to say that we wait. */
+	first = quiet || r.nowait ? r.nowait : IPC_NOWAIT;
+	while (r.count < 0 || r.got < (unsigned long long)r.count) {
+		n = msgrcv(qid, r.msg, r.room, r.type, first);
+		while (n == -1 && again(r.type, r.nowait, r.room))
+			n = msgrcv(qid, r.msg, r.room, r.type, r.nowait);
+		if (n == -1)
+			break;	/* stopped, or -n and nothing left */
+		narrate_receive(qid, r.msg, n);
+		if (n == 0 || r.msg->kind == FAILED) {
+			if (stream_ends(&r, n))		/* -e ENDS */
+				break;
+		} else if (r.msg->kind != DATA) {
+			put_back(qid, r.msg, (size_t)n);	/* not ours */
+			r.status = EXIT_CALL_FAILED;
+			break;
+		} else if (write_data(&r, (size_t)n - KIND_BYTES) == -1)
+			break;
+	}
+	report(&r);
+	tidy();
+	free(r.msg);
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : exit_status(r.status);
+}
+
+/* -c, -e, -n and -t, for parse_options(). */
+static int
+own_option(int opt, const char *arg, void *ctx)
+{
+	struct receiver *r = ctx;
+	long long n;
+
+	if (opt == 'c')
+		return parse_num("-c", arg, 1, LLONG_MAX, &r->count);
+	if (opt == 'e')
+		return parse_num("-e", arg, 1, LLONG_MAX, &r->ends);
+	if (opt == 'n') {
+		r->nowait = IPC_NOWAIT;
+		return 0;
+	}
+	if (parse_num("-t", arg, -LONG_MAX, LONG_MAX, &n) == -1)
+		return -1;
+	r->type = (long)n;
+	return 0;
+}
 
 static void
-usage(FILE *f)
+options(int argc, char *argv[], struct receiver *r)
 {
-	fprintf(f, "usage: msgq/receiver [-nq] [-c COUNT] [-e ENDS] "
-	    "[-k KEY] [-t TYPE]\n"
+	static const struct program receiver = { "msgq/receiver",
+	    "[-nq] [-c COUNT] [-e ENDS] [-k KEY] [-t TYPE]\n"
 	    "  Write the bytes of each message to standard output, until "
 	    "the end of stream.\n"
 	    "  -c COUNT stop after COUNT messages\n"
@@ -84,270 +149,72 @@ usage(FILE *f)
 	    "  -n       do not wait: take what is queued, then stop\n"
 	    "  -q       quiet: no narration on stderr\n"
 	    "  -t TYPE  0 any type (default), N only type N, -N the lowest\n"
-	    "           type <= N\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
+	    "           type <= N\n", "c:e:nt:" };
 
-int
-main(int argc, char *argv[])
-{
-	const char *karg = NULL;
-	long long count = -1, n;
-	int created, opt;
-
-	prog = "msgq/receiver";
-	while ((opt = getopt(argc, argv, ":c:e:hk:nqt:")) != -1) {
-		switch (opt) {
-		case 'c':
-			if (parse_num("-c", optarg, 1, LLONG_MAX, &count) == -1)
-				usage(stderr);
-			break;
-		case 'e':
-			if (parse_num("-e", optarg, 1, LLONG_MAX, &ends) == -1)
-				usage(stderr);
-			break;
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'n':
-			nowait = IPC_NOWAIT;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 't':
-			if (parse_num("-t", optarg, -LONG_MAX, LONG_MAX, &n)
-			    == -1)
-				usage(stderr);
-			type = (long)n;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (optind < argc) {
-		bad_operand(NULL, argv[optind]);
-		usage(stderr);
-	}
-	if (choose_key(karg, PROJ_MSGQ) == -1)
-		usage(stderr);
-
-	/* Open the queue; from here on, however we leave, tidy up. */
-	catch_signals();
-	room = max_message_size();
-	msg = new_message(room);
-	qid = open_queue(&created);
-	if (atexit(remove_if_empty) != 0)
-		die("atexit");
-
-	receive_all(count);
-	remove_if_empty();
-	free(msg);
-
-	if (close_stdout() == -1)
-		return EXIT_CALL_FAILED;
-	return exit_status(status);
+	no_more_operands(argc, argv, parse_options(&receiver, argc, argv,
+	    own_option, r), NULL);
+	use_key(PROJ_MSGQ);
 }
 
 /*
- * Receive until ENDS ends of stream, COUNT messages, -n finds none, or ^C.
- * A stream marked as failed counts as an end, and makes the exit 1.
+ * An end of stream (n == 0), or a stream marked as failed, which counts
+ * as an end and makes the exit 1.  Returns 1 once ENDS ends came.
  */
-static void
-receive_all(long long count)
+static int
+stream_ends(struct receiver *r, ssize_t n)
 {
-	long long ended = 0;
-	ssize_t n;
-
-	while (count < 0 || got < (unsigned long long)count) {
-		n = receive();
-		if (n == -1)
-			break;	/* stopped, or -n and nothing left */
-		narrate_receive(n);
-		if (n == 0 || msg->kind == FAILED) {
-			if (n > 0) {
-				refuse("the sender failed (it marked its stream "
-				    "as failed, type %ld): what came before is "
-				    "not the whole stream", msg->mtype);
-				status = EXIT_CALL_FAILED;
-			}
-			if (++ended < ends) {
-				note("end of stream %lld of %lld", ended, ends);
-				continue;
-			}
-			note("end of stream (%s)", n == 0 ? "an empty message" :
-			    "a failed one");
-			break;
-		}
-		if (msg->kind != DATA) {
-			put_back((size_t)n);
-			break;
-		}
-		got++;
-		got_bytes += (unsigned long long)n - KIND_BYTES;
-		if (write_data((size_t)n - KIND_BYTES) == -1)
-			break;
+	if (n > 0) {
+		refuse("the sender failed (it marked its stream as failed, "
+		    "type %ld): what came before is not the whole stream",
+		    r->msg->mtype);
+		r->status = EXIT_CALL_FAILED;
 	}
-	if (stop_signal)
-		note("stopped by signal %d", (int)stop_signal);
-	note("received %lu message%s, %llu byte%s", got, plural(got),
-	    got_bytes, plural(got_bytes));
+	if (++r->ended < r->ends) {
+		note("end of stream %lld of %lld", r->ended, r->ends);
+		return 0;
+	}
+	note("end of stream (%s)", n == 0 ? "an empty message" :
+	    "a failed one");
+	return 1;
 }
 
 /*
- * Write the data of message number got out whole.  The message is off the
+ * Count the data of a message, and write it out whole.  The message is off the
  * queue already, so what cannot be written is lost: say exactly what, and
  * stop taking more (they stay queued for the next receiver).
  */
 static int
-write_data(size_t len)
+write_data(struct receiver *r, size_t len)
 {
-	size_t done = write_part(STDOUT_FILENO, msg->mtext, len);
+	size_t done;
 
+	r->got++;
+	r->got_bytes += len;
+	done = write_part(STDOUT_FILENO, r->msg->mtext, len);
 	if (done == len)
 		return 0;
 	if (stop_signal) {
 		refuse("stopped while writing: %zu byte%s of message %lu "
-		    "lost", len - done, plural(len - done), got);
+		    "lost", len - done, plural(len - done), r->got);
 		return -1;
 	}
 	die_lost("write", "%zu byte%s of message %lu lost", len - done,
-	    plural(len - done), got);
+	    plural(len - done), r->got);
 }
 
-/*
- * Not stream data: a request of msgq/client sent to this key, an answer,
- * or bytes of some other program.  We never print it as data: we put it
- * back on the queue, where its owner can still take it, say what it was,
- * and stop with exit 1.
- */
+/* At exit, however we leave: the queue goes if it is empty (stream.c). */
 static void
-put_back(size_t n)
+tidy(void)
 {
-	const char *what = kind_name(msg, n);
-
-	status = EXIT_CALL_FAILED;
-	while (msgsnd(qid, msg, n, IPC_NOWAIT) == -1) {
-		if (errno == EINTR)
-			continue;
-		complain("msgsnd (putting a message back)");
-		refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream "
-		    "data: dropped, not printed", (unsigned int)ipc_key, what,
-		    msg->mtype, n);
-		return;
-	}
-	refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream data: "
-	    "left on the queue, not printed", (unsigned int)ipc_key, what,
-	    msg->mtype, n);
-	hint("this key is used by another pair (msgq/server and "
-	    "msgq/client?); pick another key with -k");
+	remove_if_empty(&qid);
 }
 
-/*
- * msgrcv(2) takes the first message of the type asked for off the queue,
- * or waits for one.  The size we give is the room in mtext; mtype does not
- * count.  When narrating, we try IPC_NOWAIT first, so that we can say we
- * are about to wait.  Returns the number of bytes, or -1 to stop.
- */
-static ssize_t
-receive(void)
-{
-	int probe = !quiet && !nowait;
-	ssize_t n;
-
-	while ((n = msgrcv(qid, msg, room, type, probe ? IPC_NOWAIT : nowait))
-	    == -1) {
-		if (errno == EINTR && stop_signal)
-			return -1;
-		if (errno == EINTR)
-			continue;	/* stopped and continued: go on */
-		if (errno == ENOMSG && nowait) {
-			note("no more messages of %s queued (-n)", wanted());
-			return -1;
-		}
-		if (errno == ENOMSG) {
-			if (paced_wait())
-				note("waiting for a message of %s...",
-				    wanted());
-			probe = 0;
-			continue;
-		}
-		if (errno == E2BIG)
-			die_hint("msgrcv", "a message is bigger than our %zu "
-			    "bytes (kernel.msgmax): was it raised after we "
-			    "started?", room);
-		die("msgrcv");
-	}
-	return n;
-}
-
-/* Say what arrived and what the queue holds now, at a readable pace. */
+/* The totals. */
 static void
-narrate_receive(ssize_t n)
+report(const struct receiver *r)
 {
-	struct msqid_ds ds;
-
-	if (!paced())
-		return;
-	if (msgctl(qid, IPC_STAT, &ds) == -1)
-		die("msgctl IPC_STAT");
-	note("msgrcv: type %ld, %zd byte%s; the queue now holds %lu "
-	    "message%s, %lu byte%s", msg->mtype, n,
-	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
-	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
-	    plural(ds.msg_cbytes));
-}
-
-/*
- * Leave nothing behind: an empty queue is removed with IPC_RMID.  Messages
- * still queued (another stream, another type) stay for the next receiver.
- * System V has no "remove if empty": a message sent in the instant between
- * our IPC_STAT and IPC_RMID would go with the queue.  Only the receiver
- * removes, and only when it stops, to keep that instant rare.
- */
-static void
-remove_if_empty(void)
-{
-	struct msqid_ds ds;
-	int id = qid;
-
-	if (id == -1)
-		return;
-	qid = -1;
-	if (msgctl(id, IPC_STAT, &ds) == -1) {
-		if (errno != EINVAL && errno != EIDRM)
-			complain("msgctl IPC_STAT");
-		return;		/* already gone */
-	}
-	if (ds.msg_qnum > 0) {
-		note("%lu message%s still queued: the queue stays for the "
-		    "next receiver", (unsigned long)ds.msg_qnum,
-		    plural(ds.msg_qnum));
-		return;
-	}
-	if (msgctl(id, IPC_RMID, NULL) == -1) {
-		if (errno != EINVAL && errno != EIDRM)
-			complain("msgctl IPC_RMID");
-		return;
-	}
-	note("msgctl IPC_RMID: removed the empty queue id %d", id);
-}
-
-/* The type we ask msgrcv for, in words. */
-static const char *
-wanted(void)
-{
-	static char words[64];
-
-	if (type == 0)
-		return "any type";
-	if (type > 0)
-		snprintf(words, sizeof words, "type %ld", type);
-	else
-		snprintf(words, sizeof words, "the lowest type <= %ld", -type);
-	return words;
+	if (stop_signal)
+		note("stopped by signal %d", (int)stop_signal);
+	note("received %lu message%s, %llu byte%s", r->got, plural(r->got),
+	    r->got_bytes, plural(r->got_bytes));
 }

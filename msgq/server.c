@@ -44,100 +44,84 @@
 #include "ipcdemo.h"
 #include "msgq.h"
 
-static int qid = -1;		/* our queue: requests come here */
-static unsigned long served;	/* requests answered */
+static int qid = -1;		/* our queue, for requests: tidy() */
 
+static long long options(int argc, char *argv[]);
 static int create_queue(void);
 static void sign_queue(int id);
-static void serve(struct message *req, size_t n, struct message *ans);
-static void print_request(const struct message *req, size_t len);
+static void serve(struct message *req, size_t n, struct message *ans,
+    unsigned long *served);
+static void print_request(const struct message *req, size_t len,
+    unsigned long served);
 static void answer(struct message *ans, size_t len, int to, long pid);
-static void remove_queue(void);
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: msgq/server [-q] [-c COUNT] [-k KEY]\n"
-	    "  Answer each request of msgq/client with its bytes in "
-	    "capitals, until Ctrl-C.\n"
-	    "  -c COUNT stop after COUNT requests\n"
-	    "  -k KEY   the queue's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -q       quiet: no narration on stderr\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
+static void tidy(void);
 
 int
 main(int argc, char *argv[])
 {
+	long long count = options(argc, argv);	/* -c COUNT: below */
 	struct message *req, *ans;
-	const char *karg = NULL;
-	long long count = -1;
+	unsigned long served = 0;
 	size_t room;
 	ssize_t n;
-	int opt;
 
-	prog = "msgq/server";
-	while ((opt = getopt(argc, argv, ":c:hk:q")) != -1) {
-		switch (opt) {
-		case 'c':
-			if (parse_num("-c", optarg, 1, LLONG_MAX, &count) == -1)
-				usage(stderr);
-			break;
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (optind < argc) {
-		bad_operand(NULL, argv[optind]);
-		usage(stderr);
-	}
-	if (choose_key(karg, PROJ_MSGQ) == -1)
-		usage(stderr);
-
-	/* Our queue, removed however we stop. */
 	catch_signals();
 	room = max_message_size();
 	req = new_message(room);
 	ans = new_message(room);
-	qid = create_queue();
-	if (atexit(remove_queue) != 0)
+	qid = create_queue();		/* msgget, IPC_EXCL: below */
+	if (atexit(tidy) != 0)
 		die("atexit");
-	sign_queue(qid);
+	sign_queue(qid);		/* msg_lrpid: our PID */
 
 	/* Take each request, in the order sent (type 0: any), and answer. */
 	while (count < 0 || served < (unsigned long long)count) {
 		if (paced_wait())
 			note("waiting for a request...");
-		n = msgrcv(qid, req, room, 0, 0);
+		n = msgrcv(qid, req, room, 0, 0);	/* room: not mtype */
 		if (n == -1 && errno == EINTR && stop_signal)
 			break;
 		if (n == -1 && errno == EINTR)
 			continue;	/* Ctrl-Z, then fg */
 		if (n == -1)
 			die("msgrcv");
-		serve(req, (size_t)n, ans);
+		serve(req, (size_t)n, ans, &served);	/* msgsnd: answer */
 	}
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
 	note("answered %lu request%s", served, plural(served));
-	remove_queue();
+	tidy();
 	free(req);
 	free(ans);
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : exit_status(0);
+}
 
-	if (close_stdout() == -1)
-		return EXIT_CALL_FAILED;
-	return exit_status(0);
+/* -c, for parse_options(). */
+static int
+own_option(int opt, const char *arg, void *ctx)
+{
+	(void)opt;
+	return parse_num("-c", arg, 1, LLONG_MAX, ctx);
+}
+
+/* The options; returns -c COUNT, or -1: serve until stopped. */
+static long long
+options(int argc, char *argv[])
+{
+	static const struct program server = { "msgq/server",
+	    "[-q] [-c COUNT] [-k KEY]\n"
+	    "  Answer each request of msgq/client with its bytes in "
+	    "capitals, until Ctrl-C.\n"
+	    "  -c COUNT stop after COUNT requests\n"
+	    "  -k KEY   the queue's key (default: $IPC_DEMO_KEY, else one "
+	    "made by ftok)\n"
+	    "  -q       quiet: no narration on stderr\n", "c:" };
+	long long count = -1;
+
+	no_more_operands(argc, argv, parse_options(&server, argc, argv,
+	    own_option, &count), NULL);
+	use_key(PROJ_MSGQ);
+	return count;
 }
 
 /*
@@ -160,8 +144,9 @@ create_queue(void)
 /*
  * msg_lrpid, in the queue's msqid_ds, is the PID of the last process that
  * took a message off it.  One message to ourselves, sent and taken back,
- * (of a type no client PID can be) makes it ours from the start, so that a waiting client can check that
- * the server still lives (kill(pid, 0)), however long it waits.
+ * (of a type no client PID can be) makes it ours from the start, so that
+ * a waiting client can check that the server still lives (kill(pid, 0)),
+ * however long it waits.
  */
 static void
 sign_queue(int id)
@@ -182,7 +167,8 @@ sign_queue(int id)
  * program (msgq/sender?): we say what it was, and drop it.
  */
 static void
-serve(struct message *req, size_t n, struct message *ans)
+serve(struct message *req, size_t n, struct message *ans,
+    unsigned long *served)
 {
 	size_t len, i;
 	int to;
@@ -202,13 +188,14 @@ serve(struct message *req, size_t n, struct message *ans)
 		ans->mtext[i] = (char)toupper(
 		    (unsigned char)req->mtext[QID_BYTES + i]);
 	answer(ans, len, to, req->mtype);
-	served++;
-	print_request(req, len);
+	(*served)++;
+	print_request(req, len, *served);
 }
 
 /* Print the request's bytes; a failed write stops us (it was answered). */
 static void
-print_request(const struct message *req, size_t len)
+print_request(const struct message *req, size_t len,
+    unsigned long served)
 {
 	size_t done = write_part(STDOUT_FILENO, req->mtext + QID_BYTES, len);
 
@@ -246,28 +233,9 @@ answer(struct message *ans, size_t len, int to, long pid)
 		    pid, KIND_BYTES + len, plural(KIND_BYTES + len));
 }
 
-/*
- * The queue is ours: we made it, and we remove it with IPC_RMID when we
- * stop, with whatever requests are still in it.  Their clients, waiting,
- * see the queue go and say so.
- */
+/* At exit, however we leave: our queue goes (msgq.c). */
 static void
-remove_queue(void)
+tidy(void)
 {
-	struct msqid_ds ds;
-	int id = qid;
-
-	if (id == -1)
-		return;
-	qid = -1;
-	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 0)
-		note("%lu request%s still queued go with the queue; their "
-		    "clients will be told", (unsigned long)ds.msg_qnum,
-		    plural(ds.msg_qnum));
-	if (msgctl(id, IPC_RMID, NULL) == -1) {
-		if (errno != EINVAL && errno != EIDRM)
-			complain("msgctl IPC_RMID");
-		return;
-	}
-	note("msgctl IPC_RMID: removed queue id %d", id);
+	remove_queue(&qid);
 }

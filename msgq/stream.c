@@ -1,0 +1,374 @@
+/*
+ * stream.c - the steps of msgq/sender and msgq/receiver (and, for its
+ * input, msgq/client) that are there to be robust rather than to teach:
+ * where the bytes come from, how a message is fitted to a queue whose
+ * limit fell, how a stream ends or is marked as cut, what a receiver does
+ * with a message that is not stream data, and how it removes the queue.
+ * See msgq.h for the protocol.
+ */
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "msgq.h"
+
+enum { MARK_TRIES = 50 };	/* 5 s to find room for the FAILED mark */
+
+static size_t next_arg(struct input *in, char *buf, size_t max);
+static size_t next_line(struct input *in, char *buf, size_t max);
+static size_t next_block(struct input *in, char *buf, size_t max);
+
+/*
+ * The next bytes to send, at most max of them, into buf: a piece of a
+ * MESSAGE operand, a line, or a block (-b).  Returns how many; 0 at the
+ * end of the input, or when a signal stopped us.
+ */
+size_t
+next_input(struct input *in, char *buf, size_t max)
+{
+	if (in->done)
+		return 0;
+	if (in->args != NULL)
+		return next_arg(in, buf, max);
+	return in->bulk ? next_block(in, buf, max) : next_line(in, buf, max);
+}
+
+/* Each argument, with a newline, is one message (or more if it is long). */
+static size_t
+next_arg(struct input *in, char *buf, size_t max)
+{
+	size_t len, piece;
+
+	if (*in->args == NULL) {
+		in->done = 1;
+		return 0;
+	}
+	len = strlen(*in->args) + 1;
+	piece = len - in->off < max ? len - in->off : max;
+	memcpy(buf, *in->args + in->off, piece);
+	in->off += piece;
+	if (in->off == len) {
+		buf[piece - 1] = '\n';
+		in->args++;
+		in->off = 0;
+	}
+	return piece;
+}
+
+/*
+ * Line mode: each line of input, newline included, is one message, sent
+ * as soon as it is read, so a student typing in a terminal sees each line
+ * arrive in the other as Enter is pressed.  A line longer than a message
+ * goes in several; the receiver joins them by writing them out in order.
+ */
+static size_t
+next_line(struct input *in, char *buf, size_t max)
+{
+	size_t len = 0;
+	int c;
+
+	while (len < max) {
+		c = getc_unlocked(stdin);
+		if (c == EOF && ferror(stdin)) {
+			if (errno != EINTR)
+				die("read (stdin)");
+			if (stop_signal) {
+				in->done = 1;
+				return 0;
+			}
+			clearerr(stdin);	/* Ctrl-Z, then fg */
+			continue;
+		}
+		if (c == EOF) {
+			in->done = 1;	/* the last line may have no newline */
+			break;
+		}
+		buf[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	return len;
+}
+
+/* Bulk mode: fill each message to the brim, for speed. */
+static size_t
+next_block(struct input *in, char *buf, size_t max)
+{
+	size_t len;
+	ssize_t n;
+
+	for (len = 0; len < max; len += (size_t)n) {
+		n = read(STDIN_FILENO, buf + len, max - len);
+		if (n == 0)
+			break;
+		if (n == -1 && errno != EINTR)
+			die("read (stdin)");
+		if (n == -1 && stop_signal) {
+			in->done = 1;
+			return 0;
+		}
+		if (n == -1)
+			n = 0;
+	}
+	if (len < max)
+		in->done = 1;	/* end of input */
+	return len;
+}
+
+/*
+ * A message may hold at most kernel.msgmax bytes, and at most the queue's
+ * msg_qbytes, or msgsnd would wait forever for room that can never be.
+ * The kind byte takes one of them.  Returns the most data bytes.
+ */
+size_t
+data_room(int qid)
+{
+	size_t room = queue_room(qid), chunk;
+
+	if (room <= KIND_BYTES) {
+		refuse("the queue holds at most %zu byte%s: no room for data "
+		    "after the kind byte", room, plural(room));
+		hint("raise it with msgq/ctl qbytes");
+		exit(EXIT_CALL_FAILED);
+	}
+	chunk = room - KIND_BYTES;
+	note("up to %zu bytes of data in a message (kernel.msgmax or the "
+	    "queue's qbytes, less the kind byte)", chunk);
+	return chunk;
+}
+
+/*
+ * The queue was full, or a tick came while we waited.  If len bytes can
+ * no longer ever fit (msgq/ctl qbytes lowered the limit), make *chunk
+ * smaller and return -1; with -n (nowait), a full queue is an error; else
+ * say why we wait (at most once a second) and return 0.
+ */
+int
+fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
+{
+	struct msqid_ds ds;
+	size_t room;
+
+	if (msgctl(qid, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	room = max_message_size();
+	if (ds.msg_qbytes < room)
+		room = ds.msg_qbytes;
+	if (KIND_BYTES + len > room) {
+		if (room <= KIND_BYTES) {
+			refuse("the queue's limit was lowered to %zu byte%s: "
+			    "no data fits any more", room, plural(room));
+			hint("raise it with msgq/ctl qbytes");
+			exit(EXIT_CALL_FAILED);
+		}
+		*chunk = room - KIND_BYTES;
+		note("the queue's limit is %zu bytes now: data goes in "
+		    "messages of at most %zu bytes", room, *chunk);
+		return -1;
+	}
+	if (nowait) {
+		errno = EAGAIN;
+		die_hint("msgsnd", "the queue is full: %lu message%s, %lu of "
+		    "%lu bytes; start msgq/receiver, or drop -n to wait",
+		    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
+		    (unsigned long)ds.msg_cbytes, (unsigned long)ds.msg_qbytes);
+	}
+	if (paced_wait())
+		note("queue full (%lu message%s, %lu of %lu bytes): waiting "
+		    "for a receiver to make room", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+		    (unsigned long)ds.msg_qbytes);
+	return 0;
+}
+
+/*
+ * Mark the end of the stream with an empty message: no kind, no bytes.
+ * It always fits, even in a full queue, so it never has to wait; after
+ * Ctrl-C too, the receiver is told the stream ended, as a pipe's reader
+ * sees end-of-file when its writer stops.
+ */
+void
+end_stream(int qid, struct message *msg, long type)
+{
+	msg->mtype = type;
+	while (msgsnd(qid, msg, 0, IPC_NOWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			refuse("the queue holds as many messages as its qbytes: "
+			    "no room even for the end of the stream");
+		else if (errno != EIDRM && errno != EINVAL)
+			complain("msgsnd (end of stream)");
+		return;
+	}
+	note("msgsnd: end of stream (type %ld, 0 bytes)", type);
+}
+
+/*
+ * At exit(3) after a failure: mark the stream FAILED (one byte), so that
+ * the receiver does not take what came as all there is.  A full queue may
+ * need a moment to have room: we look for it for 5 s (not at all with
+ * -n), then give up and say so.  (Called from an atexit handler: exit
+ * must not be called again from here, so no die().)
+ */
+void
+mark_failed(int qid, struct message *msg, long type, int nowait)
+{
+	struct timespec pause = { 0, 100000000L };
+	int tries;
+
+	msg->mtype = type;
+	msg->kind = FAILED;
+	for (tries = 0; msgsnd(qid, msg, KIND_BYTES, IPC_NOWAIT) == -1;
+	    tries++) {
+		if (errno == EIDRM || errno == EINVAL)
+			return;		/* the queue is gone: nobody to tell */
+		if (errno != EAGAIN && errno != EINTR) {
+			complain("msgsnd (failed stream)");
+			return;
+		}
+		if (tries == 0 && !nowait)
+			note("the queue is full: waiting up to 5 s for room to "
+			    "mark the stream as failed");
+		if (tries == MARK_TRIES || nowait) {
+			refuse("could not mark the stream as failed (the queue "
+			    "stays full): a receiver will wait after what was "
+			    "sent; stop it with Ctrl-C");
+			return;
+		}
+		nanosleep(&pause, NULL);
+	}
+	note("msgsnd: the stream is marked as failed (type %ld, 1 byte)",
+	    type);
+}
+
+/*
+ * The receiver's msgrcv failed, errno says why.  Returns 1 to call it
+ * again (waiting, unless -n): after Ctrl-Z and fg, or when the try without
+ * waiting found nothing (we say we wait, at most once a second).  Returns
+ * 0 to stop: a signal, or -n and nothing queued.  Anything else: die.
+ */
+int
+again(long type, int nowait, size_t room)
+{
+	if (errno == EINTR && stop_signal)
+		return 0;
+	if (errno == EINTR)
+		return 1;	/* stopped and continued: go on */
+	if (errno == ENOMSG && nowait) {
+		note("no more messages of %s queued (-n)", wanted(type));
+		return 0;
+	}
+	if (errno == ENOMSG) {
+		if (paced_wait())
+			note("waiting for a message of %s...", wanted(type));
+		return 1;
+	}
+	if (errno == E2BIG)
+		die_hint("msgrcv", "a message is bigger than our %zu bytes "
+		    "(kernel.msgmax): was it raised after we started?",
+		    room);
+	die("msgrcv");
+}
+
+/* Say what arrived and what the queue holds now, at a readable pace. */
+void
+narrate_receive(int qid, const struct message *msg, ssize_t n)
+{
+	struct msqid_ds ds;
+
+	if (!paced())
+		return;
+	if (msgctl(qid, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	note("msgrcv: type %ld, %zd byte%s; the queue now holds %lu "
+	    "message%s, %lu byte%s", msg->mtype, n,
+	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+	    plural(ds.msg_cbytes));
+}
+
+/*
+ * Not stream data: a request of msgq/client sent to this key, an answer,
+ * or bytes of some other program.  We never print it as data: we put it
+ * back on the queue, where its owner can still take it, say what it was,
+ * and the receiver stops with exit 1.
+ */
+void
+put_back(int qid, struct message *msg, size_t n)
+{
+	const char *what = kind_name(msg, n);
+
+	while (msgsnd(qid, msg, n, IPC_NOWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		complain("msgsnd (putting a message back)");
+		refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream "
+		    "data: dropped, not printed", (unsigned int)ipc_key, what,
+		    msg->mtype, n);
+		return;
+	}
+	refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream data: "
+	    "left on the queue, not printed", (unsigned int)ipc_key, what,
+	    msg->mtype, n);
+	hint("this key is used by another pair (msgq/server and "
+	    "msgq/client?); pick another key with -k");
+}
+
+/*
+ * Leave nothing behind: an empty queue is removed with IPC_RMID.  Messages
+ * still queued (another stream, another type) stay for the next receiver.
+ * System V has no "remove if empty": a message sent in the instant between
+ * our IPC_STAT and IPC_RMID would go with the queue.  Only the receiver
+ * removes, and only when it stops, to keep that instant rare.
+ */
+void
+remove_if_empty(int *qid)
+{
+	struct msqid_ds ds;
+	int id = *qid;
+
+	if (id == -1)
+		return;
+	*qid = -1;
+	if (msgctl(id, IPC_STAT, &ds) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_STAT");
+		return;		/* already gone */
+	}
+	if (ds.msg_qnum > 0) {
+		note("%lu message%s still queued: the queue stays for the "
+		    "next receiver", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
+		return;
+	}
+	if (msgctl(id, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_RMID");
+		return;
+	}
+	note("msgctl IPC_RMID: removed the empty queue id %d", id);
+}
+
+/* The type we ask msgrcv for, in words. */
+const char *
+wanted(long type)
+{
+	static char words[64];
+
+	if (type == 0)
+		return "any type";
+	if (type > 0)
+		snprintf(words, sizeof words, "type %ld", type);
+	else
+		snprintf(words, sizeof words, "the lowest type <= %ld", -type);
+	return words;
+}
