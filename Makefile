@@ -51,6 +51,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 all: $(PROGS)
 
 msgq/sender msgq/receiver msgq/server msgq/client: msgq/msgq.o
+sem/wait sem/post sem/ctl: sem/sem.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
@@ -104,7 +105,7 @@ lint:
 # fuzzer never creates an object.  Built apart, in .fuzz/.
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
-FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq shm/ring \
+FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq sem/sem shm/ring \
 	common/ipcdemo tests/fuzz)
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message

@@ -33,7 +33,6 @@ enum { STAT, SET, RM };		/* the commands, as options() finds them */
 static int options(int argc, char *argv[], long long *val);
 static unsigned long nsems(int id);
 static void show(int id, unsigned long n);
-static int get(int id, int cmd, const char *name);
 
 int
 main(int argc, char *argv[])
@@ -72,8 +71,9 @@ main(int argc, char *argv[])
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
-		note("semctl SETVAL: the value is now %d, %d waiting", get(id,
-		    GETVAL, "GETVAL"), get(id, GETNCNT, "GETNCNT"));
+		note("semctl SETVAL: the value is now %d, %d waiting",
+		    sem_query(id, GETVAL, "GETVAL"),
+		    sem_query(id, GETNCNT, "GETNCNT"));
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
@@ -128,28 +128,14 @@ show(int id, unsigned long n)
 		printf("\n");
 		return;
 	}
-	printf("value      %d\n", get(id, GETVAL, "GETVAL"));
+	printf("value      %d\n", sem_query(id, GETVAL, "GETVAL"));
 	printf("waiting    %d (in P, for the value to rise: GETNCNT)\n",
-	    get(id, GETNCNT, "GETNCNT"));
+	    sem_query(id, GETNCNT, "GETNCNT"));
 	printf("zero-wait  %d (for the value to be 0: GETZCNT)\n",
-	    get(id, GETZCNT, "GETZCNT"));
-	printf("last pid   %d (GETPID)\n", get(id, GETPID, "GETPID"));
+	    sem_query(id, GETZCNT, "GETZCNT"));
+	printf("last pid   %d (GETPID)\n", sem_query(id, GETPID, "GETPID"));
 	printf("last semop %s\n", ipc_time(ds.sem_otime));
 	printf("changed    %s\n", ipc_time(ds.sem_ctime));
-}
-
-/* One semctl query about semaphore 0. */
-static int
-get(int id, int cmd, const char *name)
-{
-	char call[32];
-	int n = semctl(id, 0, cmd);
-
-	if (n == -1) {
-		snprintf(call, sizeof call, "semctl %s", name);
-		die(call);
-	}
-	return n;
 }
 
 /* The command line: -k -q (common/), then stat, set N or rm, the key. */
