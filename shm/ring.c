@@ -87,6 +87,28 @@ segment_kind(int shmid, size_t *segsz)
 }
 
 /*
+ * A segment with our key that we will not use: another user's is refused
+ * (common/), else we say what it holds, "already" and "why", and advise.
+ * The caller exits.
+ */
+void
+ring_refuse(int shmid, const char *already, const char *why,
+    const char *advice)
+{
+	struct shmid_ds ds;
+	const char *kind;
+	size_t size;
+
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	refuse_if_not_ours("segment", shmid, &ds.shm_perm);
+	kind = segment_kind(shmid, &size);
+	fprintf(stderr, "%s: key 0x%08x holds %s%s (id %d, %zu bytes)%s\n",
+	    prog, (unsigned int)ipc_key, kind, already, shmid, size, why);
+	hint("%s", advice);
+}
+
+/*
  * Say "I am here": wait-for-zero and +1 on our own semaphore, in one
  * semop, atomically - so a second writer (or reader) is refused, not let
  * in beside the first.  SEM_UNDO makes the kernel take the +1 back when we
@@ -216,11 +238,117 @@ last_out(int semid, int mine, int others, int shmid)
 		gone = 1;	/* removed since we left */
 	if (left > 0)
 		return 0;	/* someone is still there */
+	ring_remove(gone ? -1 : semid, shmid);
+	return 1;
+}
+
+/*
+ * IPC_RMID on the segment and the set (either may be -1: none).  Removed
+ * by someone else meanwhile is fine (EINVAL, EIDRM).  Never dies.
+ */
+void
+ring_remove(int semid, int shmid)
+{
 	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
 	    errno != EINVAL && errno != EIDRM)
 		complain("shmctl IPC_RMID");
-	if (!gone && semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
-	    errno != EIDRM)
+	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
 		complain("semctl IPC_RMID");
+}
+
+/* A side's last line: what it moved since t0, and how fast. */
+void
+ring_tally(const struct tally *t, const struct timespec *t0,
+    const char *tail)
+{
+	struct timespec t1;
+	double seconds;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
+		die("clock_gettime");
+	seconds = (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", t->bytes,
+	    plural(t->bytes), t->slots, plural(t->slots), seconds,
+	    seconds > 0 ? (double)t->bytes / seconds / 1e6 : 0.0, tail);
+}
+
+/*
+ * shm/reader: a segment with our key before we join, with no writer and
+ * nothing to read, is no stream of ours: another program's, or one left
+ * by a crash.  Say what it is and leave it (and the set, unless we just
+ * made it).
+ */
+void
+ring_stale(int semid, int made_set)
+{
+	int id = shmget(ipc_key, 0, 0);
+
+	if (id == -1 || ring_value(semid, WRITER) != 0 ||
+	    ring_value(semid, FILLED) != 0)
+		return;		/* no segment yet, or a live stream */
+	ring_refuse(id, "", ", with no writer and nothing to read: left as "
+	    "it is", "if it is a stream left behind, remove it with shm/ctl "
+	    "rm; or pick another key with -k");
+	if (made_set && semctl(semid, 0, IPC_RMID) == -1)
+		complain("semctl IPC_RMID");
+	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * shm/reader's output failed (a full disk, a closed pipe) with slot i
+ * taken, `out` of its len bytes written.  If not one byte of the stream
+ * got out, nothing is lost: we give the slot back and clear STARTED, in
+ * one semop, and the stream waits whole for the next reader.  Otherwise
+ * say exactly what is lost: the stream is broken (ring.h).  Either way we
+ * exit 1, and the reader's abandon() leaves or removes.  Returns -1 if a
+ * signal cut the write short (the reader says so).
+ */
+int
+ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
+    unsigned long long before)
+{
+	struct sembuf put_back[2] = {
+		{ .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = 0 },
+	};
+	int err = errno;
+
+	if (stop_signal)
+		return -1;
+	if (out == 0 && before == 0) {
+		if (semop(semid, put_back, 2) == -1)
+			die("semop (giving the slot back)");
+		errno = err;
+		die_lost("write (stdout)", "nothing was taken: the stream "
+		    "stays whole for another reader");
+	}
+	die_lost("write (stdout)", "%zu of %u bytes of slot %u lost, after "
+	    "%llu written: the stream is broken", len - out, len, i,
+	    before + out);
+}
+
+/*
+ * For shm/reader: has the writer gone, leaving no filled slot?  WRITER is
+ * 1 while it runs (SEM_UNDO puts it back to 0 when it dies).  Before any
+ * segment exists no writer has come yet: keep waiting.  A segment that
+ * appeared while we waited, with no writer left, is our stream's: ours to
+ * remove (*shmid).  `attached`: the reader has the segment already.
+ */
+int
+ring_writer_gone(int semid, int attached, int *shmid)
+{
+	struct shmid_ds ds;
+	int id;
+
+	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
+		return 0;
+	if (attached)
+		return 1;
+	if ((id = shmget(ipc_key, 0, 0)) == -1)
+		return 0;
+	if (shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == geteuid())
+		*shmid = id;
 	return 1;
 }

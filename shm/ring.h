@@ -52,6 +52,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum { FREE, FILLED, WRITER, READER, STARTED, NSEMS };	/* the semaphores */
 
@@ -86,15 +87,30 @@ struct counter {
 	atomic_llong expected;	/* what all runs so far have added */
 };
 
+/* What a side moved, for its last line (ring_tally). */
+struct tally {
+	unsigned long long bytes;	/* bytes streamed */
+	unsigned long slots;		/* slots filled or emptied */
+};
+
 size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_check(const struct ring *r, size_t segsz);
 const char *segment_kind(int shmid, size_t *segsz);
+void ring_refuse(int shmid, const char *already, const char *why,
+    const char *advice);
 void ring_arrive(int semid, int who);
 int ring_value(int semid, int sem);
 int ring_take(int semid, int sem, int mark, int (*peer_gone)(void));
 void ring_give(int semid, int sem);
 int ring_leave(int semid, int who);
 int last_out(int semid, int mine, int others, int shmid);
+void ring_stale(int semid, int made_set);
+int ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
+    unsigned long long before);
+int ring_writer_gone(int semid, int attached, int *shmid);
+void ring_remove(int semid, int shmid);
+void ring_tally(const struct tally *t, const struct timespec *t0,
+    const char *tail);
 
 #endif

@@ -52,11 +52,6 @@ enum { SLOTS_DEFAULT = 4, SLOT_BYTES_DEFAULT = 1 << 20 };
 /* How a stream ended: the end of input, or why not. */
 enum { DONE = 0, STOPPED = -1, NO_READER = -2, TAMPERED = -3 };
 
-struct tally {
-	unsigned long long bytes;	/* bytes of input streamed */
-	unsigned long slots;		/* slots filled, the end included */
-};
-
 static int semid = -1, shmid = -1;	/* the set; our segment, once made */
 static int made_set;			/* we created the set in this run */
 static struct ring *ring;		/* our segment, attached */
