@@ -41,12 +41,6 @@
 #include "ipcdemo.h"
 #include "ring.h"
 
-/* How reading ended: the end of the stream, or why not. */
-enum {
-	DONE = 0, STOPPED = -1, NO_WRITER = -2, CORRUPT = -3,
-	LOST = -4		/* a failed call, at exit: abandon() */
-};
-
 static int semid = -1, shmid = -1;	/* the set; the writer's segment */
 static int made_set;			/* we created the set in this run */
 static const struct ring *ring;		/* the segment, once attached */
@@ -71,8 +65,7 @@ int
 main(int argc, char *argv[])
 {
 	static const unsigned short zeros[NSEMS];
-	struct tally t = { 0, 0 };
-	struct timespec t0;
+	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
 	int status;
 
@@ -91,12 +84,11 @@ main(int argc, char *argv[])
 	status = ring_take(semid, FILLED, STARTED, writer_gone);
 	if (status == DONE)
 		status = attach(&slots, &slot_bytes);	/* shmat, read-only */
-	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
+	if (clock_gettime(CLOCK_MONOTONIC, &t.t0) == -1)
 		die("clock_gettime");
 	if (status == DONE)
 		status = drain(slots, slot_bytes, &t);	/* write, V, P */
-	ring_tally(&t, &t0, status == DONE ? "; then the end of the stream" :
-	    "");
+	ring_tally(&t, status == DONE ? "; then the end of the stream" : "");
 	finish(status);				/* shmdt, IPC_RMID */
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
@@ -180,14 +172,7 @@ static void
 finish(int status)
 {
 	finished = 1;
-	if (status == NO_WRITER && ring != NULL && ring->aborted)
-		fprintf(stderr, "%s: the writer was interrupted: the output is "
-		    "incomplete\n", prog);
-	else if (status == NO_WRITER)
-		fprintf(stderr, "%s: the writer has gone before the end of the "
-		    "stream (killed?): the output is incomplete\n", prog);
-	else if (status == STOPPED)
-		note("stopped by signal %d", (int)stop_signal);
+	ring_ended(READER, status, semid, ring);	/* why, in words */
 	if (ring != NULL && shmdt(ring) == -1)
 		die("shmdt");
 	ring = NULL;
@@ -209,7 +194,7 @@ finish(int status)
 static void
 leave_early(int status)
 {
-	if (status == CORRUPT || (status != NO_WRITER &&
+	if (status == CORRUPT || (status != PEER_GONE &&
 	    semctl(semid, STARTED, GETVAL) == 0 &&
 	    shmget(ipc_key, 0, 0) != -1)) {
 		(void)ring_leave(semid, READER);

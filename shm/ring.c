@@ -190,6 +190,62 @@ ring_take(int semid, int sem, int mark, int (*peer_gone)(void))
 	}
 }
 
+/*
+ * shm/writer, for a segment it has just made: FREE opens every slot,
+ * FILLED and STARTED start at 0.  SETVAL is safe here: no slot of this
+ * new segment can have been handed over yet.
+ */
+void
+ring_open_slots(int semid, uint32_t slots)
+{
+	union semun arg;
+
+	arg.val = 0;
+	if (semctl(semid, FILLED, SETVAL, arg) == -1 ||
+	    semctl(semid, STARTED, SETVAL, arg) == -1)
+		die("semctl SETVAL");
+	arg.val = (int)slots;
+	if (semctl(semid, FREE, SETVAL, arg) == -1)
+		die("semctl SETVAL");
+}
+
+/*
+ * shm/writer: is the header still the one it wrote?  Only it writes the
+ * header, but anything with our uid could change it under us.
+ */
+int
+ring_intact(const struct ring *r, uint32_t slots, uint32_t slot_bytes)
+{
+	return r->magic == RING_MAGIC && r->slots == slots &&
+	    r->slot_bytes == slot_bytes && r->version == RING_VERSION;
+}
+
+/*
+ * shm/writer: read(2) the next piece of input into a slot.  Input may be
+ * slow (a student typing), so the alarm wakes the read every second to
+ * ask peer_gone() whether the reader is still there, as ring_take() does.
+ * Returns the bytes read (0 at the end of input), -1 when a signal stops
+ * us, -2 when the reader has gone.
+ */
+ssize_t
+ring_input(char *slot, uint32_t slot_bytes, int (*peer_gone)(void))
+{
+	ssize_t n;
+
+	for (;;) {
+		if (stop_signal)
+			return -1;
+		alarm(1);
+		n = read(STDIN_FILENO, slot, slot_bytes);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			die("read (stdin)");
+		if (!stop_signal && peer_gone())
+			return -2;
+	}
+}
+
 /* V on a slot semaphore: one more slot for the other side. */
 void
 ring_give(int semid, int sem)
@@ -257,18 +313,49 @@ ring_remove(int semid, int shmid)
 		complain("semctl IPC_RMID");
 }
 
-/* A side's last line: what it moved since t0, and how fast. */
+/*
+ * Why a side stopped before the end, in words (`who` is WRITER or
+ * READER; r is the segment, or NULL if not attached).
+ */
 void
-ring_tally(const struct tally *t, const struct timespec *t0,
-    const char *tail)
+ring_ended(int who, int status, int semid, const struct ring *r)
+{
+	if (who == WRITER && status == PEER_GONE &&
+	    ring_value(semid, STARTED) == 0)
+		fprintf(stderr, "%s: our segment was removed (shm/ctl rm, "
+		    "ipcrm) before a reader came: none can find it now\n",
+		    prog);
+	else if (who == WRITER && status == PEER_GONE)
+		fprintf(stderr, "%s: the reader has gone before the end of the "
+		    "stream (killed?): the stream is broken\n", prog);
+	else if (who == WRITER && status == CORRUPT)
+		fprintf(stderr, "%s: key 0x%08x: the segment's header was "
+		    "changed under us (not by a reader: it maps the segment "
+		    "read-only): stopping\n", prog, (unsigned int)ipc_key);
+	else if (who == WRITER && status == STOPPED)
+		note("stopped by signal %d: the stream is marked as cut short",
+		    (int)stop_signal);
+	else if (status == PEER_GONE && r != NULL && r->aborted)
+		fprintf(stderr, "%s: the writer was interrupted: the output is "
+		    "incomplete\n", prog);
+	else if (status == PEER_GONE)
+		fprintf(stderr, "%s: the writer has gone before the end of the "
+		    "stream (killed?): the output is incomplete\n", prog);
+	else if (status == STOPPED)
+		note("stopped by signal %d", (int)stop_signal);
+}
+
+/* A side's last line: what it moved since t->t0, and how fast. */
+void
+ring_tally(const struct tally *t, const char *tail)
 {
 	struct timespec t1;
 	double seconds;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
 		die("clock_gettime");
-	seconds = (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	seconds = (double)(t1.tv_sec - t->t0.tv_sec) +
+	    (double)(t1.tv_nsec - t->t0.tv_nsec) / 1e9;
 	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", t->bytes,
 	    plural(t->bytes), t->slots, plural(t->slots), seconds,
 	    seconds > 0 ? (double)t->bytes / seconds / 1e6 : 0.0, tail);
