@@ -53,6 +53,7 @@ all: $(PROGS)
 msgq/sender msgq/receiver msgq/server msgq/client: msgq/msgq.o
 sem/wait sem/post sem/ctl: sem/sem.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
+shm/counter: shm/team.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
@@ -105,7 +106,7 @@ lint:
 # fuzzer never creates an object.  Built apart, in .fuzz/.
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
-FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq sem/sem shm/ring \
+FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq sem/sem shm/ring shm/team \
 	common/ipcdemo tests/fuzz)
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message
