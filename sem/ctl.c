@@ -31,6 +31,7 @@
 enum { STAT, SET, RM };		/* the commands, as options() finds them */
 
 static int options(int argc, char *argv[], long long *val);
+static void only_ours(unsigned long n);
 static unsigned long nsems(int id);
 static void show(int id, unsigned long n);
 
@@ -61,13 +62,8 @@ main(int argc, char *argv[])
 			die("semctl IPC_RMID");
 		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
 		    id, n, plural(n), n == SEM_NSEMS ? "" : ", not sem/wait's");
-	} else if (n != SEM_NSEMS) {
-		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
-		    "(%s), not sem/wait's set of 1: not changed\n", prog,
-		    (unsigned int)ipc_key, n, set_owner(n));
-		hint("pick another key with -k (or another IPC_DEMO_KEY)");
-		exit(EXIT_CALL_FAILED);
 	} else {
+		only_ours(n);
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
@@ -76,6 +72,19 @@ main(int argc, char *argv[])
 		    sem_query(id, GETNCNT, "GETNCNT"));
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/* SETVAL only on sem/wait's set of 1: refuse any other, and exit. */
+static void
+only_ours(unsigned long n)
+{
+	if (n == SEM_NSEMS)
+		return;
+	fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores (%s), "
+	    "not sem/wait's set of 1: not changed\n", prog,
+	    (unsigned int)ipc_key, n, set_owner(n));
+	hint("pick another key with -k (or another IPC_DEMO_KEY)");
+	exit(EXIT_CALL_FAILED);
 }
 
 /* IPC_STAT's sem_nsems: how many semaphores the set holds. */
