@@ -1,13 +1,15 @@
 /*
  * ipcdemo.h - the little that every ipc-demos program shares: how the IPC
- * key is chosen, how a failed call is reported (with a hint a student can
- * act on), how numbers are parsed, how narration is written, and how
- * Ctrl-C is caught.
+ * key is chosen, how the command line is read, how a failed call is
+ * reported (with a hint a student can act on), how numbers are parsed,
+ * how narration is written, how Ctrl-C is caught, and how output is
+ * checked.
  *
- * One IPC step lives here, because every semaphore program needs it the
- * same way: open_set(), which creates a semaphore set without a race, or
- * joins one after checking it is of our kind.  Every other msgget(2),
- * semop(2) or shmat(2) is made by the program itself, and checked right
+ * One IPC step lives here, because sem/ and shm/ need it the same way:
+ * open_set(), which creates a semaphore set without a race, or joins one
+ * after checking it is of our kind.  Every other IPC call is made in the
+ * mechanism's own directory - by the program, or by its helper file
+ * (msgq/msgq.c, sem/sem.c, shm/ring.c, shm/team.c) - and checked right
  * there, so that a reader sees the call and what happens when it fails.
  */
 #ifndef IPCDEMO_H
