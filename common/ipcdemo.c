@@ -554,33 +554,22 @@ die(const char *call)
 	exit(EXIT_CALL_FAILED);
 }
 
-/* Like die(), with a hint that knows more than the errno does. */
+/*
+ * die_hint() and die_lost() (macros, ipcdemo.h): like die(), with a hint
+ * that knows more than the errno does, or saying what was lost (nothing
+ * may be lost unsaid).
+ */
 noreturn void
-die_hint(const char *call, const char *fmt, ...)
+die_text(const char *call, int lost, const char *fmt, ...)
 {
 	int err = errno;
-	char advice[1024];
+	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(advice, sizeof advice, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	failed(call, err, NULL, advice);
-	exit(EXIT_CALL_FAILED);
-}
-
-/* Like die(), saying what was lost: nothing may be lost unsaid. */
-noreturn void
-die_lost(const char *call, const char *fmt, ...)
-{
-	int err = errno;
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	failed(call, err, what, NULL);
+	failed(call, err, lost ? text : NULL, lost ? NULL : text);
 	exit(EXIT_CALL_FAILED);
 }
 

@@ -56,6 +56,10 @@ struct program {
 	const char *letters;	/* its own getopt letters: "s:z:" */
 };
 
+/* The words of the usage lines for -k and -q, the same in every program. */
+#define KEY_DEFAULT "(default: $IPC_DEMO_KEY, else one made by ftok)\n"
+#define QUIET "quiet: no narration on stderr\n"
+
 int parse_options(const struct program *p, int argc, char *argv[],
     int (*own)(int opt, const char *arg, void *ctx), void *ctx);
 noreturn void show_usage(FILE *f);
@@ -77,10 +81,10 @@ const char *ipc_time(time_t t);
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void complain(const char *call);
 noreturn void die(const char *call);
-noreturn void die_hint(const char *call, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-noreturn void die_lost(const char *call, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+noreturn void die_text(const char *call, int lost, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define die_hint(call, ...) die_text(call, 0, __VA_ARGS__)
+#define die_lost(call, ...) die_text(call, 1, __VA_ARGS__)
 void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *errname(int err);
 

@@ -156,9 +156,8 @@ options(int argc, char *argv[], long long *val)
 	    "  stat    print the semaphore: value, waiters, last PID, times\n"
 	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
 	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
-	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
-	    "by ftok)\n"
-	    "  -q      quiet: no narration on stderr\n", "" };
+	    "  -k KEY  the set's key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
 	static const char *const cmds[] = { "stat", "set N", "rm", NULL };
 	int cmd;
 

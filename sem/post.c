@@ -75,9 +75,8 @@ options(int argc, char *argv[])
 	static const struct program post = { "sem/post", "[-q] [-k KEY] [N]\n"
 	    "  V: add N (default 1, at most 32767) to the semaphore, waking "
 	    "waiters.\n"
-	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
-	    "by ftok)\n"
-	    "  -q      quiet: no narration on stderr\n", "" };
+	    "  -k KEY  the set's key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
 	int first = parse_options(&post, argc, argv, NULL, NULL);
 	long long n = 1;
 

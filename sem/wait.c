@@ -220,10 +220,9 @@ options(int argc, char *argv[])
 	    "[-nqU] [-k KEY] [-s SECONDS]\n"
 	    "  P: take one unit of the semaphore, waiting while its value "
 	    "is 0.\n"
-	    "  -k KEY      the set's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
+	    "  -k KEY      the set's key " KEY_DEFAULT
 	    "  -n          do not wait: no unit free is an error (exit 1)\n"
-	    "  -q          quiet: no narration on stderr\n"
+	    "  -q          " QUIET
 	    "  -s SECONDS  a critical section: take, hold SECONDS, give "
 	    "back (SEM_UNDO)\n"
 	    "  -U          with -s: no SEM_UNDO, so a killed holder keeps "

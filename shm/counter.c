@@ -150,9 +150,7 @@ attach(void)
 	}
 	if (id == -1)
 		die("shmget");
-	if (shmctl(id, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	ring_stat(id, &ds);			/* and refuse_if_not_ours */
 	c = shmat(id, NULL, 0);
 	if (c == (void *)-1)
 		die("shmat");
@@ -235,12 +233,11 @@ options(int argc, char *argv[], struct run *run)
 	    "[-qu] [-k KEY] [-p PROCS] [-n TIMES]\n"
 	    "  PROCS processes add 1 to a counter in shared memory TIMES "
 	    "times each.\n"
-	    "  -k KEY    the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
+	    "  -k KEY    the key " KEY_DEFAULT
 	    "  -n TIMES  additions per process, 1 to 100000000 (default "
 	    "100000)\n"
 	    "  -p PROCS  processes, 1 to 64 (default 2)\n"
-	    "  -q        quiet: no narration on stderr\n"
+	    "  -q        " QUIET
 	    "  -u        unlocked: no mutex, and see updates lost\n", "n:p:u" };
 
 	no_more_operands(argc, argv, parse_options(&counter, argc, argv,

@@ -151,9 +151,8 @@ options(int argc, char *argv[])
 	    "[-q] [-k KEY] stat | rm\n"
 	    "  stat    print the segment (IPC_STAT) and its semaphores\n"
 	    "  rm      remove the segment and the semaphore set (IPC_RMID)\n"
-	    "  -k KEY  the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
-	    "  -q      quiet: no narration on stderr\n", "" };
+	    "  -k KEY  the key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
 	static const char *const cmds[] = { "stat", "rm", NULL };
 	int cmd;
 

@@ -64,14 +64,13 @@ writer_gone(void)
 int
 main(int argc, char *argv[])
 {
-	static const unsigned short zeros[NSEMS];
 	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
 	int status;
 
 	options(argc, argv);			/* -k -q: below */
 	catch_signals();
-	semid = open_set(NSEMS, zeros, &made_set);	/* common/: no race */
+	semid = ring_set(&made_set);		/* semget: open_set, common/ */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_stale(semid, made_set);	/* a segment there must be live */
@@ -110,9 +109,7 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
 	id = shmget(ipc_key, 0, 0400);
 	if (id == -1)
 		die("shmget");
-	if (shmctl(id, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	ring_stat(id, &ds);			/* and refuse_if_not_ours */
 	ring = shmat(id, NULL, SHM_RDONLY);
 	if (ring == (void *)-1)
 		die("shmat");
@@ -223,9 +220,8 @@ options(int argc, char *argv[])
 	static const struct program reader = { "shm/reader",
 	    "[-q] [-k KEY] > output\n"
 	    "  Write out what shm/writer streams through shared memory.\n"
-	    "  -k KEY  the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
-	    "  -q      quiet: no narration on stderr\n", "" };
+	    "  -k KEY  the key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
 
 	no_more_operands(argc, argv, parse_options(&reader, argc, argv, NULL,
 	    NULL), NULL);

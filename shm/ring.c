@@ -87,6 +87,30 @@ segment_kind(int shmid, size_t *segsz)
 }
 
 /*
+ * IPC_STAT on a segment with our key: another user's, or one open to
+ * others, is refused (refuse_if_not_ours, common/).
+ */
+void
+ring_stat(int shmid, struct shmid_ds *ds)
+{
+	if (shmctl(shmid, IPC_STAT, ds) == -1)
+		die("shmctl IPC_STAT");
+	refuse_if_not_ours("segment", shmid, &ds->shm_perm);
+}
+
+/*
+ * The ring's set of NSEMS semaphores, all 0, made or joined (open_set,
+ * common/).  Returns the id, or -1 if a signal stopped the wait.
+ */
+int
+ring_set(int *made)
+{
+	static const unsigned short zeros[NSEMS];
+
+	return open_set(NSEMS, zeros, made);
+}
+
+/*
  * A segment with our key that we will not use: another user's is refused
  * (common/), else we say what it holds, "already" and "why", and advise.
  * The caller exits.
@@ -99,9 +123,7 @@ ring_refuse(int shmid, const char *already, const char *why,
 	const char *kind;
 	size_t size;
 
-	if (shmctl(shmid, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", shmid, &ds.shm_perm);
+	ring_stat(shmid, &ds);
 	kind = segment_kind(shmid, &size);
 	fprintf(stderr, "%s: key 0x%08x holds %s%s (id %d, %zu bytes)%s\n",
 	    prog, (unsigned int)ipc_key, kind, already, shmid, size, why);

@@ -52,6 +52,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/shm.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -107,6 +108,8 @@ size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_check(const struct ring *r, size_t segsz);
 const char *segment_kind(int shmid, size_t *segsz);
+void ring_stat(int shmid, struct shmid_ds *ds);
+int ring_set(int *made);
 void ring_refuse(int shmid, const char *already, const char *why,
     const char *advice);
 void ring_arrive(int semid, int who);

@@ -60,14 +60,13 @@ static void abandon(void);
 int
 main(int argc, char *argv[])
 {
-	static const unsigned short zeros[NSEMS];
 	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
 	int status;
 
 	options(argc, argv, &slots, &slot_bytes);	/* -k -q -s -z: below */
 	catch_signals();
-	semid = open_set(NSEMS, zeros, &made_set);	/* common/: no race */
+	semid = ring_set(&made_set);		/* semget: open_set, common/ */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_arrive(semid, WRITER);	/* WRITER 0 -> 1, SEM_UNDO */
@@ -234,9 +233,8 @@ options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
 	    "[-q] [-k KEY] [-s SLOTS] [-z SLOT_BYTES] < input\n"
 	    "  Stream standard input through a shared memory ring to "
 	    "shm/reader.\n"
-	    "  -k KEY         the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
-	    "  -q             quiet: no narration on stderr\n"
+	    "  -k KEY         the key " KEY_DEFAULT
+	    "  -q             " QUIET
 	    "  -s SLOTS       slots in the ring, 1 to 1024 (default 4)\n"
 	    "  -z SLOT_BYTES  bytes in a slot, 1 to 67108864 (default "
 	    "1048576)\n", "s:z:" };
