@@ -186,8 +186,9 @@ command(int argc, char *argv[], int first, const char *const cmds[],
 	size_t len, i, last;
 	int takes;
 
-	for (last = 0; cmds[last + 1] != NULL; last++)
-		continue;
+	last = 0;
+	while (cmds[last + 1] != NULL)
+		last++;
 	for (i = 0; cmds[i] != NULL; i++)
 		snprintf(list + strlen(list), sizeof list - strlen(list),
 		    "%s%s", i == 0 ? "" : i == last ? " or " : ", ", cmds[i]);

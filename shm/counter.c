@@ -186,8 +186,9 @@ add(const struct run *run)
 		if (!run->unlocked && lock() == -1)
 			break;
 		v = atomic_load_explicit(&c->count, memory_order_relaxed);
-		for (k = 0; k < WINDOW; k++)
-			continue;
+		k = 0;
+		while (k < WINDOW)
+			k++;
 		atomic_store_explicit(&c->count, v + 1, memory_order_relaxed);
 		if (!run->unlocked)
 			unlock();
