@@ -52,7 +52,9 @@ all: $(PROGS)
 
 msgq/sender msgq/receiver msgq/server msgq/client: msgq/msgq.o
 msgq/sender msgq/receiver msgq/client: msgq/stream.o
+sem/wait sem/post sem/ctl: sem/sem.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
+shm/counter: shm/team.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
@@ -105,7 +107,8 @@ lint:
 # fuzzer never creates an object.  Built apart, in .fuzz/.
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
-FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq msgq/stream shm/ring \
+FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq msgq/stream sem/sem \
+	shm/ring shm/team \
 	common/ipcdemo tests/fuzz)
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message

@@ -1,7 +1,7 @@
 /*
- * ipcdemo.c - keys, errors, numbers, narration and signals for every
- * ipc-demos program, and the one semaphore-set opener they share.  See
- * ipcdemo.h.
+ * ipcdemo.c - keys, options, numbers, errors and hints, narration,
+ * signals and output for every ipc-demos program, and the one
+ * semaphore-set opener.  See ipcdemo.h.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -35,16 +35,12 @@ static int checkout_dir(char *dir, size_t size);
 static int join_set(int id, int nsems);
 
 /*
- * Pick the key, one per kind of object, so that one setting serves a whole
- * lesson: the restaurant's set, the ring's set and the counter's set never
- * share a key.
- *   -k KEY		exactly KEY: the student chose it.
- *   $IPC_DEMO_KEY	its low 24 bits, with this mechanism's proj id in
- *			the top byte, as ftok does: 0x00c0ffee gives the
- *			queue 0x6dc0ffee, the semaphore 0x73c0ffee, ...
+ * The key, one per kind of object (proj):
+ *   -k KEY		exactly KEY.
+ *   $IPC_DEMO_KEY	its low 24 bits, proj in the top byte, as ftok does:
+ *			0x00c0ffee gives the queue 0x6dc0ffee, ...
  *   neither		ftok() of this checkout's top directory (below).
- * Returns -1, after saying why, when -k or IPC_DEMO_KEY is not a valid key
- * (a usage error).
+ * Returns -1, after saying why, for a bad -k or IPC_DEMO_KEY (usage).
  */
 int
 choose_key(const char *arg, int proj)
@@ -53,18 +49,10 @@ choose_key(const char *arg, int proj)
 	char dir[4096];
 	long long k;
 
-	switch (proj) {
-	case PROJ_MSGQ:
-		noun = "queue", ctl = "msgq/ctl";
-		break;
-	case PROJ_SEM:
-		noun = "semaphore set", ctl = "sem/ctl";
-		break;
-	case PROJ_SHM:
-	case PROJ_COUNTER:
-		noun = "segment", ctl = "shm/ctl -k KEY";
-		break;
-	}
+	noun = proj == PROJ_MSGQ ? "queue" : proj == PROJ_SEM ?
+	    "semaphore set" : "segment";
+	ctl = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ? "sem/ctl" :
+	    "shm/ctl -k KEY";
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
 	if (arg != NULL) {
 		if (parse_num("-k", arg, 1, 0xffffffffLL, &k) == -1)
@@ -95,11 +83,9 @@ choose_key(const char *arg, int proj)
 }
 
 /*
- * The top directory of this checkout: every program is built in place, in
- * TOP/msgq/, TOP/sem/ or TOP/shm/, so it is two levels above our own
- * executable.  A directory keeps its inode while the checkout lives (an
- * editor's save or a git checkout replaces files, not the directory), so
- * the key does not move; two checkouts get two keys.
+ * The checkout's top directory, two levels above our executable (built in
+ * place in TOP/msgq/ and so on).  Its inode outlives edits and checkouts,
+ * so the key does not move; two checkouts get two keys.
  */
 static int
 checkout_dir(char *dir, size_t size)
@@ -123,12 +109,10 @@ checkout_dir(char *dir, size_t size)
 }
 
 /*
- * The command line, the same way for every program.  getopt(3) with the
- * options all share (-h usage on stdout and exit 0, -k KEY, -q) and the
- * program's own letters, each handed to own(); a bad option, a missing
- * value or own() saying -1 is a usage error (exit 2).  Returns the index
- * of the first operand.  The key is chosen later, by use_key(), once the
- * operands are known to be right: a usage error is then the first line.
+ * getopt(3) with -h (usage, exit 0), -k KEY and -q for all, and the
+ * program's own letters handed to own(); a bad option or own() saying -1
+ * is a usage error (exit 2).  Returns the first operand's index.  The key
+ * comes later (use_key), so that a usage error is the first line.
  */
 static const struct program *me;	/* for usage() */
 static const char *key_arg;		/* -k, for use_key() */
@@ -186,11 +170,9 @@ use_key(int proj)
 }
 
 /*
- * A ctl program's command: the operand at argv[first], one of cmds (a
- * NULL-terminated list of "stat", "set N", ...: a command that takes a
- * number names it after a blank).  Its number, if any, goes to *n, checked
- * against 0..max, and what is wrong says `what` ("the value N").  Returns
- * the command's index; a missing, unknown or extra word is a usage error.
+ * A ctl program's command at argv[first], one of cmds ("stat", "set N":
+ * a number after a blank), its number in 0..max to *n (`what` names it).
+ * Returns the index; a missing, unknown or extra word is a usage error.
  */
 int
 command(int argc, char *argv[], int first, const char *const cmds[],
@@ -201,8 +183,9 @@ command(int argc, char *argv[], int first, const char *const cmds[],
 	size_t len, i, last;
 	int takes;
 
-	for (last = 0; cmds[last + 1] != NULL; last++)
-		continue;
+	last = 0;
+	while (cmds[last + 1] != NULL)
+		last++;
 	for (i = 0; cmds[i] != NULL; i++)
 		snprintf(list + strlen(list), sizeof list - strlen(list),
 		    "%s%s", i == 0 ? "" : i == last ? " or " : ", ", cmds[i]);
@@ -232,9 +215,8 @@ command(int argc, char *argv[], int first, const char *const cmds[],
 }
 
 /*
- * getopt(3) returned '?' (no such option) or ':' (its value is missing).
- * The option strings start with ':', so getopt says nothing itself, and
- * we say it in our words: the same with every libc, and with our name.
+ * getopt(3) said '?' (no such option) or ':' (no value).  Our option
+ * strings start with ':', so we say it, the same with every libc.
  */
 void
 bad_option(int opt)
@@ -242,7 +224,6 @@ bad_option(int opt)
 	char name[16];
 	int c = optopt & 0xff;	/* a char: negative for bytes >= 0x80 */
 
-	/* The <ctype.h> functions take an unsigned char value (or EOF). */
 	if (c < 0x80 && isgraph(c))
 		snprintf(name, sizeof name, "-%c", c);
 	else
@@ -253,10 +234,7 @@ bad_option(int opt)
 		fprintf(stderr, "%s: %s: no such option\n", prog, name);
 }
 
-/*
- * One operand too many (after command cmd, or NULL).  Options end at the
- * first operand (POSIX getopt), so "sem/ctl stat -q" lands here: say so.
- */
+/* One operand too many (after cmd, or NULL); "stat -q" too: say so. */
 void
 bad_operand(const char *cmd, const char *arg)
 {
@@ -268,9 +246,8 @@ bad_operand(const char *cmd, const char *arg)
 }
 
 /*
- * The one number parser: decimal, or hex with 0x.  No sign but '-', no
- * blanks, no junk after the number, and the range checked.  On error it
- * names the option and quotes the text, and returns -1.
+ * The one number parser: decimal, or hex with 0x; no blanks, no junk, the
+ * range checked.  An error names `what`, quotes s, and returns -1.
  */
 int
 parse_num(const char *what, const char *s, long long min, long long max,
@@ -307,10 +284,7 @@ parse_num(const char *what, const char *s, long long min, long long max,
 	return 0;
 }
 
-/*
- * Print one line "prog: tag: text" to stderr in a single write, so that
- * the lines of two programs sharing a terminal never mix mid-line.
- */
+/* "prog: tag text" on stderr in one write: no mixing mid-line. */
 static void __attribute__((format(printf, 2, 0)))
 say(const char *tag, const char *fmt, va_list ap)
 {
@@ -368,14 +342,10 @@ hint(const char *fmt, ...)
 }
 
 /*
- * The usual cause of each error, in words a student can act on, chosen by
- * the call (the first word of its label: "msgctl IPC_STAT" is msgctl) and
- * the errno.  The first row that matches wins.  In the text, {noun} is
- * the kind of object the call works on, {ctl} the ctl program of this
- * mechanism and {key} the key.  Output and input (write, read) have rows
- * of their own: the hint must fit the file that failed, not the object.
- * tests/hints.sh makes every row happen.  (EAGAIN, ENOMSG and E2BIG of the
- * IPC calls have none: the programs that can meet them say more there.)
+ * The usual cause of each error, by call (its first word) and errno; the
+ * first row that matches wins.  {noun} is what the call works on, {ctl}
+ * this mechanism's ctl program, {key} the key.  tests/hints.sh makes every
+ * row happen.
  */
 #define GET "msgget semget shmget"
 #define USE "msgsnd msgrcv msgctl semop semctl shmat shmdt shmctl"
@@ -454,7 +424,7 @@ is_one_of(const char *call, const char *calls)
 	return 0;
 }
 
-/* What a call works on: "queue" for msgsnd, whatever this program uses else. */
+/* What a call works on: "queue" for msgsnd; else this program's noun. */
 static const char *
 noun_of(const char *call)
 {
@@ -502,66 +472,52 @@ usual_cause(const char *call, int err)
 	hint("%s", text);
 }
 
-/* prog: call: strerror (ENAME), and the usual cause as a hint. */
+/* "prog: call: strerror (ENAME)[; lost]", then advice or the usual cause. */
+static void
+failed(const char *call, int err, const char *lost, const char *advice)
+{
+	fprintf(stderr, "%s: %s: %s (%s)%s%s\n", prog, call, strerror(err),
+	    errname(err), lost ? "; " : "", lost ? lost : "");
+	if (advice != NULL)
+		hint("%s", advice);
+	else
+		usual_cause(call, err);
+	errno = err;
+}
+
 void
 complain(const char *call)
 {
-	int err = errno;
-
-	fprintf(stderr, "%s: %s: %s (%s)\n", prog, call, strerror(err),
-	    errname(err));
-	usual_cause(call, err);
-	errno = err;
+	failed(call, errno, NULL, NULL);
 }
 
 noreturn void
 die(const char *call)
 {
-	complain(call);
-	exit(EXIT_CALL_FAILED);
-}
-
-/* Like die(), with a hint that knows more than the errno does. */
-noreturn void
-die_hint(const char *call, const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	fprintf(stderr, "%s: %s: %s (%s)\n", prog, call, strerror(err),
-	    errname(err));
-	va_start(ap, fmt);
-	say("hint: ", fmt, ap);
-	va_end(ap);
+	failed(call, errno, NULL, NULL);
 	exit(EXIT_CALL_FAILED);
 }
 
 /*
- * A failed call that cost data: "prog: call: strerror (ENAME); what was
- * lost", the usual cause as a hint, exit 1.  Nothing may be lost without
- * a message that says exactly what.
+ * die_hint() and die_lost() (macros, ipcdemo.h): like die(), with a hint
+ * that knows more than the errno does, or saying what was lost (nothing
+ * may be lost unsaid).
  */
 noreturn void
-die_lost(const char *call, const char *fmt, ...)
+die_text(const char *call, int lost, const char *fmt, ...)
 {
 	int err = errno;
-	char what[512];
+	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s: %s (%s); %s\n", prog, call, strerror(err),
-	    errname(err), what);
-	usual_cause(call, err);
+	failed(call, err, lost ? text : NULL, lost ? NULL : text);
 	exit(EXIT_CALL_FAILED);
 }
 
-/*
- * A refusal that is not a failed call: no call failed, so there is no
- * errno to print (it would be stale), only what we found: "prog: text".
- * The caller adds a hint and exits, or goes on.
- */
+/* A refusal, no call failed (errno would be stale): "prog: text". */
 void
 refuse(const char *fmt, ...)
 {
@@ -599,10 +555,9 @@ errname(int err)
 }
 
 /*
- * Refuse an object with our key that is not ours alone: one owned by
- * another user, or one whose mode lets others read or write it (steal,
- * forge, or change it).  Someone may be squatting on the key.  Root passes
- * every permission check, so the kernel alone would not stop it.
+ * Refuse (exit 1) an object with our key that is not ours alone: another
+ * user's (squatting?), or open to others.  Root passes every permission
+ * check, so the kernel alone would not stop it.
  */
 void
 refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
@@ -627,11 +582,7 @@ refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 	}
 }
 
-/*
- * Whose set has this many semaphores?  Each program's set has its own
- * size, so the size alone tells one from another (shm/ring.h, shm/counter.c,
- * sem/sem.h); a set made by anyone else may have any size.
- */
+/* Whose set has this many semaphores?  Each of ours has its own size. */
 const char *
 set_owner(unsigned long nsems)
 {
@@ -706,11 +657,7 @@ open_set(int nsems, const unsigned short *init, int *created)
 	return join_set(id, nsems);
 }
 
-/*
- * Everyone but the creator: check owner, mode and size, then wait until
- * sem_otime says the creator is done.  A creator that died before that
- * leaves a set nobody can trust.
- */
+/* Everyone but the creator: check owner, mode, size; wait for sem_otime. */
 static int
 join_set(int id, int nsems)
 {
@@ -752,12 +699,10 @@ join_set(int id, int nsems)
 }
 
 /*
- * The handler only records the signal; the program notices the flag, tears
- * down what it owns and dies of the signal (see exit_status()).  Without SA_RESTART, a blocked
- * msgrcv or semop returns EINTR at once, so the flag is seen.  A signal
- * that lands just after the flag was tested and before a blocking call
- * starts would be missed, so the handler also sets an alarm: SIGALRM, every
- * second until the program exits, interrupts that call too.
+ * The handler only records the signal; the program tears down what it
+ * owns and dies of it (exit_status).  Without SA_RESTART a blocked call
+ * returns EINTR.  A signal just before a call blocks would be missed, so
+ * the handler also sets an alarm: SIGALRM each second wakes that call.
  */
 static void
 on_signal(int sig)
@@ -769,15 +714,11 @@ on_signal(int sig)
 }
 
 /*
- * Catch SIGINT (Ctrl-C), SIGTERM and SIGHUP (terminal closed), so that our
- * objects are cleaned up however we are stopped - but, as the classic
- * idiom has it, leave SIGINT and SIGHUP ignored when we started with them
- * ignored: nohup asked us to outlive the terminal, and a shell starts a
- * background job (&) with SIGINT ignored so that the Ctrl-C meant for the
- * foreground job does not reach it.  SIGTERM still stops such a job
- * cleanly.  SIGALRM wakes blocked calls (see on_signal and ticking).
- * SIGPIPE is ignored: a write to a closed pipe fails with EPIPE and is
- * reported like any error.
+ * Catch SIGINT, SIGTERM and SIGHUP, so that our objects are cleaned up
+ * however we are stopped - but leave SIGINT and SIGHUP ignored if they
+ * were (nohup; a background job), as the classic idiom has it.  SIGALRM
+ * wakes blocked calls (on_signal, ticking).  SIGPIPE is ignored: a write
+ * to a closed pipe fails with EPIPE, reported like any error.
  */
 void
 catch_signals(void)
@@ -805,11 +746,9 @@ catch_signals(void)
 }
 
 /*
- * What main returns.  After SIGINT, SIGTERM or SIGHUP, with everything
- * tidied up, die of that same signal: the shell then reports 128 + signo
- * (130 for Ctrl-C) and, more than that, knows we were interrupted.  A
- * script that ran us stops too, instead of going on to its next line, as
- * bash does when a program it waited for handled Ctrl-C and exited.
+ * What main returns.  After a stop signal, all tidied up, die of that same
+ * signal: the shell sees 128 + signo and knows we were interrupted, so a
+ * script that ran us stops too.
  */
 int
 exit_status(int status)
@@ -825,34 +764,20 @@ exit_status(int status)
 	return 128 + sig;	/* not reached */
 }
 
-/*
- * Write all of buf, however many write(2) calls it takes: data must arrive
- * byte for byte.  Returns -1 when stopped by a signal; dies on an error.
- */
+/* All of buf, or -1 when a signal stopped us; dies on an error. */
 int
 write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR && !stop_signal)
-			continue;
-		if (n == -1 && errno == EINTR)
-			return -1;
-		if (n == -1)
-			die("write");
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	if (write_part(fd, buf, len) == len)
+		return 0;
+	if (errno == EINTR && stop_signal)
+		return -1;
+	die("write");
 }
 
 /*
- * Write all of buf, however many write(2) calls it takes, and return how
- * many bytes went: len, or fewer when a write failed (errno says why) or a
- * signal stopped us (stop_signal is set).  The caller says what was lost.
+ * All of buf, however many write(2) calls it takes; returns how much
+ * went: fewer than len when a write failed (errno) or a signal stopped us.
  */
 size_t
 write_part(int fd, const void *buf, size_t len)
@@ -872,7 +797,7 @@ write_part(int fd, const void *buf, size_t len)
 	return done;
 }
 
-/* Data went to stdout: make sure it really got out before we exit 0. */
+/* Make sure stdout's data really got out before we exit 0. */
 int
 close_stdout(void)
 {

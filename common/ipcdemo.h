@@ -1,13 +1,15 @@
 /*
  * ipcdemo.h - the little that every ipc-demos program shares: how the IPC
- * key is chosen, how a failed call is reported (with a hint a student can
- * act on), how numbers are parsed, how narration is written, and how
- * Ctrl-C is caught.
+ * key is chosen, how the command line is read, how a failed call is
+ * reported (with a hint a student can act on), how numbers are parsed,
+ * how narration is written, how Ctrl-C is caught, and how output is
+ * checked.
  *
- * One IPC step lives here, because every semaphore program needs it the
- * same way: open_set(), which creates a semaphore set without a race, or
- * joins one after checking it is of our kind.  Every other msgget(2),
- * semop(2) or shmat(2) is made by the program itself, and checked right
+ * One IPC step lives here, because sem/ and shm/ need it the same way:
+ * open_set(), which creates a semaphore set without a race, or joins one
+ * after checking it is of our kind.  Every other IPC call is made in the
+ * mechanism's own directory - by the program, or by its helper file
+ * (msgq/msgq.c, sem/sem.c, shm/ring.c, shm/team.c) - and checked right
  * there, so that a reader sees the call and what happens when it fails.
  */
 #ifndef IPCDEMO_H
@@ -54,6 +56,10 @@ struct program {
 	const char *letters;	/* its own getopt letters: "s:z:" */
 };
 
+/* The words of the usage lines for -k and -q, the same in every program. */
+#define KEY_DEFAULT "(default: $IPC_DEMO_KEY, else one made by ftok)\n"
+#define QUIET "quiet: no narration on stderr\n"
+
 int parse_options(const struct program *p, int argc, char *argv[],
     int (*own)(int opt, const char *arg, void *ctx), void *ctx);
 noreturn void show_usage(FILE *f);
@@ -73,10 +79,10 @@ const char *ipc_time(time_t t);
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void complain(const char *call);
 noreturn void die(const char *call);
-noreturn void die_hint(const char *call, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-noreturn void die_lost(const char *call, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+noreturn void die_text(const char *call, int lost, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define die_hint(call, ...) die_text(call, 0, __VA_ARGS__)
+#define die_lost(call, ...) die_text(call, 1, __VA_ARGS__)
 void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *errname(int err);
 

@@ -31,9 +31,9 @@
 enum { STAT, SET, RM };		/* the commands, as options() finds them */
 
 static int options(int argc, char *argv[], long long *val);
+static void only_ours(unsigned long n);
 static unsigned long nsems(int id);
 static void show(int id, unsigned long n);
-static int get(int id, int cmd, const char *name);
 
 int
 main(int argc, char *argv[])
@@ -62,20 +62,29 @@ main(int argc, char *argv[])
 			die("semctl IPC_RMID");
 		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
 		    id, n, plural(n), n == SEM_NSEMS ? "" : ", not sem/wait's");
-	} else if (n != SEM_NSEMS) {
-		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
-		    "(%s), not sem/wait's set of 1: not changed\n", prog,
-		    (unsigned int)ipc_key, n, set_owner(n));
-		hint("pick another key with -k (or another IPC_DEMO_KEY)");
-		exit(EXIT_CALL_FAILED);
 	} else {
+		only_ours(n);
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
-		note("semctl SETVAL: the value is now %d, %d waiting", get(id,
-		    GETVAL, "GETVAL"), get(id, GETNCNT, "GETNCNT"));
+		note("semctl SETVAL: the value is now %d, %d waiting",
+		    sem_query(id, GETVAL, "GETVAL"),
+		    sem_query(id, GETNCNT, "GETNCNT"));
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/* SETVAL only on sem/wait's set of 1: refuse any other, and exit. */
+static void
+only_ours(unsigned long n)
+{
+	if (n == SEM_NSEMS)
+		return;
+	fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores (%s), "
+	    "not sem/wait's set of 1: not changed\n", prog,
+	    (unsigned int)ipc_key, n, set_owner(n));
+	hint("pick another key with -k (or another IPC_DEMO_KEY)");
+	exit(EXIT_CALL_FAILED);
 }
 
 /* IPC_STAT's sem_nsems: how many semaphores the set holds. */
@@ -128,28 +137,14 @@ show(int id, unsigned long n)
 		printf("\n");
 		return;
 	}
-	printf("value      %d\n", get(id, GETVAL, "GETVAL"));
+	printf("value      %d\n", sem_query(id, GETVAL, "GETVAL"));
 	printf("waiting    %d (in P, for the value to rise: GETNCNT)\n",
-	    get(id, GETNCNT, "GETNCNT"));
+	    sem_query(id, GETNCNT, "GETNCNT"));
 	printf("zero-wait  %d (for the value to be 0: GETZCNT)\n",
-	    get(id, GETZCNT, "GETZCNT"));
-	printf("last pid   %d (GETPID)\n", get(id, GETPID, "GETPID"));
+	    sem_query(id, GETZCNT, "GETZCNT"));
+	printf("last pid   %d (GETPID)\n", sem_query(id, GETPID, "GETPID"));
 	printf("last semop %s\n", ipc_time(ds.sem_otime));
 	printf("changed    %s\n", ipc_time(ds.sem_ctime));
-}
-
-/* One semctl query about semaphore 0. */
-static int
-get(int id, int cmd, const char *name)
-{
-	char call[32];
-	int n = semctl(id, 0, cmd);
-
-	if (n == -1) {
-		snprintf(call, sizeof call, "semctl %s", name);
-		die(call);
-	}
-	return n;
 }
 
 /* The command line: -k -q (common/), then stat, set N or rm, the key. */
@@ -161,9 +156,8 @@ options(int argc, char *argv[], long long *val)
 	    "  stat    print the semaphore: value, waiters, last PID, times\n"
 	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
 	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
-	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
-	    "by ftok)\n"
-	    "  -q      quiet: no narration on stderr\n", "" };
+	    "  -k KEY  the set's key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
 	static const char *const cmds[] = { "stat", "set N", "rm", NULL };
 	int cmd;
 

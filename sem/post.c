@@ -27,76 +27,31 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "sem.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: sem/post [-q] [-k KEY] [N]\n"
-	    "  V: add N (default 1, at most 32767) to the semaphore, waking "
-	    "waiters.\n"
-	    "  -k KEY  the set's key (default: $IPC_DEMO_KEY, else one made "
-	    "by ftok)\n"
-	    "  -q      quiet: no narration on stderr\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
+static long long options(int argc, char *argv[]);
 
 int
 main(int argc, char *argv[])
 {
-	const char *karg = NULL;
-	static const unsigned short zero[SEM_NSEMS] = { 0 };
-	struct sembuf op = { .sem_num = 0, .sem_op = 1, .sem_flg = 0 };
-	long long n = 1;
-	int before, after, created, waiting, opt, semid;
-
-	prog = "sem/post";
-	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (argc - optind > 1) {
-		bad_operand(NULL, argv[optind + 1]);
-		usage(stderr);
-	}
-	if (argc - optind == 1 &&
-	    parse_num("N", argv[optind], 1, SEM_MAX, &n) == -1)
-		usage(stderr);
-	if (choose_key(karg, PROJ_SEM) == -1)
-		usage(stderr);
+	struct sembuf v = { .sem_num = 0, .sem_op = 1, .sem_flg = 0 };
+	long long n = options(argc, argv);	/* -k -q, N: below */
+	int before, after, waiting, semid;
 
 	catch_signals();
-	semid = open_set(SEM_NSEMS, zero, &created);
+	semid = open_seat();			/* semget: sem/sem.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 
 	/* What V will change: the value, and who waits for it (GETNCNT). */
-	before = semctl(semid, 0, GETVAL);
-	if (before == -1)
-		die("semctl GETVAL");
-	waiting = semctl(semid, 0, GETNCNT);
-	if (waiting == -1)
-		die("semctl GETNCNT");
+	before = sem_query(semid, GETVAL, "GETVAL");
+	waiting = sem_query(semid, GETNCNT, "GETNCNT");
 
 	/* V: add n at once.  No SEM_UNDO: the units are given for good. */
-	op.sem_op = (short)n;
-	if (semop(semid, &op, 1) == -1) {
+	v.sem_op = (short)n;
+	if (semop(semid, &v, 1) == -1) {
 		if (errno == ERANGE)
 			die_hint("semop V", "the value %d + %lld would pass "
 			    "SEMVMX (%d)", before, n, SEM_MAX);
@@ -104,13 +59,32 @@ main(int argc, char *argv[])
 	}
 
 	/* Whoever was waiting may have taken the new units already. */
-	after = semctl(semid, 0, GETVAL);
-	if (after == -1)
-		die("semctl GETVAL");
+	after = sem_query(semid, GETVAL, "GETVAL");
 	note("semop V (+%lld): the value was %d with %d waiting; now %d",
 	    n, before, waiting, after);
 	if (after < before + n)
 		note("%lld of the units went at once to waiting processes",
 		    before + n - after);
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/* The command line: -k -q (common/), then N (default 1), then the key. */
+static long long
+options(int argc, char *argv[])
+{
+	static const struct program post = { "sem/post", "[-q] [-k KEY] [N]\n"
+	    "  V: add N (default 1, at most 32767) to the semaphore, waking "
+	    "waiters.\n"
+	    "  -k KEY  the set's key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
+	int first = parse_options(&post, argc, argv, NULL, NULL);
+	long long n = 1;
+
+	if (first < argc) {
+		no_more_operands(argc, argv, first + 1, NULL);
+		if (parse_num("N", argv[first], 1, SEM_MAX, &n) == -1)
+			show_usage(stderr);
+	}
+	use_key(PROJ_SEM);
+	return n;
 }

@@ -47,89 +47,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "sem.h"
 
 static int semid = -1;		/* the set, once open */
-static int nowait;		/* -n: IPC_NOWAIT, no seat is an error */
+static int nowait;		/* -n: no unit free is an error */
 static short undo = SEM_UNDO;	/* -U: 0, the seat leaks if we are killed */
 static int seated;		/* -s: a seat is ours, to give back */
 
+static long long options(int argc, char *argv[]);
 static int p(short flags);
+static int hold(long seconds);
 static void v(short flags);
 static void give_back(void);
-static int hold(long seconds);
-static void event(const char *what);
-static int value(void);
-static int waiting(void);
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: sem/wait [-nqU] [-k KEY] [-s SECONDS]\n"
-	    "  P: take one unit of the semaphore, waiting while its value "
-	    "is 0.\n"
-	    "  -k KEY      the set's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -n          do not wait: no unit free is an error (exit 1)\n"
-	    "  -q          quiet: no narration on stderr\n"
-	    "  -s SECONDS  a critical section: take, hold SECONDS, give "
-	    "back (SEM_UNDO)\n"
-	    "  -U          with -s: no SEM_UNDO, so a killed holder keeps "
-	    "its unit\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
 
 int
 main(int argc, char *argv[])
 {
-	static const unsigned short zero[SEM_NSEMS] = { 0 };
-	const char *karg = NULL;
-	long long seconds = -1;
-	int created, opt;
-
-	prog = "sem/wait";
-	while ((opt = getopt(argc, argv, ":hk:nqs:U")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'n':
-			nowait = IPC_NOWAIT;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 's':
-			if (parse_num("-s", optarg, 0, 86400, &seconds) == -1)
-				usage(stderr);
-			break;
-		case 'U':
-			undo = 0;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (optind < argc) {
-		bad_operand(NULL, argv[optind]);
-		usage(stderr);
-	}
-	if (undo == 0 && seconds < 0) {
-		fprintf(stderr, "%s: -U goes with -s\n", prog);
-		usage(stderr);
-	}
-	if (choose_key(karg, PROJ_SEM) == -1)
-		usage(stderr);
+	long long seconds = options(argc, argv);	/* -s, or -1: below */
 
 	catch_signals();
-	semid = open_set(SEM_NSEMS, zero, &created);
+	semid = open_seat();			/* semget: sem/sem.c */
 	if (atexit(give_back) != 0)
 		die("atexit");
 
@@ -138,9 +77,9 @@ main(int argc, char *argv[])
 		p(0);
 	if (semid != -1 && seconds >= 0 && p(undo) == 0) {
 		seated = 1;
-		event("enter");
+		stamp("enter");			/* stdout, for scripts: sem.c */
 		hold((long)seconds);
-		event("leave");
+		stamp("leave");
 		v(undo);
 	}
 
@@ -151,38 +90,40 @@ main(int argc, char *argv[])
 
 /*
  * P: semop(2) with sem_op = -1.  The kernel checks the value and subtracts
- * in one step, so two processes can never both take the last unit.  When
- * narrating, we try IPC_NOWAIT first, so that we can say we are waiting.
+ * in one step, so two processes can never both take the last unit.
  * Returns 0 once in, -1 if a signal stopped us while we waited.
  */
 static int
 p(short flags)
 {
-	struct sembuf op = { 0, -1, 0 };
-	int probe = !quiet && !nowait, n;
+	struct sembuf take = { .sem_num = 0, .sem_op = -1,
+		.sem_flg = flags | IPC_NOWAIT };
 
-	op.sem_flg = flags | (probe ? IPC_NOWAIT : nowait);
-	while (semop(semid, &op, 1) == -1) {
-		if (errno == EINTR && stop_signal)
-			return -1;
-		if (errno == EINTR)
-			continue;	/* Ctrl-Z, then fg: wait on */
+	/*
+	 * Two calls.  The first may not wait (IPC_NOWAIT): with no unit free
+	 * it fails at once with EAGAIN, so that we can say we wait, and
+	 * behind how many, before we sleep.  The second is the P that waits.
+	 */
+	if (semop(semid, &take, 1) == -1) {
 		if (errno != EAGAIN)
 			die("semop P");
 		if (nowait)
 			die_hint("semop P", "no unit is free (value 0, %d "
-			    "waiting); drop -n to wait in line", waiting());
-		n = waiting();
-		if (n == 0)
-			note("value 0: none free; waiting, first in line...");
-		else
-			note("value 0: none free; waiting in line behind %d "
-			    "other%s (GETNCNT)...", n, plural((unsigned long)n));
-		op.sem_flg = flags;
-		probe = 0;
+			    "waiting); drop -n to wait in line",
+			    sem_query(semid, GETNCNT, "GETNCNT"));
+		in_line(semid);		/* narration: sem.c */
+		take.sem_flg = flags;
+		while (semop(semid, &take, 1) == -1) {
+			if (errno != EINTR)
+				die("semop P");
+			if (stop_signal)
+				return -1;
+			/* Ctrl-Z, then fg: wait on. */
+		}
 	}
 	note("semop P (-1%s): in; the value is now %d",
-	    flags & SEM_UNDO ? ", SEM_UNDO" : "", value());
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "",
+	    sem_query(semid, GETVAL, "GETVAL"));
 	return 0;
 }
 
@@ -190,7 +131,7 @@ p(short flags)
  * Hold the seat.  Ctrl-C cuts the stay short; Ctrl-Z and fg do not.
  * nanosleep(2) tells how much of the time was left when it was woken.
  * We look at the set once a second: if it was removed under us (sem/ctl
- * rm, ipcrm), there is no seat to hold, and value() says so.
+ * rm, ipcrm), there is no seat to hold, and GETVAL says so.
  */
 static int
 hold(long seconds)
@@ -211,7 +152,7 @@ hold(long seconds)
 				return -1;
 			}
 		}
-		(void)value();		/* dies if the set is gone */
+		(void)sem_query(semid, GETVAL, "GETVAL");  /* still here? */
 	}
 	return 0;
 }
@@ -224,14 +165,15 @@ hold(long seconds)
 static void
 v(short flags)
 {
-	struct sembuf op = { 0, +1, 0 };
+	struct sembuf give = { .sem_num = 0, .sem_op = +1, .sem_flg = flags };
 
-	op.sem_flg = flags;
 	seated = 0;
-	if (semop(semid, &op, 1) == -1)
+	if (semop(semid, &give, 1) == -1)
 		die("semop V");
 	note("semop V (+1%s): out; the value is now %d, %d waiting",
-	    flags & SEM_UNDO ? ", SEM_UNDO" : "", value(), waiting());
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "",
+	    sem_query(semid, GETVAL, "GETVAL"),
+	    sem_query(semid, GETNCNT, "GETNCNT"));
 }
 
 /*
@@ -243,13 +185,12 @@ v(short flags)
 static void
 give_back(void)
 {
-	struct sembuf op = { 0, +1, 0 };
+	struct sembuf give = { .sem_num = 0, .sem_op = +1, .sem_flg = undo };
 
 	if (!seated)
 		return;
 	seated = 0;
-	op.sem_flg = undo;
-	if (semop(semid, &op, 1) == -1) {
+	if (semop(semid, &give, 1) == -1) {
 		if (errno != EIDRM && errno != EINVAL)
 			complain("semop V (giving the seat back)");
 		return;
@@ -258,37 +199,43 @@ give_back(void)
 	    undo ? ", SEM_UNDO" : "");
 }
 
-/* "enter TIME" or "leave TIME" on stdout, flushed, while the seat is ours. */
-static void
-event(const char *what)
+/* -n -s -U, for parse_options(). */
+static int
+own_option(int opt, const char *arg, void *ctx)
 {
-	struct timespec now;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-		die("clock_gettime");
-	printf("%s %lld.%09ld\n", what, (long long)now.tv_sec, now.tv_nsec);
-	if (fflush(stdout) == EOF)
-		die("write (stdout)");
+	if (opt == 'n')
+		nowait = 1;
+	else if (opt == 'U')
+		undo = 0;
+	else
+		return parse_num("-s", arg, 0, 86400, ctx);
+	return 0;
 }
 
-/* GETVAL: the semaphore's value, the number of free units. */
-static int
-value(void)
+/* The command line: -k -n -q -s -U (common/), no operands, the key. */
+static long long
+options(int argc, char *argv[])
 {
-	int val = semctl(semid, 0, GETVAL);
+	static const struct program wait = { "sem/wait",
+	    "[-nqU] [-k KEY] [-s SECONDS]\n"
+	    "  P: take one unit of the semaphore, waiting while its value "
+	    "is 0.\n"
+	    "  -k KEY      the set's key " KEY_DEFAULT
+	    "  -n          do not wait: no unit free is an error (exit 1)\n"
+	    "  -q          " QUIET
+	    "  -s SECONDS  a critical section: take, hold SECONDS, give "
+	    "back (SEM_UNDO)\n"
+	    "  -U          with -s: no SEM_UNDO, so a killed holder keeps "
+	    "its unit\n", "ns:U" };
 
-	if (val == -1)
-		die("semctl GETVAL");
-	return val;
-}
+	long long seconds = -1;
 
-/* GETNCNT: how many processes sleep in P, waiting for the value to rise. */
-static int
-waiting(void)
-{
-	int n = semctl(semid, 0, GETNCNT);
-
-	if (n == -1)
-		die("semctl GETNCNT");
-	return n;
+	no_more_operands(argc, argv, parse_options(&wait, argc, argv,
+	    own_option, &seconds), NULL);
+	if (undo == 0 && seconds < 0) {
+		fprintf(stderr, "%s: -U goes with -s\n", prog);
+		show_usage(stderr);
+	}
+	use_key(PROJ_SEM);
+	return seconds;
 }

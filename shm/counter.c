@@ -35,31 +35,22 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
-#include "ring.h"
+#include "counter.h"
 
-enum { MUTEX, GATE, RUNNERS, COUNTER_NSEMS };	/* the semaphores */
-enum { PROCS_MAX = 64, WINDOW = 200 };	/* WINDOW: busy steps, load->store */
+enum { WINDOW = 200 };		/* busy steps between load and store */
 
 /* Processes share the counter through memory: it must be lock-free. */
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "need lock-free atomics");
 
-struct run {
-	long long procs, times;	/* -p, -n */
-	int unlocked;		/* -u: no mutex */
-};
-
 static int semid = -1, shmid = -1;	/* the set; the segment, once ours */
-static int made_set;			/* we created the set in this run */
 static struct counter *c;		/* the segment, attached */
 static pid_t parent;			/* the run itself; 0 once finished */
 
@@ -67,10 +58,7 @@ static void options(int argc, char *argv[], struct run *run);
 static int lock(void);
 static void unlock(void);
 static void attach(void);
-static long long run_children(const struct run *run, int *failed);
-static int reap(pid_t *pids, int n);
-static long long collect(int fd, int forked);
-static void report(const struct run *run, long long made, int failed);
+static long long add(const struct run *run);
 static void abandon(void);
 
 int
@@ -79,11 +67,11 @@ main(int argc, char *argv[])
 	static const unsigned short init[COUNTER_NSEMS] = { 1, 0, 0 };
 	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
 		.sem_flg = SEM_UNDO };
-	struct run run;
+	struct run run = { .procs = 2, .times = 100000, .unlocked = 0 };
 	long long made;
-	int failed = 0;
+	int failed = 0, made_set;
 
-	options(argc, argv, &run);
+	options(argc, argv, &run);		/* -k -n -p -q -u: below */
 	catch_signals();
 	semid = open_set(COUNTER_NSEMS, init, &made_set);  /* common/ */
 	if (semid == -1)
@@ -99,8 +87,8 @@ main(int argc, char *argv[])
 		attach();
 		atomic_fetch_add(&c->expected, run.procs * run.times);
 		unlock();
-		made = run_children(&run, &failed);
-		report(&run, made, failed);
+		made = team_run(semid, c, &run, add, &failed);	/* team.c */
+		team_report(semid, c, &run, made, failed);
 	}
 
 	/* The last run out removes the segment and the set. */
@@ -146,9 +134,8 @@ unlock(void)
 
 /*
  * Create the segment or join it, holding the mutex.  The creator writes
- * the header; a new segment is otherwise zeros, so the counter starts at
- * 0.  A segment made by anyone else - the ring's, a stranger's - has
- * another size or header: refused, and left as it is.
+ * the header; a new segment is otherwise zeros, so the count starts at 0.
+ * A segment made by anyone else has another size or header: refused.
  */
 static void
 attach(void)
@@ -163,9 +150,7 @@ attach(void)
 	}
 	if (id == -1)
 		die("shmget");
-	if (shmctl(id, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	ring_stat(id, &ds);			/* and refuse_if_not_ours */
 	c = shmat(id, NULL, 0);
 	if (c == (void *)-1)
 		die("shmat");
@@ -201,8 +186,9 @@ add(const struct run *run)
 		if (!run->unlocked && lock() == -1)
 			break;
 		v = atomic_load_explicit(&c->count, memory_order_relaxed);
-		for (k = 0; k < WINDOW; k++)
-			continue;
+		k = 0;
+		while (k < WINDOW)
+			k++;
 		atomic_store_explicit(&c->count, v + 1, memory_order_relaxed);
 		if (!run->unlocked)
 			unlock();
@@ -210,169 +196,10 @@ add(const struct run *run)
 	return i;
 }
 
-/* For a child at the gate: has the run that forked it died (kill -9)? */
-static int
-parent_gone(void)
-{
-	return getppid() != parent;
-}
-
 /*
- * A child: wait at the gate, add, give back the booking of what it did
- * not do (a true atomic subtraction: bookkeeping, never lost), and tell
- * the parent how many it made through the pipe; -1: never passed the gate.
- */
-static void
-child(const struct run *run, int report_fd)
-{
-	long long made = -1;
-
-	if (ring_take(semid, GATE, -1, parent_gone) == 0)
-		made = add(run);
-	atomic_fetch_sub(&c->expected, run->times - (made < 0 ? 0 : made));
-	if (write(report_fd, &made, sizeof made) != (ssize_t)sizeof made)
-		_exit(EXIT_CALL_FAILED);
-	_exit(0);
-}
-
-/*
- * Fork PROCS children behind the gate, open it (V by PROCS) once all are
- * there, and wait for every one.  A signal to us is passed on to them, so
- * they all stop within a moment.  Returns the additions made.
- */
-static long long
-run_children(const struct run *run, int *failed)
-{
-	struct sembuf open_gate = { .sem_num = GATE, .sem_op = 0,
-		.sem_flg = 0 };
-	pid_t pids[PROCS_MAX];
-	int fds[2], forked;
-
-	note("%lld process%s add%s 1, %lld time%s each, %s", run->procs,
-	    run->procs == 1 ? "" : "es", run->procs == 1 ? "s" : "",
-	    run->times, plural((unsigned long long)run->times),
-	    run->unlocked ? "WITHOUT a lock (-u)" : "under the mutex");
-	if (pipe(fds) == -1)
-		die("pipe");
-	for (forked = 0; forked < run->procs && !stop_signal; forked++) {
-		pids[forked] = fork();
-		if (pids[forked] == -1)
-			die("fork");
-		if (pids[forked] == 0)
-			child(run, fds[1]);
-	}
-	open_gate.sem_op = (short)forked;	/* all forked: let them go */
-	if (forked > 0 && semop(semid, &open_gate, 1) == -1)
-		die("semop V (gate)");
-	*failed = reap(pids, forked);
-	if (close(fds[1]) == -1)
-		die("close");
-	return collect(fds[0], forked);
-}
-
-/*
- * Wait for every child.  On SIGINT, SIGTERM or SIGHUP, pass it on once to
- * the children not yet reaped (a SIGTERM sent to us alone would not reach
- * them).  Returns 1 if any child failed.
- */
-static int
-reap(pid_t *pids, int n)
-{
-	int left = n, status, failed = 0, passed_on = 0, i;
-	pid_t pid;
-
-	while (left > 0) {
-		if (stop_signal && !passed_on) {
-			for (i = 0; i < n; i++)
-				if (pids[i] != 0)
-					(void)kill(pids[i], SIGTERM);
-			passed_on = 1;
-		}
-		pid = wait(&status);
-		if (pid == -1 && errno == EINTR)
-			continue;
-		if (pid == -1)
-			die("wait");
-		for (i = 0; i < n; i++)
-			if (pids[i] == pid)
-				pids[i] = 0;
-		left--;
-		failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-	}
-	return failed;
-}
-
-/*
- * Read each child's count from the pipe.  A child stopped at the gate
- * (-1) never took its unit of GATE: take that many back, so the gate is
- * shut again for the next run.
- */
-static long long
-collect(int fd, int forked)
-{
-	struct sembuf shut = { .sem_num = GATE, .sem_op = 0,
-		.sem_flg = IPC_NOWAIT };
-	long long made = 0, m;
-	int passed = 0;
-	ssize_t n;
-
-	while ((n = read(fd, &m, sizeof m)) == (ssize_t)sizeof m ||
-	    (n == -1 && errno == EINTR)) {
-		if (n == -1)
-			continue;
-		made += m < 0 ? 0 : m;
-		passed += m >= 0;
-	}
-	if (n == -1)
-		die("read (the children's counts)");
-	if (close(fd) == -1)
-		die("close");
-	shut.sem_op = (short)-(forked - passed);
-	if (forked > passed && semop(semid, &shut, 1) == -1 && errno != EAGAIN)
-		die("semop P (gate)");
-	return made;
-}
-
-/*
- * Expected, got, lost: on stdout, for every run so far with this key.
- * While another run is still adding, the difference is "pending", not
- * lost; if a child of ours failed, its additions are "unaccounted".
- */
-static void
-report(const struct run *run, long long made, int failed)
-{
-	long long expected = atomic_load(&c->expected);
-	long long got = atomic_load(&c->count), planned = run->procs *
-	    run->times;
-	int others = semctl(semid, RUNNERS, GETVAL);
-
-	if (others == -1)
-		die("semctl GETVAL");
-	printf("expected %lld\ngot %lld\n%s %lld\n", expected, got,
-	    others > 1 ? "pending" : failed ? "unaccounted" : "lost",
-	    expected - got);
-	if (fflush(stdout) == EOF)
-		die("write (stdout)");
-	if (made < planned)
-		note("interrupted: %lld of the %lld planned additions were "
-		    "made", made, planned);
-	if (others > 1)
-		note("another run with this key is still adding (pending): "
-		    "its report will have the final count");
-	else if (run->unlocked && got == expected && !failed)
-		note("no update lost this time: no process was interrupted "
-		    "between its load and its store; run it again");
-	else if (run->unlocked && !failed)
-		note("%lld update%s lost: two processes loaded the same "
-		    "value and both stored value + 1", expected - got,
-		    plural((unsigned long long)(expected - got)));
-}
-
-/*
- * At exit after a failed call (die) in the run itself: leave, and if no
- * other run is there, remove the set and our segment, as the normal end
- * does; a set we did not make and never used is not ours to remove.  A
- * child that fails only exits: the run that forked it tidies up.
+ * At exit after a failed call (die) in the run itself: leave, and the last
+ * run out removes, as at the normal end.  A child that fails only exits:
+ * the run that forked it tidies up.
  */
 static void
 abandon(void)
@@ -384,66 +211,37 @@ abandon(void)
 	(void)last_out(semid, RUNNERS, RUNNERS, shmid);
 }
 
-static void
-usage(FILE *f)
+/* -n -p -u, for parse_options(). */
+static int
+own_option(int opt, const char *arg, void *ctx)
 {
-	fprintf(f, "usage: shm/counter [-qu] [-k KEY] [-p PROCS] [-n TIMES]\n"
-	    "  PROCS processes add 1 to a counter in shared memory TIMES "
-	    "times each.\n"
-	    "  -k KEY    the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
-	    "  -n TIMES  additions per process, 1 to 100000000 (default "
-	    "100000)\n"
-	    "  -p PROCS  processes, 1 to 64 (default 2)\n"
-	    "  -q        quiet: no narration on stderr\n"
-	    "  -u        unlocked: no mutex, and see updates lost\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
+	struct run *run = ctx;
+
+	if (opt == 'u')
+		run->unlocked = 1;
+	else if (opt == 'n')
+		return parse_num("-n", arg, 1, 100000000, &run->times);
+	else
+		return parse_num("-p", arg, 1, PROCS_MAX, &run->procs);
+	return 0;
 }
 
-/* The command line: -k -n -p -q -u, then the key. */
+/* The command line: -k -n -p -q -u (common/), no operands, the key. */
 static void
 options(int argc, char *argv[], struct run *run)
 {
-	const char *karg = NULL;
-	int opt;
+	static const struct program counter = { "shm/counter",
+	    "[-qu] [-k KEY] [-p PROCS] [-n TIMES]\n"
+	    "  PROCS processes add 1 to a counter in shared memory TIMES "
+	    "times each.\n"
+	    "  -k KEY    the key " KEY_DEFAULT
+	    "  -n TIMES  additions per process, 1 to 100000000 (default "
+	    "100000)\n"
+	    "  -p PROCS  processes, 1 to 64 (default 2)\n"
+	    "  -q        " QUIET
+	    "  -u        unlocked: no mutex, and see updates lost\n", "n:p:u" };
 
-	prog = "shm/counter";
-	run->procs = 2;
-	run->times = 100000;
-	run->unlocked = 0;
-	while ((opt = getopt(argc, argv, ":hk:n:p:qu")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'n':
-			if (parse_num("-n", optarg, 1, 100000000,
-			    &run->times) == -1)
-				usage(stderr);
-			break;
-		case 'p':
-			if (parse_num("-p", optarg, 1, PROCS_MAX,
-			    &run->procs) == -1)
-				usage(stderr);
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'u':
-			run->unlocked = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (optind < argc) {
-		bad_operand(NULL, argv[optind]);
-		usage(stderr);
-	}
-	if (choose_key(karg, PROJ_COUNTER) == -1)
-		usage(stderr);
+	no_more_operands(argc, argv, parse_options(&counter, argc, argv,
+	    own_option, run), NULL);
+	use_key(PROJ_COUNTER);
 }

@@ -22,67 +22,21 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "ring.h"
 
+enum { STAT, RM };		/* the commands, as options() finds them */
+
+static int options(int argc, char *argv[]);
 static void show_segment(int shmid);
 static void show_set(int semid);
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: shm/ctl [-q] [-k KEY] stat | rm\n"
-	    "  stat    print the segment (IPC_STAT) and its semaphores\n"
-	    "  rm      remove the segment and the semaphore set (IPC_RMID)\n"
-	    "  -k KEY  the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
-	    "  -q      quiet: no narration on stderr\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
 
 int
 main(int argc, char *argv[])
 {
-	const char *karg = NULL, *cmd;
-	int opt, shmid, semid;
-
-	prog = "shm/ctl";
-	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	cmd = optind < argc ? argv[optind] : "";
-	if (*cmd == '\0') {
-		fprintf(stderr, "%s: no command: expected stat or rm\n", prog);
-		usage(stderr);
-	}
-	if (strcmp(cmd, "stat") != 0 && strcmp(cmd, "rm") != 0) {
-		fprintf(stderr, "%s: '%s' is not a command: expected stat or "
-		    "rm\n", prog, cmd);
-		usage(stderr);
-	}
-	if (argc - optind > 1) {
-		bad_operand(cmd, argv[optind + 1]);
-		usage(stderr);
-	}
-	if (choose_key(karg, PROJ_SHM) == -1)
-		usage(stderr);
+	int cmd = options(argc, argv);	/* STAT or RM; the key: below */
+	int shmid, semid;
 
 	/* Either may exist without the other; flags 0: never create. */
 	shmid = shmget(ipc_key, 0, 0);
@@ -98,7 +52,7 @@ main(int argc, char *argv[])
 		    (unsigned int)ipc_key);
 	}
 
-	if (strcmp(cmd, "stat") == 0) {
+	if (cmd == STAT) {
 		printf("key        0x%08x\n", (unsigned int)ipc_key);
 		show_segment(shmid);
 		show_set(semid);
@@ -187,4 +141,23 @@ show_set(int semid)
 	for (i = 0; i < n; i++)
 		printf(" %s %u", names[i], vals[i]);
 	printf("\n");
+}
+
+/* The command line: -k -q (common/), then stat or rm, then the key. */
+static int
+options(int argc, char *argv[])
+{
+	static const struct program ctl = { "shm/ctl",
+	    "[-q] [-k KEY] stat | rm\n"
+	    "  stat    print the segment (IPC_STAT) and its semaphores\n"
+	    "  rm      remove the segment and the semaphore set (IPC_RMID)\n"
+	    "  -k KEY  the key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
+	static const char *const cmds[] = { "stat", "rm", NULL };
+	int cmd;
+
+	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,
+	    NULL), cmds, "", 0, NULL);
+	use_key(PROJ_SHM);
+	return cmd;
 }

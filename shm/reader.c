@@ -35,18 +35,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
 #include "ring.h"
-
-/* How reading ended: the end of the stream, or why not. */
-enum {
-	DONE = 0, STOPPED = -1, NO_WRITER = -2, CORRUPT = -3,
-	LOST = -4		/* a failed call, at exit: abandon() */
-};
 
 static int semid = -1, shmid = -1;	/* the set; the writer's segment */
 static int made_set;			/* we created the set in this run */
@@ -54,35 +47,33 @@ static const struct ring *ring;		/* the segment, once attached */
 static int finished;			/* finish() has run */
 
 static void options(int argc, char *argv[]);
-static void look_before_joining(void);
 static int attach(uint32_t *slots, uint32_t *slot_bytes);
-static int drain(uint32_t slots, uint32_t slot_bytes,
-    unsigned long long *bytes, unsigned long *emptied);
-static int output_failed(uint32_t i, uint32_t len, size_t out,
-    unsigned long long before);
+static int drain(uint32_t slots, uint32_t slot_bytes, struct tally *t);
 static int writer_gone(void);
-static void summary(unsigned long long bytes, unsigned long emptied,
-    struct timespec t0, struct timespec t1, int complete);
 static void finish(int status);
 static void leave_early(int status);
 static void abandon(void);
 
+/* For ring_take: has the writer gone (ring.c)?  It may give us shmid. */
+static int
+writer_gone(void)
+{
+	return ring_writer_gone(semid, ring != NULL, &shmid);
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const unsigned short zeros[NSEMS];
-	unsigned long long bytes = 0;
-	unsigned long emptied = 0;
-	struct timespec t0, t1;
+	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
 	int status;
 
-	options(argc, argv);
+	options(argc, argv);			/* -k -q: below */
 	catch_signals();
-	semid = open_set(NSEMS, zeros, &made_set);	/* common/: no race */
+	semid = ring_set(&made_set);		/* semget: open_set, common/ */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
-	look_before_joining();		/* a segment there must be live */
+	ring_stale(semid, made_set);	/* a segment there must be live */
 	ring_arrive(semid, READER);	/* READER 0 -> 1 if STARTED is 0 */
 	if (atexit(abandon) != 0)
 		die("atexit");
@@ -91,48 +82,16 @@ main(int argc, char *argv[])
 	note("waiting for the writer's first slot (P on FILLED)...");
 	status = ring_take(semid, FILLED, STARTED, writer_gone);
 	if (status == DONE)
-		status = attach(&slots, &slot_bytes);
-	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
+		status = attach(&slots, &slot_bytes);	/* shmat, read-only */
+	if (clock_gettime(CLOCK_MONOTONIC, &t.t0) == -1)
 		die("clock_gettime");
 	if (status == DONE)
-		status = drain(slots, slot_bytes, &bytes, &emptied);
-	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
-		die("clock_gettime");
-	summary(bytes, emptied, t0, t1, status == DONE);
-	finish(status);
+		status = drain(slots, slot_bytes, &t);	/* write, V, P */
+	ring_tally(&t, status == DONE ? "; then the end of the stream" : "");
+	finish(status);				/* shmdt, IPC_RMID */
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
 	return exit_status(status == DONE ? 0 : EXIT_CALL_FAILED);
-}
-
-/*
- * A segment with our key before we join, with no writer and nothing to
- * read, is no stream of ours: another program's, or one left by a crash.
- * Say what it is and leave it (and the set, unless we just made it).
- */
-static void
-look_before_joining(void)
-{
-	struct shmid_ds ds;
-	const char *kind;
-	size_t size;
-	int id = shmget(ipc_key, 0, 0);
-
-	if (id == -1 || ring_value(semid, WRITER) != 0 ||
-	    ring_value(semid, FILLED) != 0)
-		return;		/* no segment yet, or a live stream */
-	if (shmctl(id, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", id, &ds.shm_perm);
-	kind = segment_kind(id, &size);
-	fprintf(stderr, "%s: key 0x%08x holds %s (id %d, %zu bytes), with "
-	    "no writer and nothing to read: left as it is\n", prog,
-	    (unsigned int)ipc_key, kind, id, size);
-	hint("if it is a stream left behind, remove it with shm/ctl rm; or "
-	    "pick another key with -k");
-	if (made_set && semctl(semid, 0, IPC_RMID) == -1)
-		complain("semctl IPC_RMID");
-	exit(EXIT_CALL_FAILED);
 }
 
 /*
@@ -150,9 +109,7 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
 	id = shmget(ipc_key, 0, 0400);
 	if (id == -1)
 		die("shmget");
-	if (shmctl(id, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	refuse_if_not_ours("segment", id, &ds.shm_perm);
+	ring_stat(id, &ds);			/* and refuse_if_not_ours */
 	ring = shmat(id, NULL, SHM_RDONLY);
 	if (ring == (void *)-1)
 		die("shmat");
@@ -175,8 +132,7 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
  * what was lost (output_failed()).
  */
 static int
-drain(uint32_t slots, uint32_t slot_bytes, unsigned long long *bytes,
-    unsigned long *emptied)
+drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 {
 	const char *data = (const char *)ring + ring_header_size(slots);
 	uint32_t i = 0, len;
@@ -195,82 +151,14 @@ drain(uint32_t slots, uint32_t slot_bytes, unsigned long long *bytes,
 		out = write_part(STDOUT_FILENO, data + (size_t)i * slot_bytes,
 		    len);
 		if (out < len)
-			return output_failed(i, len, out, *bytes);
-		*bytes += len;
-		(*emptied)++;
+			return ring_lost(semid, i, len, out, t->bytes);
+		t->bytes += len;
+		t->slots++;
 		ring_give(semid, FREE);
 		i = (i + 1) % slots;
 		if ((r = ring_take(semid, FILLED, -1, writer_gone)) != DONE)
 			return r;
 	}
-}
-
-/*
- * Our output failed (a full disk, a closed pipe) with slot i taken, `out`
- * of its len bytes written.  If not one byte of the stream got out, nothing
- * is lost: we give the slot back and clear STARTED, in one semop, and the
- * stream waits whole for the next reader.  Otherwise say exactly what is
- * lost: the stream is broken (ring.h).  Either way we exit 1, and
- * abandon() leaves or removes as leave_early() says.
- */
-static int
-output_failed(uint32_t i, uint32_t len, size_t out, unsigned long long before)
-{
-	struct sembuf put_back[2] = {
-		{ .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 },
-		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = 0 },
-	};
-	int err = errno;
-
-	if (stop_signal)
-		return STOPPED;		/* a signal: finish() says so */
-	if (out == 0 && before == 0) {
-		if (semop(semid, put_back, 2) == -1)
-			die("semop (giving the slot back)");
-		errno = err;
-		die_lost("write (stdout)", "nothing was taken: the stream "
-		    "stays whole for another reader");
-	}
-	die_lost("write (stdout)", "%zu of %u bytes of slot %u lost, after "
-	    "%llu written: the stream is broken", len - out, len, i,
-	    before + out);
-}
-
-/* What got out, how fast: one line, however it ended. */
-static void
-summary(unsigned long long bytes, unsigned long emptied, struct timespec t0,
-    struct timespec t1, int complete)
-{
-	double seconds = (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-
-	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", bytes,
-	    plural(bytes), emptied, plural(emptied), seconds,
-	    seconds > 0 ? (double)bytes / seconds / 1e6 : 0.0,
-	    complete ? "; then the end of the stream" : "");
-}
-
-/*
- * Has the writer gone, leaving no filled slot?  WRITER is 1 while it runs
- * (SEM_UNDO puts it back to 0 when it dies).  Before any segment exists no
- * writer has come yet: keep waiting.  A segment that appeared while we
- * waited, with no writer left, is our stream's: ours to remove.
- */
-static int
-writer_gone(void)
-{
-	struct shmid_ds ds;
-	int id;
-
-	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
-		return 0;
-	if (ring != NULL)
-		return 1;
-	if ((id = shmget(ipc_key, 0, 0)) == -1)
-		return 0;
-	if (shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == geteuid())
-		shmid = id;
-	return 1;
 }
 
 /*
@@ -281,14 +169,7 @@ static void
 finish(int status)
 {
 	finished = 1;
-	if (status == NO_WRITER && ring != NULL && ring->aborted)
-		fprintf(stderr, "%s: the writer was interrupted: the output is "
-		    "incomplete\n", prog);
-	else if (status == NO_WRITER)
-		fprintf(stderr, "%s: the writer has gone before the end of the "
-		    "stream (killed?): the output is incomplete\n", prog);
-	else if (status == STOPPED)
-		note("stopped by signal %d", (int)stop_signal);
+	ring_ended(READER, status, semid, ring);	/* why, in words */
 	if (ring != NULL && shmdt(ring) == -1)
 		die("shmdt");
 	ring = NULL;
@@ -297,13 +178,7 @@ finish(int status)
 		return;
 	}
 	(void)ring_leave(semid, READER);
-	/* Removed by ipcrm meanwhile is fine: EINVAL, EIDRM. */
-	if (shmctl(shmid, IPC_RMID, NULL) == -1 && errno != EINVAL &&
-	    errno != EIDRM)
-		complain("shmctl IPC_RMID");
-	if (semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
-	    errno != EIDRM)
-		complain("semctl IPC_RMID");
+	ring_remove(semid, shmid);
 	note("removed the segment and the semaphore set (IPC_RMID)");
 }
 
@@ -316,7 +191,7 @@ finish(int status)
 static void
 leave_early(int status)
 {
-	if (status == CORRUPT || (status != NO_WRITER &&
+	if (status == CORRUPT || (status != PEER_GONE &&
 	    semctl(semid, STARTED, GETVAL) == 0 &&
 	    shmget(ipc_key, 0, 0) != -1)) {
 		(void)ring_leave(semid, READER);
@@ -338,45 +213,17 @@ abandon(void)
 	leave_early(LOST);
 }
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: shm/reader [-q] [-k KEY] > output\n"
-	    "  Write out what shm/writer streams through shared memory.\n"
-	    "  -k KEY  the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
-	    "  -q      quiet: no narration on stderr\n");
-	exit(f == stdout ? 0 : EXIT_USAGE);
-}
-
-/* The command line: -k -q, then the key. */
+/* The command line: -k -q (common/), no operands, then the key. */
 static void
 options(int argc, char *argv[])
 {
-	const char *karg = NULL;
-	int opt;
+	static const struct program reader = { "shm/reader",
+	    "[-q] [-k KEY] > output\n"
+	    "  Write out what shm/writer streams through shared memory.\n"
+	    "  -k KEY  the key " KEY_DEFAULT
+	    "  -q      " QUIET, "" };
 
-	prog = "shm/reader";
-	while ((opt = getopt(argc, argv, ":hk:q")) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			break;
-		case 'k':
-			karg = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			bad_option(opt);
-			usage(stderr);
-		}
-	}
-	if (optind < argc) {
-		bad_operand(NULL, argv[optind]);
-		usage(stderr);
-	}
-	if (choose_key(karg, PROJ_SHM) == -1)
-		usage(stderr);
+	no_more_operands(argc, argv, parse_options(&reader, argc, argv, NULL,
+	    NULL), NULL);
+	use_key(PROJ_SHM);
 }

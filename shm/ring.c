@@ -87,6 +87,50 @@ segment_kind(int shmid, size_t *segsz)
 }
 
 /*
+ * IPC_STAT on a segment with our key: another user's, or one open to
+ * others, is refused (refuse_if_not_ours, common/).
+ */
+void
+ring_stat(int shmid, struct shmid_ds *ds)
+{
+	if (shmctl(shmid, IPC_STAT, ds) == -1)
+		die("shmctl IPC_STAT");
+	refuse_if_not_ours("segment", shmid, &ds->shm_perm);
+}
+
+/*
+ * The ring's set of NSEMS semaphores, all 0, made or joined (open_set,
+ * common/).  Returns the id, or -1 if a signal stopped the wait.
+ */
+int
+ring_set(int *made)
+{
+	static const unsigned short zeros[NSEMS];
+
+	return open_set(NSEMS, zeros, made);
+}
+
+/*
+ * A segment with our key that we will not use: another user's is refused
+ * (common/), else we say what it holds, "already" and "why", and advise.
+ * The caller exits.
+ */
+void
+ring_refuse(int shmid, const char *already, const char *why,
+    const char *advice)
+{
+	struct shmid_ds ds;
+	const char *kind;
+	size_t size;
+
+	ring_stat(shmid, &ds);
+	kind = segment_kind(shmid, &size);
+	fprintf(stderr, "%s: key 0x%08x holds %s%s (id %d, %zu bytes)%s\n",
+	    prog, (unsigned int)ipc_key, kind, already, shmid, size, why);
+	hint("%s", advice);
+}
+
+/*
  * Say "I am here": wait-for-zero and +1 on our own semaphore, in one
  * semop, atomically - so a second writer (or reader) is refused, not let
  * in beside the first.  SEM_UNDO makes the kernel take the +1 back when we
@@ -168,6 +212,62 @@ ring_take(int semid, int sem, int mark, int (*peer_gone)(void))
 	}
 }
 
+/*
+ * shm/writer, for a segment it has just made: FREE opens every slot,
+ * FILLED and STARTED start at 0.  SETVAL is safe here: no slot of this
+ * new segment can have been handed over yet.
+ */
+void
+ring_open_slots(int semid, uint32_t slots)
+{
+	union semun arg;
+
+	arg.val = 0;
+	if (semctl(semid, FILLED, SETVAL, arg) == -1 ||
+	    semctl(semid, STARTED, SETVAL, arg) == -1)
+		die("semctl SETVAL");
+	arg.val = (int)slots;
+	if (semctl(semid, FREE, SETVAL, arg) == -1)
+		die("semctl SETVAL");
+}
+
+/*
+ * shm/writer: is the header still the one it wrote?  Only it writes the
+ * header, but anything with our uid could change it under us.
+ */
+int
+ring_intact(const struct ring *r, uint32_t slots, uint32_t slot_bytes)
+{
+	return r->magic == RING_MAGIC && r->slots == slots &&
+	    r->slot_bytes == slot_bytes && r->version == RING_VERSION;
+}
+
+/*
+ * shm/writer: read(2) the next piece of input into a slot.  Input may be
+ * slow (a student typing), so the alarm wakes the read every second to
+ * ask peer_gone() whether the reader is still there, as ring_take() does.
+ * Returns the bytes read (0 at the end of input), -1 when a signal stops
+ * us, -2 when the reader has gone.
+ */
+ssize_t
+ring_input(char *slot, uint32_t slot_bytes, int (*peer_gone)(void))
+{
+	ssize_t n;
+
+	for (;;) {
+		if (stop_signal)
+			return -1;
+		alarm(1);
+		n = read(STDIN_FILENO, slot, slot_bytes);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			die("read (stdin)");
+		if (!stop_signal && peer_gone())
+			return -2;
+	}
+}
+
 /* V on a slot semaphore: one more slot for the other side. */
 void
 ring_give(int semid, int sem)
@@ -216,11 +316,148 @@ last_out(int semid, int mine, int others, int shmid)
 		gone = 1;	/* removed since we left */
 	if (left > 0)
 		return 0;	/* someone is still there */
+	ring_remove(gone ? -1 : semid, shmid);
+	return 1;
+}
+
+/*
+ * IPC_RMID on the segment and the set (either may be -1: none).  Removed
+ * by someone else meanwhile is fine (EINVAL, EIDRM).  Never dies.
+ */
+void
+ring_remove(int semid, int shmid)
+{
 	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
 	    errno != EINVAL && errno != EIDRM)
 		complain("shmctl IPC_RMID");
-	if (!gone && semctl(semid, 0, IPC_RMID) == -1 && errno != EINVAL &&
-	    errno != EIDRM)
+	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
 		complain("semctl IPC_RMID");
+}
+
+/*
+ * Why a side stopped before the end, in words (`who` is WRITER or
+ * READER; r is the segment, or NULL if not attached).
+ */
+void
+ring_ended(int who, int status, int semid, const struct ring *r)
+{
+	if (who == WRITER && status == PEER_GONE &&
+	    ring_value(semid, STARTED) == 0)
+		fprintf(stderr, "%s: our segment was removed (shm/ctl rm, "
+		    "ipcrm) before a reader came: none can find it now\n",
+		    prog);
+	else if (who == WRITER && status == PEER_GONE)
+		fprintf(stderr, "%s: the reader has gone before the end of the "
+		    "stream (killed?): the stream is broken\n", prog);
+	else if (who == WRITER && status == CORRUPT)
+		fprintf(stderr, "%s: key 0x%08x: the segment's header was "
+		    "changed under us (not by a reader: it maps the segment "
+		    "read-only): stopping\n", prog, (unsigned int)ipc_key);
+	else if (who == WRITER && status == STOPPED)
+		note("stopped by signal %d: the stream is marked as cut short",
+		    (int)stop_signal);
+	else if (status == PEER_GONE && r != NULL && r->aborted)
+		fprintf(stderr, "%s: the writer was interrupted: the output is "
+		    "incomplete\n", prog);
+	else if (status == PEER_GONE)
+		fprintf(stderr, "%s: the writer has gone before the end of the "
+		    "stream (killed?): the output is incomplete\n", prog);
+	else if (status == STOPPED)
+		note("stopped by signal %d", (int)stop_signal);
+}
+
+/* A side's last line: what it moved since t->t0, and how fast. */
+void
+ring_tally(const struct tally *t, const char *tail)
+{
+	struct timespec t1;
+	double seconds;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
+		die("clock_gettime");
+	seconds = (double)(t1.tv_sec - t->t0.tv_sec) +
+	    (double)(t1.tv_nsec - t->t0.tv_nsec) / 1e9;
+	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", t->bytes,
+	    plural(t->bytes), t->slots, plural(t->slots), seconds,
+	    seconds > 0 ? (double)t->bytes / seconds / 1e6 : 0.0, tail);
+}
+
+/*
+ * shm/reader: a segment with our key before we join, with no writer and
+ * nothing to read, is no stream of ours: another program's, or one left
+ * by a crash.  Say what it is and leave it (and the set, unless we just
+ * made it).
+ */
+void
+ring_stale(int semid, int made_set)
+{
+	int id = shmget(ipc_key, 0, 0);
+
+	if (id == -1 || ring_value(semid, WRITER) != 0 ||
+	    ring_value(semid, FILLED) != 0)
+		return;		/* no segment yet, or a live stream */
+	ring_refuse(id, "", ", with no writer and nothing to read: left as "
+	    "it is", "if it is a stream left behind, remove it with shm/ctl "
+	    "rm; or pick another key with -k");
+	if (made_set && semctl(semid, 0, IPC_RMID) == -1)
+		complain("semctl IPC_RMID");
+	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * shm/reader's output failed (a full disk, a closed pipe) with slot i
+ * taken, `out` of its len bytes written.  If not one byte of the stream
+ * got out, nothing is lost: we give the slot back and clear STARTED, in
+ * one semop, and the stream waits whole for the next reader.  Otherwise
+ * say exactly what is lost: the stream is broken (ring.h).  Either way we
+ * exit 1, and the reader's abandon() leaves or removes.  Returns -1 if a
+ * signal cut the write short (the reader says so).
+ */
+int
+ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
+    unsigned long long before)
+{
+	struct sembuf put_back[2] = {
+		{ .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = 0 },
+	};
+	int err = errno;
+
+	if (stop_signal)
+		return -1;
+	if (out == 0 && before == 0) {
+		if (semop(semid, put_back, 2) == -1)
+			die("semop (giving the slot back)");
+		errno = err;
+		die_lost("write (stdout)", "nothing was taken: the stream "
+		    "stays whole for another reader");
+	}
+	die_lost("write (stdout)", "%zu of %u bytes of slot %u lost, after "
+	    "%llu written: the stream is broken", len - out, len, i,
+	    before + out);
+}
+
+/*
+ * For shm/reader: has the writer gone, leaving no filled slot?  WRITER is
+ * 1 while it runs (SEM_UNDO puts it back to 0 when it dies).  Before any
+ * segment exists no writer has come yet: keep waiting.  A segment that
+ * appeared while we waited, with no writer left, is our stream's: ours to
+ * remove (*shmid).  `attached`: the reader has the segment already.
+ */
+int
+ring_writer_gone(int semid, int attached, int *shmid)
+{
+	struct shmid_ds ds;
+	int id;
+
+	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
+		return 0;
+	if (attached)
+		return 1;
+	if ((id = shmget(ipc_key, 0, 0)) == -1)
+		return 0;
+	if (shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == geteuid())
+		*shmid = id;
 	return 1;
 }

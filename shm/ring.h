@@ -52,6 +52,9 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/shm.h>
+#include <sys/types.h>
+#include <time.h>
 
 enum { FREE, FILLED, WRITER, READER, STARTED, NSEMS };	/* the semaphores */
 
@@ -86,15 +89,44 @@ struct counter {
 	atomic_llong expected;	/* what all runs so far have added */
 };
 
+/* How a side's stream ended: the end, or why not. */
+enum {
+	DONE = 0, STOPPED = -1,	/* a signal */
+	PEER_GONE = -2,		/* the other side died or left early */
+	CORRUPT = -3,		/* a header not ours, or changed under us */
+	LOST = -4		/* a failed call, at exit (die) */
+};
+
+/* What a side moved, for its last line (ring_tally). */
+struct tally {
+	unsigned long long bytes;	/* bytes streamed */
+	unsigned long slots;		/* slots filled or emptied */
+	struct timespec t0;		/* when it began */
+};
+
 size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_check(const struct ring *r, size_t segsz);
 const char *segment_kind(int shmid, size_t *segsz);
+void ring_stat(int shmid, struct shmid_ds *ds);
+int ring_set(int *made);
+void ring_refuse(int shmid, const char *already, const char *why,
+    const char *advice);
 void ring_arrive(int semid, int who);
 int ring_value(int semid, int sem);
 int ring_take(int semid, int sem, int mark, int (*peer_gone)(void));
+void ring_open_slots(int semid, uint32_t slots);
+int ring_intact(const struct ring *r, uint32_t slots, uint32_t slot_bytes);
+ssize_t ring_input(char *slot, uint32_t slot_bytes, int (*peer_gone)(void));
 void ring_give(int semid, int sem);
 int ring_leave(int semid, int who);
 int last_out(int semid, int mine, int others, int shmid);
+void ring_stale(int semid, int made_set);
+int ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
+    unsigned long long before);
+int ring_writer_gone(int semid, int attached, int *shmid);
+void ring_remove(int semid, int shmid);
+void ring_ended(int who, int status, int semid, const struct ring *r);
+void ring_tally(const struct tally *t, const char *tail);
 
 #endif

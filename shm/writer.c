@@ -41,21 +41,8 @@
 #include "ipcdemo.h"
 #include "ring.h"
 
-/*
- * Defaults, measured on a cached 256 MiB file (median of 9): 4 slots of
- * 1 MiB 51 ms, 8 of 256 KiB 55 ms, 16 of 256 KiB 61 ms; cat | cat 130 ms.
- * Bigger slots mean fewer hand-overs; a ring much bigger than the caches
- * makes each copy slower.
- */
+/* Defaults: 4 slots of 1 MiB beat 8 or 16 of 256 KiB (fewer hand-overs). */
 enum { SLOTS_DEFAULT = 4, SLOT_BYTES_DEFAULT = 1 << 20 };
-
-/* How a stream ended: the end of input, or why not. */
-enum { DONE = 0, STOPPED = -1, NO_READER = -2, TAMPERED = -3 };
-
-struct tally {
-	unsigned long long bytes;	/* bytes of input streamed */
-	unsigned long slots;		/* slots filled, the end included */
-};
 
 static int semid = -1, shmid = -1;	/* the set; our segment, once made */
 static int made_set;			/* we created the set in this run */
@@ -66,23 +53,20 @@ static void options(int argc, char *argv[], uint32_t *slots,
     uint32_t *slot_bytes);
 static void create_segment(uint32_t slots, uint32_t slot_bytes);
 static int stream(uint32_t slots, uint32_t slot_bytes, struct tally *t);
-static ssize_t next_input(char *slot, uint32_t slot_bytes);
 static int reader_gone(void);
-static void finish(int status, const struct tally *t, double seconds);
+static void finish(int status, const struct tally *t);
 static void abandon(void);
 
 int
 main(int argc, char *argv[])
 {
-	static const unsigned short zeros[NSEMS];
-	struct tally t = { 0, 0 };
-	struct timespec t0, t1;
+	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
 	int status;
 
-	options(argc, argv, &slots, &slot_bytes);
+	options(argc, argv, &slots, &slot_bytes);	/* -k -q -s -z: below */
 	catch_signals();
-	semid = open_set(NSEMS, zeros, &made_set);	/* common/: no race */
+	semid = ring_set(&made_set);		/* semget: open_set, common/ */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_arrive(semid, WRITER);	/* WRITER 0 -> 1, SEM_UNDO */
@@ -90,13 +74,10 @@ main(int argc, char *argv[])
 		die("atexit");
 	create_segment(slots, slot_bytes);	/* shmget, shmat, header */
 
-	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
+	if (clock_gettime(CLOCK_MONOTONIC, &t.t0) == -1)
 		die("clock_gettime");
-	status = stream(slots, slot_bytes, &t);
-	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
-		die("clock_gettime");
-	finish(status, &t, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	status = stream(slots, slot_bytes, &t);	/* P, read, V: the ring */
+	finish(status, &t);		/* shmdt; the last removes */
 	return exit_status(status == DONE ? 0 : EXIT_CALL_FAILED);
 }
 
@@ -105,30 +86,21 @@ main(int argc, char *argv[])
  * nobody read, a crash, another program's) is not ours to overwrite, so
  * we say what it is and leave it.  shmat with a NULL address lets the
  * kernel choose where the segment appears in our memory.  Then the header,
- * and the stream's semaphores: FREE opens every slot.  SETVAL is safe
- * here: no slot of this new segment can have been handed over yet.
+ * and the stream's semaphores: FREE opens every slot.
  */
 static void
 create_segment(uint32_t slots, uint32_t slot_bytes)
 {
-	size_t size = ring_size(slots, slot_bytes), have;
-	const char *kind;
+	size_t size = ring_size(slots, slot_bytes);
 	struct shmid_ds ds;
-	union semun arg;
 	int other;
 
 	shmid = shmget(ipc_key, size, IPC_CREAT | IPC_EXCL | 0600);
 	if (shmid == -1 && errno == EEXIST &&
 	    (other = shmget(ipc_key, 0, 0)) != -1) {
-		if (shmctl(other, IPC_STAT, &ds) == -1)
-			die("shmctl IPC_STAT");
-		refuse_if_not_ours("segment", other, &ds.shm_perm);
-		kind = segment_kind(other, &have);
-		fprintf(stderr, "%s: key 0x%08x holds %s already (id %d, %zu "
-		    "bytes): not ours to overwrite\n", prog,
-		    (unsigned int)ipc_key, kind, other, have);
-		hint("a stream nobody has read yet (run shm/reader), or one "
-		    "left behind (shm/ctl rm); or pick another key with -k");
+		ring_refuse(other, " already", ": not ours to overwrite", "a "
+		    "stream nobody has read yet (run shm/reader), or one left "
+		    "behind (shm/ctl rm); or pick another key with -k");
 		exit(EXIT_CALL_FAILED);
 	}
 	if (shmid == -1)
@@ -141,13 +113,7 @@ create_segment(uint32_t slots, uint32_t slot_bytes)
 	ring->slot_bytes = slot_bytes;
 	ring->aborted = 0;		/* the kernel zeroed the lengths */
 	ring->magic = RING_MAGIC;
-	arg.val = 0;
-	if (semctl(semid, FILLED, SETVAL, arg) == -1 ||
-	    semctl(semid, STARTED, SETVAL, arg) == -1)
-		die("semctl SETVAL");
-	arg.val = (int)slots;
-	if (semctl(semid, FREE, SETVAL, arg) == -1)
-		die("semctl SETVAL");
+	ring_open_slots(semid, slots);	/* FREE = slots: ring.c */
 	if (shmctl(shmid, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
 	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
@@ -159,9 +125,8 @@ create_segment(uint32_t slots, uint32_t slot_bytes)
 /*
  * The producer: P(FREE), read(2) straight into the slot, V(FILLED), round
  * the ring in order.  A read of 0 bytes (end of input) fills the last slot
- * with length 0: the end of the stream.  The geometry is our own copy:
- * the header is only written here, and checked each round, because
- * anything with our uid could change it under us.
+ * with length 0: the end of the stream.  The geometry is our own copy,
+ * and the header is checked each round (ring_intact).
  */
 static int
 stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
@@ -174,12 +139,10 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 	for (;;) {
 		if ((r = ring_take(semid, FREE, -1, reader_gone)) != 0)
 			return r;
-		if (ring->magic != RING_MAGIC || ring->slots != slots ||
-		    ring->slot_bytes != slot_bytes ||
-		    ring->version != RING_VERSION)
-			return TAMPERED;
-		if ((n = next_input(data + (size_t)i * slot_bytes,
-		    slot_bytes)) < 0)
+		if (!ring_intact(ring, slots, slot_bytes))
+			return CORRUPT;
+		if ((n = ring_input(data + (size_t)i * slot_bytes,
+		    slot_bytes, reader_gone)) < 0)
 			return (int)n;
 		ring->len[i] = (uint32_t)n;
 		ring_give(semid, FILLED);
@@ -189,32 +152,7 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 		t->bytes += (unsigned long long)n;
 		i = (i + 1) % slots;
 		if (reader_gone())
-			return NO_READER;
-	}
-}
-
-/*
- * read(2) the next piece of input into a slot.  Input may be slow (a
- * student typing), so the alarm wakes the read every second to ask
- * whether the reader is still there, as ring_take() does.  Returns the
- * bytes read (0 at the end of input), or STOPPED or NO_READER.
- */
-static ssize_t
-next_input(char *slot, uint32_t slot_bytes)
-{
-	ssize_t n;
-
-	for (;;) {
-		if (stop_signal)
-			return STOPPED;
-		alarm(1);
-		n = read(STDIN_FILENO, slot, slot_bytes);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR)
-			die("read (stdin)");
-		if (!stop_signal && reader_gone())
-			return NO_READER;
+			return PEER_GONE;
 	}
 }
 
@@ -238,31 +176,15 @@ reader_gone(void)
 
 /*
  * Leave.  Stopped early, we mark the stream aborted so the reader can
- * tell, and if no reader is there, we remove the segment and the set
- * (IPC_RMID on a segment takes effect once the last process detaches).
- * A complete stream waits for its reader, which removes both.
+ * tell, and if no reader is there, we remove the segment and the set.  A
+ * complete stream waits for its reader, which removes both.
  */
 static void
-finish(int status, const struct tally *t, double seconds)
+finish(int status, const struct tally *t)
 {
 	finished = 1;
-	if (status == NO_READER && ring_value(semid, STARTED) == 0)
-		fprintf(stderr, "%s: our segment was removed (shm/ctl rm, "
-		    "ipcrm) before a reader came: none can find it now\n",
-		    prog);
-	else if (status == NO_READER)
-		fprintf(stderr, "%s: the reader has gone before the end of the "
-		    "stream (killed?): the stream is broken\n", prog);
-	else if (status == TAMPERED)
-		fprintf(stderr, "%s: key 0x%08x: the segment's header was "
-		    "changed under us (not by a reader: it maps the segment "
-		    "read-only): stopping\n", prog, (unsigned int)ipc_key);
-	else if (status == STOPPED)
-		note("stopped by signal %d: the stream is marked as cut short",
-		    (int)stop_signal);
-	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s", t->bytes,
-	    plural(t->bytes), t->slots, plural(t->slots), seconds,
-	    seconds > 0 ? (double)t->bytes / seconds / 1e6 : 0.0);
+	ring_ended(WRITER, status, semid, ring);	/* why, in words */
+	ring_tally(t, "");
 	if (status != DONE)
 		ring->aborted = 1;
 	if (shmdt(ring) == -1)
@@ -276,9 +198,8 @@ finish(int status, const struct tally *t, double seconds)
 
 /*
  * At exit after a failed call (die), before finish(): leave, and remove
- * what this run made if no reader is there.  A writer refused at the
- * start (another stream's segment on our key) made no segment, and
- * removes the set only if it made that too.
+ * what this run made if no reader is there (a writer refused at the start
+ * made no segment, and removes the set only if it made that).
  */
 static void
 abandon(void)
@@ -312,9 +233,8 @@ options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
 	    "[-q] [-k KEY] [-s SLOTS] [-z SLOT_BYTES] < input\n"
 	    "  Stream standard input through a shared memory ring to "
 	    "shm/reader.\n"
-	    "  -k KEY         the key (default: $IPC_DEMO_KEY, else one made by "
-	    "ftok)\n"
-	    "  -q             quiet: no narration on stderr\n"
+	    "  -k KEY         the key " KEY_DEFAULT
+	    "  -q             " QUIET
 	    "  -s SLOTS       slots in the ring, 1 to 1024 (default 4)\n"
 	    "  -z SLOT_BYTES  bytes in a slot, 1 to 67108864 (default "
 	    "1048576)\n", "s:z:" };

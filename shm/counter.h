@@ -1,0 +1,25 @@
+/*
+ * counter.h - what shm/counter and shm/team.c share: the counter's
+ * semaphores, a run's options, and the steps that fork, reap and report
+ * the team of processes that add.  The segment itself (struct counter) is
+ * in ring.h, where shm/ctl and the ring's checks know it.
+ */
+#ifndef COUNTER_H
+#define COUNTER_H
+
+#include "ring.h"
+
+enum { MUTEX, GATE, RUNNERS, COUNTER_NSEMS };	/* the semaphores */
+enum { PROCS_MAX = 64 };			/* -p */
+
+struct run {
+	long long procs, times;	/* -p, -n */
+	int unlocked;		/* -u: no mutex */
+};
+
+long long team_run(int semid, struct counter *c, const struct run *run,
+    long long (*work)(const struct run *run), int *failed);
+void team_report(int semid, struct counter *c, const struct run *run,
+    long long made, int failed);
+
+#endif

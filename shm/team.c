@@ -1,0 +1,189 @@
+/*
+ * team.c - shm/counter's team: fork PROCS children behind a gate, let them
+ * go at once, pass a signal on, reap them, collect what each made, and
+ * report.  The adding itself, the lesson, is in counter.c.
+ */
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "counter.h"
+
+static pid_t parent;		/* the run that forks, for parent_gone() */
+
+static void child(int semid, struct counter *c, const struct run *run,
+    long long (*work)(const struct run *run), int report_fd);
+static int reap(pid_t *pids, int n);
+static long long collect(int semid, int fd, int forked);
+
+/*
+ * Fork PROCS children behind the gate, open it (V by PROCS) once all are
+ * there, and wait for every one; work() is a child's part.  A signal to
+ * us is passed on to them, so they all stop within a moment.  Returns the
+ * additions made.
+ */
+long long
+team_run(int semid, struct counter *c, const struct run *run,
+    long long (*work)(const struct run *run), int *failed)
+{
+	struct sembuf open_gate = { .sem_num = GATE, .sem_op = 0,
+		.sem_flg = 0 };
+	pid_t pids[PROCS_MAX];
+	int fds[2], forked;
+
+	note("%lld process%s add%s 1, %lld time%s each, %s", run->procs,
+	    run->procs == 1 ? "" : "es", run->procs == 1 ? "s" : "",
+	    run->times, plural((unsigned long long)run->times),
+	    run->unlocked ? "WITHOUT a lock (-u)" : "under the mutex");
+	parent = getpid();
+	if (pipe(fds) == -1)
+		die("pipe");
+	for (forked = 0; forked < run->procs && !stop_signal; forked++) {
+		pids[forked] = fork();
+		if (pids[forked] == -1)
+			die("fork");
+		if (pids[forked] == 0)
+			child(semid, c, run, work, fds[1]);
+	}
+	open_gate.sem_op = (short)forked;	/* all forked: let them go */
+	if (forked > 0 && semop(semid, &open_gate, 1) == -1)
+		die("semop V (gate)");
+	*failed = reap(pids, forked);
+	if (close(fds[1]) == -1)
+		die("close");
+	return collect(semid, fds[0], forked);
+}
+
+/* For a child at the gate: has the run that forked it died (kill -9)? */
+static int
+parent_gone(void)
+{
+	return getppid() != parent;
+}
+
+/*
+ * A child: wait at the gate, work(), give back the booking of what it did
+ * not do (a true atomic subtraction: bookkeeping, never lost), and tell
+ * the parent how many it made through the pipe; -1: never passed the gate.
+ */
+static void
+child(int semid, struct counter *c, const struct run *run,
+    long long (*work)(const struct run *run), int report_fd)
+{
+	long long made = -1;
+
+	if (ring_take(semid, GATE, -1, parent_gone) == 0)
+		made = work(run);
+	atomic_fetch_sub(&c->expected, run->times - (made < 0 ? 0 : made));
+	if (write(report_fd, &made, sizeof made) != (ssize_t)sizeof made)
+		_exit(EXIT_CALL_FAILED);
+	_exit(0);
+}
+
+/*
+ * Wait for every child.  On SIGINT, SIGTERM or SIGHUP, pass it on once to
+ * the children not yet reaped (a SIGTERM sent to us alone would not reach
+ * them).  Returns 1 if any child failed.
+ */
+static int
+reap(pid_t *pids, int n)
+{
+	int left = n, status, failed = 0, passed_on = 0, i;
+	pid_t pid;
+
+	while (left > 0) {
+		if (stop_signal && !passed_on) {
+			for (i = 0; i < n; i++)
+				if (pids[i] != 0)
+					(void)kill(pids[i], SIGTERM);
+			passed_on = 1;
+		}
+		pid = wait(&status);
+		if (pid == -1 && errno == EINTR)
+			continue;
+		if (pid == -1)
+			die("wait");
+		for (i = 0; i < n; i++)
+			if (pids[i] == pid)
+				pids[i] = 0;
+		left--;
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	}
+	return failed;
+}
+
+/*
+ * Read each child's count from the pipe.  A child stopped at the gate
+ * (-1) never took its unit of GATE: take that many back, so the gate is
+ * shut again for the next run.
+ */
+static long long
+collect(int semid, int fd, int forked)
+{
+	struct sembuf shut = { .sem_num = GATE, .sem_op = 0,
+		.sem_flg = IPC_NOWAIT };
+	long long made = 0, m;
+	int passed = 0;
+	ssize_t n;
+
+	while ((n = read(fd, &m, sizeof m)) == (ssize_t)sizeof m ||
+	    (n == -1 && errno == EINTR)) {
+		if (n == -1)
+			continue;
+		made += m < 0 ? 0 : m;
+		passed += m >= 0;
+	}
+	if (n == -1)
+		die("read (the children's counts)");
+	if (close(fd) == -1)
+		die("close");
+	shut.sem_op = (short)-(forked - passed);
+	if (forked > passed && semop(semid, &shut, 1) == -1 && errno != EAGAIN)
+		die("semop P (gate)");
+	return made;
+}
+
+/*
+ * Expected, got, lost: on stdout, for every run so far with this key.
+ * While another run is still adding, the difference is "pending", not
+ * lost; if a child of ours failed, its additions are "unaccounted".
+ */
+void
+team_report(int semid, struct counter *c, const struct run *run,
+    long long made, int failed)
+{
+	long long expected = atomic_load(&c->expected);
+	long long got = atomic_load(&c->count), planned = run->procs *
+	    run->times;
+	int others = semctl(semid, RUNNERS, GETVAL);
+
+	if (others == -1)
+		die("semctl GETVAL");
+	printf("expected %lld\ngot %lld\n%s %lld\n", expected, got,
+	    others > 1 ? "pending" : failed ? "unaccounted" : "lost",
+	    expected - got);
+	if (fflush(stdout) == EOF)
+		die("write (stdout)");
+	if (made < planned)
+		note("interrupted: %lld of the %lld planned additions were "
+		    "made", made, planned);
+	if (others > 1)
+		note("another run with this key is still adding (pending): "
+		    "its report will have the final count");
+	else if (run->unlocked && got == expected && !failed)
+		note("no update lost this time: no process was interrupted "
+		    "between its load and its store; run it again");
+	else if (run->unlocked && !failed)
+		note("%lld update%s lost: two processes loaded the same "
+		    "value and both stored value + 1", expected - got,
+		    plural((unsigned long long)(expected - got)));
+}
