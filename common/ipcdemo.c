@@ -714,16 +714,18 @@ on_signal(int sig)
 }
 
 /*
- * Catch SIGINT, SIGTERM and SIGHUP, so that our objects are cleaned up
- * however we are stopped - but leave SIGINT and SIGHUP ignored if they
- * were (nohup; a background job), as the classic idiom has it.  SIGALRM
+ * Catch SIGINT, SIGTERM, SIGHUP and SIGQUIT (Ctrl-\), so that our objects
+ * are cleaned up however we are stopped (only kill -9 cannot be caught) -
+ * but leave SIGINT and SIGHUP ignored if they were (nohup; a background
+ * job), as the classic idiom has it.  SIGALRM
  * wakes blocked calls (on_signal, ticking).  SIGPIPE is ignored: a write
  * to a closed pipe fails with EPIPE, reported like any error.
  */
 void
 catch_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+		SIGALRM };
 	struct sigaction sa, old;
 	size_t i;
 
@@ -797,11 +799,20 @@ write_part(int fd, const void *buf, size_t len)
 	return done;
 }
 
-/* Make sure stdout's data really got out before we exit 0. */
+/*
+ * Make sure stdout's data really got out before we exit 0.  A program run
+ * with stdout closed (>&-) that had nothing to write there did its work:
+ * the EBADF of closing it then means nothing.
+ */
 int
 close_stdout(void)
 {
-	if (fclose(stdout) == EOF) {
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		complain("write (stdout)");
+		(void)fclose(stdout);
+		return -1;
+	}
+	if (fclose(stdout) == EOF && errno != EBADF) {
 		complain("write (stdout)");
 		return -1;
 	}

@@ -47,7 +47,7 @@ union semun {
 extern const char *prog;	/* "msgq/sender": starts every line we print */
 extern int quiet;		/* -q: no narration */
 extern key_t ipc_key;		/* the key in use, for narration and hints */
-extern volatile sig_atomic_t stop_signal;	/* SIGINT, SIGTERM or SIGHUP */
+extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
 
 /* A program's command line: see parse_options() in ipcdemo.c. */
 struct program {

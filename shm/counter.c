@@ -10,16 +10,16 @@
  * it back - and then no step of one process falls between the steps of
  * another.  (The steps are written as C11 atomic loads and stores, relaxed:
  * each step is well defined, but the three together are not atomic, which
- * is exactly the lesson.)  To make the race show on every run, even on a
- * small machine, the window between load and store is widened on purpose
- * with a little busy work (WINDOW), in both modes: only the mutex differs.
+ * is exactly the lesson.)  So that the race shows on every run, the window
+ * between load and store is widened on purpose, with busy work and now and
+ * then a nap (as TLPI's svsem_bad_init does), in both modes.
  *
  * The counter lives in the segment, not in any process: PROCS children
  * (forked here) share it, and so do counters run in other terminals with
  * the same key.  The first run creates the segment and the set (a MUTEX at
  * 1; a GATE that holds the children until all are forked, so that they
- * really run at the same time; RUNNERS counting the runs, with SEM_UNDO);
- * the last one to finish removes them.  The mutex also guards the making
+ * really run at the same time; RUNNERS counting the runs and their
+ * children, with SEM_UNDO); the last one to finish removes them.  The mutex also guards the making
  * of the segment: whoever creates it writes its header while holding it.
  *
  * Run it:  shm/counter -p 4 -n 100000         expected 400000, got 400000
@@ -40,12 +40,13 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
 #include "counter.h"
 
-enum { WINDOW = 200 };		/* busy steps between load and store */
+enum { WINDOW = 200, NAP_EVERY = 1000 };  /* busy steps; a nap every */
 
 /* Processes share the counter through memory: it must be lock-free. */
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "need lock-free atomics");
@@ -102,11 +103,8 @@ main(int argc, char *argv[])
 	return exit_status(failed ? EXIT_CALL_FAILED : 0);
 }
 
-/*
- * P and V on the mutex, with SEM_UNDO: a process killed inside frees it.
- * A signal stops the wait (another run may hold the mutex, stopped with
- * Ctrl-Z): lock() then returns -1.
- */
+/* P and V on the mutex, SEM_UNDO: a process killed inside frees it.  A
+ * signal stops the wait (a Ctrl-Z'd run may hold it): lock() gives -1. */
 static int
 lock(void)
 {
@@ -132,11 +130,9 @@ unlock(void)
 		die("semop V (mutex)");
 }
 
-/*
- * Create the segment or join it, holding the mutex.  The creator writes
- * the header; a new segment is otherwise zeros, so the count starts at 0.
- * A segment made by anyone else has another size or header: refused.
- */
+/* Create the segment or join it, holding the mutex; the creator writes
+ * the header (a new segment is zeros: the count starts at 0).  A segment
+ * made by anyone else has another size or header: refused. */
 static void
 attach(void)
 {
@@ -172,23 +168,28 @@ attach(void)
 }
 
 /*
- * One child's work: load, add 1, store - TIMES times, or until a signal.
- * The busy loop between load and store widens the window in which another
- * process can load the same value (the header comment says why).
+ * One child's work: load, add 1, store - TIMES times, until a signal, or
+ * until the run that forked us is gone (kill -9).  Between load and store,
+ * the window where another process can load the same value, held open.
  */
 static long long
 add(const struct run *run)
 {
+	struct timespec nap = { 0, 1000 };
 	long long i, v;
 	volatile int k;
 
 	for (i = 0; i < run->times && !stop_signal; i++) {
+		if ((i & 1023) == 0 && getppid() != parent)
+			break;
 		if (!run->unlocked && lock() == -1)
 			break;
 		v = atomic_load_explicit(&c->count, memory_order_relaxed);
 		k = 0;
 		while (k < WINDOW)
 			k++;
+		if (i % NAP_EVERY == NAP_EVERY - 1)
+			(void)nanosleep(&nap, NULL);
 		atomic_store_explicit(&c->count, v + 1, memory_order_relaxed);
 		if (!run->unlocked)
 			unlock();

@@ -54,18 +54,31 @@ static void finish(int status);
 static void leave_early(int status);
 static void abandon(void);
 
-/* For ring_take: has the writer gone (ring.c)?  It may give us shmid. */
+/*
+ * For ring_take: has the writer gone (ring.c)?  It may give us shmid.  A
+ * segment not ours came instead (-1): said; we stop, and remove only the
+ * set, if we made it.
+ */
 static int
 writer_gone(void)
 {
-	return ring_writer_gone(semid, ring != NULL, &shmid);
+	int gone = ring_writer_gone(semid, ring != NULL, &shmid);
+
+	if (gone != -1)
+		return gone;
+	finished = 1;
+	if (made_set)
+		ring_remove(semid, -1);
+	else
+		(void)ring_leave(semid, READER);
+	exit(EXIT_CALL_FAILED);
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct tally t = { 0, 0, { 0, 0 } };
-	uint32_t slots, slot_bytes;
+	uint32_t slots = 0, slot_bytes = 0;
 	int status;
 
 	options(argc, argv);			/* -k -q: below */
@@ -107,14 +120,18 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
 	int id;
 
 	id = shmget(ipc_key, 0, 0400);
+	if (id == -1 && errno == ENOENT)
+		return ring_no_segment(semid);	/* a set not ours: ring.c */
 	if (id == -1)
 		die("shmget");
 	ring_stat(id, &ds);			/* and refuse_if_not_ours */
 	ring = shmat(id, NULL, SHM_RDONLY);
 	if (ring == (void *)-1)
 		die("shmat");
-	if (ring_check(ring, ds.shm_segsz) == -1)
-		return CORRUPT;		/* not ours to remove */
+	if (ring_check(ring, ds.shm_segsz) == -1) {
+		ring_untake(semid);	/* not ours: as we found it */
+		return CORRUPT;
+	}
 	shmid = id;
 	*slots = ring->slots;
 	*slot_bytes = ring->slot_bytes;

@@ -59,6 +59,8 @@ ring_check(const struct ring *r, size_t segsz)
  * What is this segment?  Attached read-only for a look at its header:
  * "a ring", "a counter", or "not one of ours".  Sets *segsz.
  */
+const char ring_kind[] = "shm/writer's ring";
+
 const char *
 segment_kind(int shmid, size_t *segsz)
 {
@@ -80,7 +82,7 @@ segment_kind(int shmid, size_t *segsz)
 	    r->slots <= SLOTS_MAX && r->slot_bytes >= 1 &&
 	    r->slot_bytes <= SLOT_BYTES_MAX &&
 	    ring_size(r->slots, r->slot_bytes) == ds.shm_segsz)
-		kind = "shm/writer's ring";
+		kind = ring_kind;
 	if (shmdt(r) == -1)
 		die("shmdt");
 	return kind;
@@ -314,25 +316,28 @@ last_out(int semid, int mine, int others, int shmid)
 		left = semctl(semid, others, GETVAL);
 	if (left == -1)
 		gone = 1;	/* removed since we left */
-	if (left > 0)
-		return 0;	/* someone is still there */
+	if (left > 0 || (gone && shmid == -1))
+		return 0;	/* someone is still there, or nothing to do */
 	ring_remove(gone ? -1 : semid, shmid);
 	return 1;
 }
 
 /*
- * IPC_RMID on the segment and the set (either may be -1: none).  Removed
- * by someone else meanwhile is fine (EINVAL, EIDRM).  Never dies.
+ * IPC_RMID on the set, then the segment (either may be -1: none).  The set
+ * goes first: a writer that comes between the two then makes a set of its
+ * own and finds the old segment still there (refused), instead of joining
+ * a set about to be removed under its new stream.  Removed by someone else
+ * meanwhile is fine (EINVAL, EIDRM).  Never dies.
  */
 void
 ring_remove(int semid, int shmid)
 {
-	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
-	    errno != EINVAL && errno != EIDRM)
-		complain("shmctl IPC_RMID");
 	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1 &&
 	    errno != EINVAL && errno != EIDRM)
 		complain("semctl IPC_RMID");
+	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
+		complain("shmctl IPC_RMID");
 }
 
 /*
@@ -412,43 +417,77 @@ ring_stale(int semid, int made_set)
  * one semop, and the stream waits whole for the next reader.  Otherwise
  * say exactly what is lost: the stream is broken (ring.h).  Either way we
  * exit 1, and the reader's abandon() leaves or removes.  Returns -1 if a
- * signal cut the write short (the reader says so).
+ * signal cut the write short (said here if it cost data).
  */
 int
 ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
     unsigned long long before)
 {
-	struct sembuf put_back[2] = {
-		{ .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 },
-		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = 0 },
-	};
 	int err = errno;
 
-	if (stop_signal)
+	if (out == 0 && before == 0)
+		ring_untake(semid);
+	if (stop_signal && out == 0 && before == 0)
+		return -1;	/* nothing lost: the reader says it stopped */
+	if (stop_signal) {
+		fprintf(stderr, "%s: stopped by signal %d in slot %u: %zu of %u "
+		    "bytes lost, after %llu written: the stream is broken\n",
+		    prog, (int)stop_signal, i, len - out, len, before + out);
 		return -1;
-	if (out == 0 && before == 0) {
-		if (semop(semid, put_back, 2) == -1)
-			die("semop (giving the slot back)");
-		errno = err;
+	}
+	errno = err;
+	if (out == 0 && before == 0)
 		die_lost("write (stdout)", "nothing was taken: the stream "
 		    "stays whole for another reader");
-	}
 	die_lost("write (stdout)", "%zu of %u bytes of slot %u lost, after "
 	    "%llu written: the stream is broken", len - out, len, i,
 	    before + out);
 }
 
 /*
+ * Give back the first slot we took, and STARTED with it, in one semop: as
+ * if this reader had never come (nothing of the stream got out).
+ */
+void
+ring_untake(int semid)
+{
+	struct sembuf put_back[2] = {
+		{ .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = 0 },
+	};
+
+	if (semop(semid, put_back, 2) == -1)
+		die("semop (giving the slot back)");
+}
+
+/*
+ * For shm/reader: the set let us take a slot, but no segment has the key:
+ * the set is not a stream's of ours.  Say so, and give back what we took,
+ * so that it stays as we found it.  Returns CORRUPT.
+ */
+int
+ring_no_segment(int semid)
+{
+	refuse("key 0x%08x: the semaphore set says a slot is filled, but no "
+	    "segment has the key: no stream of ours", (unsigned int)ipc_key);
+	hint("remove the set with shm/ctl rm, or pick another key with -k");
+	ring_untake(semid);
+	return CORRUPT;
+}
+
+/*
  * For shm/reader: has the writer gone, leaving no filled slot?  WRITER is
  * 1 while it runs (SEM_UNDO puts it back to 0 when it dies).  Before any
- * segment exists no writer has come yet: keep waiting.  A segment that
+ * segment exists no writer has come yet: keep waiting.  A ring that
  * appeared while we waited, with no writer left, is our stream's: ours to
- * remove (*shmid).  `attached`: the reader has the segment already.
+ * remove (*shmid).  Any other segment is not: said, and -1 (the reader
+ * stops).  `attached`: the reader has the segment already.
  */
 int
 ring_writer_gone(int semid, int attached, int *shmid)
 {
 	struct shmid_ds ds;
+	size_t size;
 	int id;
 
 	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
@@ -457,7 +496,13 @@ ring_writer_gone(int semid, int attached, int *shmid)
 		return 1;
 	if ((id = shmget(ipc_key, 0, 0)) == -1)
 		return 0;
-	if (shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == geteuid())
-		*shmid = id;
+	ring_stat(id, &ds);		/* another user's: refused */
+	if (segment_kind(id, &size) != ring_kind) {
+		ring_refuse(id, "", ", which came while we waited for a "
+		    "writer: left as it is", "no writer can use this key while "
+		    "it is there; pick another key with -k");
+		return -1;
+	}
+	*shmid = id;
 	return 1;
 }

@@ -107,6 +107,7 @@ struct tally {
 size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_check(const struct ring *r, size_t segsz);
+extern const char ring_kind[];
 const char *segment_kind(int shmid, size_t *segsz);
 void ring_stat(int shmid, struct shmid_ds *ds);
 int ring_set(int *made);
@@ -124,6 +125,8 @@ int last_out(int semid, int mine, int others, int shmid);
 void ring_stale(int semid, int made_set);
 int ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
     unsigned long long before);
+void ring_untake(int semid);
+int ring_no_segment(int semid);
 int ring_writer_gone(int semid, int attached, int *shmid);
 void ring_remove(int semid, int shmid);
 void ring_ended(int who, int status, int semid, const struct ring *r);

@@ -79,8 +79,14 @@ static void
 child(int semid, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int report_fd)
 {
+	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
+		.sem_flg = SEM_UNDO };
 	long long made = -1;
 
+	/* Counted among the runners while we add, so that no run that
+	 * comes meanwhile thinks it is alone, even if our parent dies. */
+	if (semop(semid, &join, 1) == -1)
+		die("semop (joining)");
 	if (ring_take(semid, GATE, -1, parent_gone) == 0)
 		made = work(run);
 	atomic_fetch_sub(&c->expected, run->times - (made < 0 ? 0 : made));
@@ -90,9 +96,10 @@ child(int semid, struct counter *c, const struct run *run,
 }
 
 /*
- * Wait for every child.  On SIGINT, SIGTERM or SIGHUP, pass it on once to
- * the children not yet reaped (a SIGTERM sent to us alone would not reach
- * them).  Returns 1 if any child failed.
+ * Wait for every child.  On SIGINT, SIGTERM or SIGHUP, pass SIGTERM on
+ * once to the children not yet reaped (a SIGTERM sent to us alone would
+ * not reach them), with SIGCONT for one stopped by Ctrl-Z or SIGSTOP.
+ * Returns 1 if any child failed.
  */
 static int
 reap(pid_t *pids, int n)
@@ -102,9 +109,9 @@ reap(pid_t *pids, int n)
 
 	while (left > 0) {
 		if (stop_signal && !passed_on) {
-			for (i = 0; i < n; i++)
-				if (pids[i] != 0)
-					(void)kill(pids[i], SIGTERM);
+			for (i = 0; i < n; i++)	/* CONT: a stopped one too */
+				if (pids[i] != 0 && kill(pids[i], SIGTERM) == 0)
+					(void)kill(pids[i], SIGCONT);
 			passed_on = 1;
 		}
 		pid = wait(&status);
@@ -179,6 +186,9 @@ team_report(int semid, struct counter *c, const struct run *run,
 	if (others > 1)
 		note("another run with this key is still adding (pending): "
 		    "its report will have the final count");
+	else if (run->unlocked && run->procs == 1)
+		note("with one process, nothing can be lost: nobody else loads "
+		    "between our load and our store; try -p 2");
 	else if (run->unlocked && got == expected && !failed)
 		note("no update lost this time: no process was interrupted "
 		    "between its load and its store; run it again");

@@ -555,7 +555,7 @@ t_reader_stopped_mid_slot() {
 	r=$!
 	wait_for blocked_in "$r" pipe_write && kill -TERM "$(child_of "$r")" &&
 		exits_with "$r" 143 && exec 3<&- &&
-		grep -q '[0-9]* of 1048576 bytes of slot 0 .*lost' "$T/r.err" &&
+		grep -q 'stopped by signal 15 in slot 0: [0-9]* of 1048576 bytes lost' "$T/r.err" &&
 		exits_with "$w" 1 && wait_for nothing_left "$k"
 }
 
