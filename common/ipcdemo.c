@@ -63,6 +63,9 @@ choose_key(const char *arg, int proj)
 	case PROJ_SEM:
 		noun = "semaphore set", ctl = "sem/ctl";
 		break;
+	case PROJ_PHIL:
+		noun = "semaphore set", ctl = "sem/ctl -k KEY";
+		break;
 	case PROJ_SHM:
 	case PROJ_COUNTER:
 		noun = "segment", ctl = "shm/ctl -k KEY";
@@ -577,8 +580,10 @@ refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 
 /*
  * Whose set has this many semaphores?  Each program's set has its own
- * size, so the size alone tells one from another (shm/ring.h, shm/counter.c,
- * sem/sem.h); a set made by anyone else may have any size.
+ * size, so the size mostly tells one from another (shm/ring.h,
+ * shm/counter.c, sem/sem.h); but sem/philosophers has one semaphore per
+ * philosopher, 2 to 64 (-p), so a set of 3 or 5 may be a dinner's too.  A
+ * set made by anyone else may have any size.
  */
 const char *
 set_owner(unsigned long nsems)
@@ -587,10 +592,12 @@ set_owner(unsigned long nsems)
 	case 1:
 		return "sem/wait's and sem/post's?";
 	case 3:
-		return "shm/counter's?";
+		return "shm/counter's or sem/philosophers'?";
 	case 5:
-		return "shm/writer's ring?";
+		return "shm/writer's ring or sem/philosophers'?";
 	}
+	if (nsems >= 2 && nsems <= 64)
+		return "sem/philosophers'?";
 	return "not one of ours";
 }
 
