@@ -19,6 +19,7 @@ PROGS = \
 	sem/wait \
 	sem/post \
 	sem/ctl \
+	sem/philosophers \
 	shm/writer \
 	shm/reader \
 	shm/counter \
