@@ -193,9 +193,9 @@ clear_table(void)
 	if (getpid() != parent)
 		return;		/* a philosopher that fails only exits */
 	for (i = 0; i < PHIL_MAX && kids[i] > 0; kids[i++] = 0)
-		while (kill(kids[i], SIGTERM) == 0 &&	/* 0 if it left too */
-		    waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
-			continue;
+		if (kill(kids[i], SIGTERM) == 0)	/* 0 if it left too */
+			while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
+				(void)kill(kids[i], SIGTERM);
 	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1)
 		complain("semctl IPC_RMID");
 	else if (semid != -1)

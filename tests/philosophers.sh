@@ -39,7 +39,8 @@ seated() {
 }
 # Have all the PIDs in $T/kids gone (exited and reaped)?
 all_gone() {
-	for p in $(cat "$T/kids"); do
+	read -r pids <"$T/kids"
+	for p in $pids; do
 		gone "$p" || { diag "philosopher $p is still there"; return 1; }
 	done
 }
@@ -49,10 +50,12 @@ t_fed() {
 	for n in 2 5 16; do
 		k=$(new_key)
 		fed "$n" 10 >"$T/want"
-		timeout $((20 * SLOW)) sem/philosophers -q -k "$k" -p "$n" \
-			>"$T/out" 2>"$T/err" &&
-			cmp "$T/want" "$T/out" && [ ! -s "$T/err" ] &&
-			nothing_with "$k" || { diag "$n philosophers"; return 1; }
+		if ! timeout $((20 * SLOW)) sem/philosophers -q -k "$k" -p "$n" \
+			>"$T/out" 2>"$T/err" || ! cmp "$T/want" "$T/out" ||
+			[ -s "$T/err" ] || ! nothing_with "$k"; then
+			diag "$n philosophers"
+			return 1
+		fi
 	done
 	k=$(new_key)
 	fed 5 10 >"$T/want"
