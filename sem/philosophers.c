@@ -69,8 +69,7 @@ main(int argc, char *argv[])
 	if (atexit(clear_table) != 0 || pipe(t.counts) == -1)
 		die("pipe");
 
-	/* One process per philosopher; each takes its forks with semop. */
-	for (i = 0; i < t.n && !stop_signal; i++) {
+	for (i = 0; i < t.n && !stop_signal; i++) {	/* a process each */
 		kids[i] = fork();
 		if (kids[i] == -1)
 			die("fork");
@@ -147,7 +146,6 @@ deadlocked(const struct table *t)
 			die("semctl GETVAL");
 		else if (v != 0 || w != 1)
 			return 0;
-	ticking(0);
 	for (i = 0; i < t->n; i++)
 		printf("fork %d: value 0, 1 waiting; held by philosopher %d, "
 		    "wanted by %lld\n", i, i, (i + t->n - 1) % t->n);
@@ -168,14 +166,16 @@ dinner(const struct table *t)
 	if (close(t->counts[1]) == -1)
 		die("close");
 	ticking(1);
-	while ((n = read(t->counts[0], rec, sizeof rec)) != 0)
+	while ((n = read(t->counts[0], rec, sizeof rec)) != 0 && !stop_signal)
 		if (n == (ssize_t)sizeof rec)
 			ate[rec[0] % PHIL_MAX] = rec[1];
 		else if (n != -1 || errno != EINTR)
 			die("read (the meals eaten)");
-		else if (stop_signal || (t->unsafe && deadlocked(t)))
-			return EXIT_CALL_FAILED;
+		else if (t->unsafe && deadlocked(t))
+			break;
 	ticking(0);
+	if (n != 0 || stop_signal)	/* a deadlock, or a signal */
+		return EXIT_CALL_FAILED;
 	for (i = 0; i < t->n; i++, total += ate[i - 1])
 		printf("philosopher %d ate %lld\n", i, ate[i]);
 	printf("total %lld\n", total);
@@ -193,9 +193,9 @@ clear_table(void)
 	if (getpid() != parent)
 		return;		/* a philosopher that fails only exits */
 	for (i = 0; i < PHIL_MAX && kids[i] > 0; kids[i++] = 0)
-		if (kill(kids[i], SIGTERM) == 0)	/* 0 if it left too */
-			while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
-				(void)kill(kids[i], SIGTERM);
+		while (kill(kids[i], SIGTERM) == 0 &&	/* 0 if it left too */
+		    waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
+			(void)0;	/* EINTR: signal it, wait again */
 	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1)
 		complain("semctl IPC_RMID");
 	else if (semid != -1)
