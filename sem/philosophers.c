@@ -25,7 +25,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -83,16 +82,18 @@ main(int argc, char *argv[])
 	return exit_status(status);
 }
 
-/* A semop that sleeps till it is done, or a signal tells us to stop. */
+/* A semop that sleeps till it is done; -1 if told to stop, or set gone. */
 static int
 sleep_op(struct sembuf *ops, size_t nops)
 {
 	while (semop(semid, ops, nops) == -1)
-		if (errno != EINTR)
-			die("semop (taking forks)");
+		if (errno == EIDRM || errno == EINVAL)
+			return -1;	/* the table was cleared: IPC_RMID */
+		else if (errno != EINTR)
+			die("semop");
 		else if (stop_signal)
 			return -1;
-	return 0;
+	return stop_signal ? -1 : 0;	/* done, but told to stop */
 }
 
 /*
@@ -126,8 +127,7 @@ philosopher(int i, const struct table *t)
 		if (paced())
 			note("philosopher %d eats with forks %d and %d (meal "
 			    "%lld)", i, left, right, ate[1] + 1);
-		if (semop(semid, put, 2) == -1)
-			die("semop (putting the forks down)");
+		(void)sleep_op(put, 2);		/* never sleeps: +1, +1 */
 	}
 	if (write(t->counts[1], ate, sizeof ate) != (ssize_t)sizeof ate)
 		_exit(EXIT_CALL_FAILED);
@@ -184,7 +184,7 @@ dinner(const struct table *t)
 	return total != t->n * t->meals;
 }
 
-/* Stop (SIGTERM) and reap the philosophers, remove the set; also atexit. */
+/* Remove the set, which stops the philosophers, and reap them; atexit. */
 static void
 clear_table(void)
 {
@@ -192,15 +192,15 @@ clear_table(void)
 
 	if (getpid() != parent)
 		return;		/* a philosopher that fails only exits */
-	for (i = 0; i < PHIL_MAX && kids[i] > 0; kids[i++] = 0)
-		while (kill(kids[i], SIGTERM) == 0 &&	/* 0 if it left too */
-		    waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
-			(void)0;	/* EINTR: signal it, wait again */
+	/* For all at once: a sleeping semop fails (EIDRM), and the next. */
 	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1)
 		complain("semctl IPC_RMID");
 	else if (semid != -1)
 		note("semctl IPC_RMID: removed set id %d", semid);
 	semid = -1;
+	for (i = 0; i < PHIL_MAX && kids[i] > 0; kids[i++] = 0)
+		while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
+			(void)0;	/* interrupted: wait again */
 }
 
 static void
