@@ -49,10 +49,10 @@ choose_key(const char *arg, int proj)
 	char dir[4096];
 	long long k;
 
-	noun = proj == PROJ_MSGQ ? "queue" : proj == PROJ_SEM ?
-	    "semaphore set" : "segment";
+	noun = proj == PROJ_MSGQ ? "queue" : proj == PROJ_SEM ||
+	    proj == PROJ_PHIL ? "semaphore set" : "segment";
 	ctl = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ? "sem/ctl" :
-	    "shm/ctl -k KEY";
+	    proj == PROJ_PHIL ? "sem/ctl -k KEY" : "shm/ctl -k KEY";
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
 	if (arg != NULL) {
 		if (parse_num("-k", arg, 1, 0xffffffffLL, &k) == -1)
@@ -582,7 +582,11 @@ refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 	}
 }
 
-/* Whose set has this many semaphores?  Each of ours has its own size. */
+/*
+ * Whose set has this many semaphores?  Each of ours has its own size, but
+ * sem/philosophers has one per philosopher (2 to 64), so a set of 3 or 5
+ * may be a dinner's too.
+ */
 const char *
 set_owner(unsigned long nsems)
 {
@@ -590,10 +594,12 @@ set_owner(unsigned long nsems)
 	case 1:
 		return "sem/wait's and sem/post's?";
 	case 3:
-		return "shm/counter's?";
+		return "shm/counter's or sem/philosophers'?";
 	case 5:
-		return "shm/writer's ring?";
+		return "shm/writer's ring or sem/philosophers'?";
 	}
+	if (nsems >= 2 && nsems <= 64)
+		return "sem/philosophers'?";
 	return "not one of ours";
 }
 

@@ -25,10 +25,11 @@
 #include <time.h>
 
 /*
- * The proj ids given to ftok(3), one per mechanism, so that the default
- * keys of the queue, the semaphore set and the segment differ.
+ * The proj ids given to ftok(3), one per kind of object, so that the
+ * default keys of the queue, the semaphore sets and the segments differ.
  */
-enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h', PROJ_COUNTER = 'c' };
+enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h', PROJ_COUNTER = 'c',
+	PROJ_PHIL = 'p' };
 
 /* Exit codes shared by the whole suite (signals exit 128 + signo). */
 enum { EXIT_CALL_FAILED = 1, EXIT_USAGE = 2 };

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 progs='msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl sem/wait sem/post sem/ctl
-shm/writer shm/reader shm/counter shm/ctl'
+sem/philosophers shm/writer shm/reader shm/counter shm/ctl'
 
 t_help() {
 	# shellcheck disable=SC2086 # the list splits into words
@@ -112,6 +112,28 @@ sem/ctl set one                 => set: .one. is not a number
 sem/ctl set 1 2                 => set: unexpected argument .2.
 sem/ctl rm extra                => rm: unexpected argument .extra.
 sem/ctl stat extra              => stat: unexpected argument .extra.
+sem/philosophers -x             => -x: no such option$
+sem/philosophers -U             => -U: no such option$
+sem/philosophers -p             => -p needs a value$
+sem/philosophers -p 1           => -p: .1. is out of range \(2 to 64\)
+sem/philosophers -p 0           => -p: .0. is out of range \(2 to 64\)
+sem/philosophers -p -5          => -p: .-5. is out of range
+sem/philosophers -p 65          => -p: .65. is out of range \(2 to 64\)
+sem/philosophers -p 0x41        => -p: .0x41. is out of range \(0x2 to 0x40\)
+sem/philosophers -p five        => -p: .five. is not a number$
+sem/philosophers -p 5x          => -p: .5x. is not a number \(junk
+sem/philosophers -p ""          => -p: .. is not a number
+sem/philosophers -m             => -m needs a value$
+sem/philosophers -m 0           => -m: .0. is out of range \(1 to 1000000\)
+sem/philosophers -m 1000001     => -m: .1000001. is out of range
+sem/philosophers -m -1          => -m: .-1. is out of range
+sem/philosophers -m ten         => -m: .ten. is not a number$
+sem/philosophers -m 1e3         => -m: .1e3. is not a number \(junk
+sem/philosophers -m 99999999999999999999 => -m: .99999999999999999999. is out of range
+sem/philosophers -k 0           => -k: .0. is out of range
+sem/philosophers extra          => unexpected argument .extra.
+sem/philosophers -u 5           => unexpected argument .5.
+sem/philosophers -p 5 -m 1 x    => unexpected argument .x.
 shm/writer -x                   => -x: no such option$
 shm/writer -s                   => -s needs a value$
 shm/writer -s 0                 => -s: .0. is out of range \(1 to 1024\)

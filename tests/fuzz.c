@@ -4,7 +4,7 @@
  * Built and run by "make fuzz" (clang, ASan, UBSan); not part of the suite.
  *
  * Each input is either
- *   - a command line for one of the twelve programs: the first byte picks the
+ *   - a command line for one of the 13 programs: the first byte picks the
  *     program, the rest is split at NUL bytes into its arguments.  The
  *     program's main() runs in this process (the Makefile renames it) until
  *     it exits or makes its first IPC call.  exit() and msgget(), semget()
@@ -34,7 +34,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The twelve programs' main()s, renamed by the Makefile. */
+/* The thirteen programs' main()s, renamed by the Makefile. */
 int main_msgq_sender(int, char **);
 int main_msgq_receiver(int, char **);
 int main_msgq_server(int, char **);
@@ -43,6 +43,7 @@ int main_msgq_ctl(int, char **);
 int main_sem_wait(int, char **);
 int main_sem_post(int, char **);
 int main_sem_ctl(int, char **);
+int main_sem_philosophers(int, char **);
 int main_shm_writer(int, char **);
 int main_shm_reader(int, char **);
 int main_shm_counter(int, char **);
@@ -60,6 +61,7 @@ static const struct {
 	{ "sem/wait", main_sem_wait },
 	{ "sem/post", main_sem_post },
 	{ "sem/ctl", main_sem_ctl },
+	{ "sem/philosophers", main_sem_philosophers },
 	{ "shm/writer", main_shm_writer },
 	{ "shm/reader", main_shm_reader },
 	{ "shm/counter", main_shm_counter },

@@ -1,0 +1,186 @@
+#!/bin/sh
+# tests/philosophers.sh - sem/philosophers: both forks in one semop, every
+# philosopher fed, exact counts; -u deadlocks on every run and the program
+# says so; Ctrl-C and SIGTERM stop every philosopher; a set already there
+# is refused and left; a philosopher killed gives its forks back.  Checked
+# against the kernel (/proc/sysvipc/sem, /proc/PID/task/PID/children).
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The table sem/philosophers prints for N philosophers, M meals each.
+fed() {
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		echo "philosopher $i ate $2"
+		i=$((i + 1))
+	done
+	echo "total $(($1 * $2))"
+}
+# The forks, as -u's deadlock leaves them, for N philosophers.
+stuck() {
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		echo "fork $i: value 0, 1 waiting; held by philosopher $i," \
+			"wanted by $(((i + $1 - 1) % $1))"
+		i=$((i + 1))
+	done
+}
+
+# The philosophers (the children) of the program that timeout $1 runs.
+philosophers_of() {
+	c=$(child_of "$1")
+	[ -n "$c" ] && cat "/proc/$c/task/$c/children" 2>/dev/null
+}
+# Are N philosophers at the table of timeout $1's program?  Their PIDs go
+# to $T/kids.
+seated() {
+	philosophers_of "$1" >"$T/kids" &&
+		[ "$(wc -w <"$T/kids")" -eq "$2" ]
+}
+# Have all the PIDs in $T/kids gone (exited and reaped)?
+all_gone() {
+	read -r pids <"$T/kids"
+	for p in $pids; do
+		gone "$p" || { diag "philosopher $p is still there"; return 1; }
+	done
+}
+
+# Every philosopher eats every meal: 2, 5 (the default) and 16 of them.
+t_fed() {
+	for n in 2 5 16; do
+		k=$(new_key)
+		fed "$n" 10 >"$T/want"
+		if ! timeout $((20 * SLOW)) sem/philosophers -q -k "$k" -p "$n" \
+			>"$T/out" 2>"$T/err" || ! cmp "$T/want" "$T/out" ||
+			[ -s "$T/err" ] || ! nothing_with "$k"; then
+			diag "$n philosophers"
+			return 1
+		fi
+	done
+	k=$(new_key)
+	fed 5 10 >"$T/want"
+	timeout $((20 * SLOW)) sem/philosophers -k "$k" >"$T/out" 2>/dev/null &&
+		cmp "$T/want" "$T/out" && nothing_with "$k"
+}
+
+# Without -q: the set made, each meal with its forks, the set removed.
+t_narration() {
+	k=$(new_key)
+	timeout $((20 * SLOW)) sem/philosophers -k "$k" -p 2 -m 3 \
+		>/dev/null 2>"$T/err" &&
+		grep -q "^sem/philosophers: key $k (from -k)$" "$T/err" &&
+		grep -q '^sem/philosophers: semget: created set id [0-9]* (2 semaphores, mode 0600)' "$T/err" &&
+		grep -q '^sem/philosophers: philosopher 0 eats with forks 0 and 1 (meal 1)$' "$T/err" &&
+		grep -q '^sem/philosophers: philosopher 1 eats with forks 1 and 0 (meal 3)$' "$T/err" &&
+		grep -q '^sem/philosophers: semctl IPC_RMID: removed set id' "$T/err" &&
+		[ "$(grep -c ' eats with forks ' "$T/err")" = 6 ] && nothing_with "$k"
+}
+
+# -u: ten runs of ten, each a deadlock, seen and said within seconds; exit
+# 1, every philosopher stopped, nothing left.
+t_deadlock() {
+	for n in 2 3 5 16 5 2 3 5 16 5; do
+		k=$(new_key)
+		stuck "$n" >"$T/want"
+		start /dev/null "$T/out" "$T/err" sem/philosophers -q -u -k "$k" -p "$n"
+		u=$!
+		if ! wait_for seated "$u" "$n" || ! exits_with "$u" 1 ||
+			! cmp "$T/want" "$T/out" || ! all_gone || ! nothing_with "$k" ||
+			[ "$(cat "$T/err")" != "sem/philosophers: deadlock: each philosopher holds one fork and waits for the next
+sem/philosophers: hint: without -u, a philosopher takes both forks in one semop" ]; then
+			diag "$n philosophers" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+}
+
+# Ctrl-C mid-dinner, to the program alone (then it stops its philosophers)
+# or to them all (as a terminal sends it): 130, nobody left, nothing left.
+sigint() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" sem/philosophers -q -k "$k" -m 1000000
+	d=$!
+	wait_for seated "$d" 5 && c=$(child_of "$d") || return 1
+	if [ "$1" = all ]; then
+		# shellcheck disable=SC2046 # the PIDs split into words
+		kill -INT "$c" $(cat "$T/kids")
+	else
+		interrupt "$d"
+	fi
+	exits_with "$d" 130 && all_gone && nothing_with "$k" && [ ! -s "$T/out" ]
+}
+t_sigint_program() { sigint program; }
+t_sigint_all() { sigint all; }
+
+# SIGTERM to the program alone: 143, and the same.
+t_sigterm() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null sem/philosophers -q -u -k "$k" -p 3
+	d=$!
+	wait_for seated "$d" 3 && kill -TERM "$(child_of "$d")" &&
+		exits_with "$d" 143 && all_gone && nothing_with "$k"
+}
+
+# A philosopher killed (-9) with forks in hand: SEM_UNDO gives them back,
+# so the others eat all their meals; the dinner is not whole: exit 1.
+t_killed_philosopher() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" sem/philosophers -q -k "$k" -p 3 -m 50000
+	d=$!
+	wait_for seated "$d" 3 && kill -KILL "$(head -n 1 "$T/kids" | cut -d' ' -f1)" &&
+		exits_with "$d" 1 &&
+		grep -q '^sem/philosophers: not every philosopher ate 50000 meals$' "$T/err" &&
+		[ "$(grep -c ' ate 50000$' "$T/out")" = 2 ] &&
+		grep -q '^philosopher 0 ate [0-9]*$' "$T/out" && nothing_with "$k"
+}
+
+# A set already there with the key - another dinner's, or anyone's - is
+# refused, whatever its size, and left as it was.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_set_there() {
+	k=$(new_key)
+	perl -e 'use IPC::SysV qw(SETALL);
+		my $id = semget(hex($ARGV[0]), 5, 01600) // die "$!";
+		semctl($id, 0, SETALL, pack("s!5", 1, 0, 1, 0, 1)) or die "$!";
+		semop($id, pack("s!6", 0, 1, 0, 0, -1, 0)) or die "$!"' "$k" &&
+		exits 1 timeout $((10 * SLOW)) sem/philosophers -k "$k" >"$T/out" 2>"$T/err" &&
+		grep -q "^sem/philosophers: key $k: set id [0-9]* is there already: left as it is$" "$T/err" &&
+		[ ! -s "$T/out" ] &&
+		[ "$(sem_get "$k" 0 GETVAL)$(sem_get "$k" 1 GETVAL)$(sem_get "$k" 4 GETVAL)" = 101 ] &&
+		exits 1 timeout $((10 * SLOW)) sem/philosophers -k "$k" -p 3 2>"$T/err" &&
+		grep -q "holds a set of 5 semaphores (shm/writer's ring or sem/philosophers'?); sem/philosophers needs 3" "$T/err" &&
+		has_set "$k" && ipcrm -S "$k" && ! has_set "$k"
+}
+
+# A second dinner on the key of one in progress is refused; the first
+# goes on, and ends as it should.
+t_second_dinner() {
+	k=$(new_key)
+	start /dev/null "$T/out" /dev/null sem/philosophers -q -k "$k" -p 4 -m 1000000
+	d=$!
+	wait_for seated "$d" 4 &&
+		exits 1 timeout $((10 * SLOW)) sem/philosophers -q -k "$k" -p 4 2>"$T/err" &&
+		grep -q 'is there already: left as it is' "$T/err" &&
+		seated "$d" 4 && interrupt "$d" && exits_with "$d" 130 && all_gone &&
+		nothing_with "$k"
+}
+
+t_help() {
+	help_ok sem/philosophers
+}
+
+check "2, 5 and 16 philosophers all fed: exact counts, nothing left" t_fed
+check "narration: the set, each meal and its forks, the removal" t_narration
+check "-u: a deadlock on 10 runs of 10, said, exit 1, nobody left" t_deadlock
+check "Ctrl-C to the program: 130, every philosopher gone, nothing left" \
+	t_sigint_program
+check "Ctrl-C to them all: 130, every philosopher gone, nothing left" \
+	t_sigint_all
+check "SIGTERM mid-deadlock: 143, every philosopher gone, nothing left" \
+	t_sigterm
+check "a philosopher killed: SEM_UNDO, the others eat; exit 1" \
+	t_killed_philosopher
+check "a set already there is refused and left, whatever its size" t_set_there
+check "a second dinner on the same key is refused" t_second_dinner
+check "-h" t_help
+done_testing
