@@ -74,6 +74,9 @@ void bad_operand(const char *cmd, const char *arg);
 int parse_num(const char *what, const char *s, long long min, long long max,
     long long *out);
 
+int paced(void);
+int paced_wait(void);
+void ticking(int on);
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *plural(unsigned long long n);
 const char *ipc_time(time_t t);

@@ -20,7 +20,6 @@
 
 enum { MSGMAX_DEFAULT = 8192, MSGMAX_CAP = 16 << 20 };
 enum { UNSIGNED_TICKS = 5 };	/* seconds to wait for an unsigned queue */
-enum { PACE_LINES = 10 };	/* detailed narration lines per second */
 
 /*
  * The largest message the kernel accepts is kernel.msgmax (8192 bytes
@@ -206,78 +205,4 @@ remove_queue(int *qid)
 		return;
 	}
 	note("msgctl IPC_RMID: removed queue id %d", id);
-}
-
-/*
- * May a per-message line be narrated now?  Yes for the first PACE_LINES
- * of each second: a student typing sees every message, a stream of
- * thousands stays readable.  When lines were held back, say how many.
- */
-int
-paced(void)
-{
-	static time_t second = -1;
-	static int lines;
-	static unsigned long held;
-	struct timespec now;
-
-	if (quiet)
-		return 0;
-	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-		return 1;
-	if (now.tv_sec != second) {
-		second = now.tv_sec;
-		lines = 0;
-	}
-	if (lines >= PACE_LINES) {
-		held++;
-		return 0;
-	}
-	lines++;
-	if (held > 0)
-		note("... %lu more line%s not shown (%d a second at most)",
-		    held, plural(held), PACE_LINES);
-	held = 0;
-	return 1;
-}
-
-/*
- * May "waiting for ..." be narrated now?  A wait must never go unexplained,
- * even when the per-message lines of this second are used up, so waits
- * have their own pace: the first always, then at most one a second.
- */
-int
-paced_wait(void)
-{
-	static time_t last = -1;
-	struct timespec now;
-
-	if (quiet)
-		return 0;
-	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-		return 1;
-	if (last != -1 && now.tv_sec == last)
-		return 0;
-	last = now.tv_sec;
-	return 1;
-}
-
-/*
- * While on, SIGALRM every second: a call blocked in the kernel returns
- * EINTR, so that the program can look around (has its peer died?  has the
- * queue's limit changed?) and then wait again.  An interval timer, not
- * alarm(): a tick that came just before the call blocked is followed by
- * another, so no wait goes unwatched.
- */
-void
-ticking(int on)
-{
-	struct itimerval it;
-
-	if (stop_signal)
-		return;		/* on_signal's alarm() is in charge now */
-	it.it_interval.tv_sec = it.it_value.tv_sec = on ? 1 : 0;
-	it.it_interval.tv_usec = it.it_value.tv_usec = 0;
-	if (setitimer(ITIMER_REAL, &it, NULL) == -1)
-		die("setitimer");
 }

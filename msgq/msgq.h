@@ -84,9 +84,6 @@ const char *kind_name(const struct message *m, size_t n);
 void check_server(int server, struct message *req, size_t room,
     unsigned long request, int *ticks);
 void remove_queue(int *qid);
-int paced(void);
-int paced_wait(void);
-void ticking(int on);
 
 size_t next_input(struct input *in, char *buf, size_t max);
 size_t data_room(int qid);
