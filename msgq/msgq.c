@@ -25,25 +25,51 @@ enum { PACE_LINES = 10 };	/* detailed narration lines per second */
 /*
  * The largest message the kernel accepts is kernel.msgmax (8192 bytes
  * unless an administrator changed it): msgsnd fails with EINVAL above it.
+ * msgmax_now() reads it afresh (it may change while we run);
+ * max_message_size() reads it once, for the sizes fixed at start.
  */
 size_t
-max_message_size(void)
+msgmax_now(void)
 {
-	static long max = -1;	/* read once: it is asked for often */
-	FILE *f;
+	long max = MSGMAX_DEFAULT;
+	FILE *f = fopen("/proc/sys/kernel/msgmax", "r");
 
-	if (max != -1)
-		return (size_t)max;
-	max = MSGMAX_DEFAULT;
-	f = fopen("/proc/sys/kernel/msgmax", "r");
 	if (f != NULL) {
 		if (fscanf(f, "%ld", &max) != 1 || max < 1)
 			max = MSGMAX_DEFAULT;
 		fclose(f);
 	}
-	if (max > MSGMAX_CAP)
-		max = MSGMAX_CAP;
-	return (size_t)max;
+	return max > MSGMAX_CAP ? (size_t)MSGMAX_CAP : (size_t)max;
+}
+
+size_t
+max_message_size(void)
+{
+	static size_t max;	/* read once: it is asked for often */
+
+	if (max == 0)
+		max = msgmax_now();
+	return max;
+}
+
+/*
+ * A buffer for msgrcv that takes any message this queue can hold: a
+ * message went in when it fitted kernel.msgmax and the queue's qbytes of
+ * that moment, and either may have been lowered since; the larger of the
+ * two now covers the usual cases (capped at 16 MiB).
+ */
+size_t
+receive_room(int qid)
+{
+	struct msqid_ds ds;
+	size_t max = msgmax_now();
+
+	if (msgctl(qid, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	if (ds.msg_qbytes > max)
+		max = ds.msg_qbytes < MSGMAX_CAP ? (size_t)ds.msg_qbytes :
+		    MSGMAX_CAP;
+	return max;
 }
 
 /*

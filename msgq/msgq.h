@@ -13,9 +13,12 @@
  * block with sender -b) of type TYPE (1 unless -t says otherwise); the
  * receiver writes the bytes out exactly as they came.  The end of the
  * stream is a message of type TYPE with no bytes at all, which can mean
- * nothing else, and always fits in a queue, however full.  A sender that
- * fails (a read error, say) sends FAILED instead: the stream is cut, and
- * the receiver says so and exits 1.  Only the receiver removes the queue,
+ * nothing else.  It fits however many bytes the queue holds, but not in a
+ * queue that holds as many messages as its qbytes (the kernel limits the
+ * count to qbytes too): then the sender says so and exits 1.  A sender
+ * that fails (a read error, say) or is stopped (Ctrl-C, SIGTERM) before
+ * the end of its input sends FAILED instead: the stream is cut, and the
+ * receiver says so and exits 1.  Only the receiver removes the queue,
  * when it stops and the queue is empty: queued messages are never lost.
  *
  * Two-way: msgq/client to msgq/server.  The server creates its queue, and
@@ -76,7 +79,9 @@ struct input {
 	int done;		/* the end of the input, or stopped */
 };
 
+size_t msgmax_now(void);
 size_t max_message_size(void);
+size_t receive_room(int qid);
 size_t queue_room(int qid);
 struct message *new_message(size_t size);
 int open_queue(int *created);
@@ -91,9 +96,9 @@ void ticking(int on);
 size_t next_input(struct input *in, char *buf, size_t max);
 size_t data_room(int qid);
 int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
-void end_stream(int qid, struct message *msg, long type);
+int end_stream(int qid, struct message *msg, long type);
 void mark_failed(int qid, struct message *msg, long type, int nowait);
-int again(long type, int nowait, size_t room);
+int again(int qid, long type, int nowait, size_t room);
 void narrate_receive(int qid, const struct message *msg, ssize_t n);
 void put_back(int qid, struct message *msg, size_t n);
 void remove_if_empty(int *qid);
