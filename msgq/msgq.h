@@ -31,11 +31,15 @@
  * behind them: with one queue for both, clients' requests can fill it
  * while the server waits to answer, and all wait forever (UNP 6.8).  Each
  * client has one request out at a time, so its queue holds at most one
- * answer, and the server sends with IPC_NOWAIT: it never blocks.
+ * answer, and the server sends with IPC_NOWAIT: it never blocks.  An
+ * answer with no bytes (ANSWER alone) is a refusal: the request was too
+ * big for the server's buffer, and was dropped.
  * The server removes its queue when it stops; a client removes its own.
  * A client checks every second, while it waits, that the server lives:
  * the server signs its queue at start (SIGN: a message to itself, which
- * makes msg_lrpid its PID), and a client whose server is gone says so.
+ * makes msg_lrpid its PID); the client keeps the first PID it sees there,
+ * and a client whose server is gone says so.  It also checks that its
+ * request can still fit (msgq/ctl qbytes may lower the limit).
  */
 #ifndef MSGQ_H
 #define MSGQ_H
@@ -43,6 +47,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdnoreturn.h>
 
 /*
  * A message as msgsnd(2) and msgrcv(2) see it.  The size we pass them
@@ -79,6 +84,13 @@ struct input {
 	int done;		/* the end of the input, or stopped */
 };
 
+/* msgq/client's server, as check_server (msgq.c) watches it. */
+struct server {
+	int qid;		/* its queue */
+	pid_t pid;		/* its PID (msg_lrpid) first seen; 0: none */
+	int unsigned_ticks;	/* ticks that saw no PID yet */
+};
+
 size_t msgmax_now(void);
 size_t max_message_size(void);
 size_t receive_room(int qid);
@@ -86,8 +98,10 @@ size_t queue_room(int qid);
 struct message *new_message(size_t size);
 int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);
-void check_server(int server, struct message *req, size_t room,
-    unsigned long request, int *ticks);
+void check_server(struct server *s, struct message *req, size_t room,
+    unsigned long request, size_t size);
+noreturn void refuse_used_key(void);
+ssize_t take_oversized(int qid, struct message *req, size_t room);
 void remove_queue(int *qid);
 int paced(void);
 int paced_wait(void);

@@ -230,8 +230,8 @@ end_stream(int qid, struct message *msg, long type)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN) {
-			refuse("the queue holds as many messages as its qbytes: "
-			    "no room even for the end of the stream");
+			refuse("the queue holds as many messages as its "
+			    "qbytes: no room even for the end of the stream");
 			hint("a receiver will wait after what was sent; start "
 			    "msgq/receiver to take what is queued");
 		} else if (errno != EIDRM && errno != EINVAL)
@@ -268,8 +268,8 @@ mark_failed(int qid, struct message *msg, long type, int nowait)
 			return;
 		}
 		if (tries == 0 && most > 0)
-			note("the queue is full: waiting up to %d s for room to "
-			    "mark the stream as %s", most / 10, what);
+			note("the queue is full: waiting up to %d s for room "
+			    "to mark the stream as %s", most / 10, what);
 		if (tries >= most) {
 			refuse("could not mark the stream as %s (the queue "
 			    "stays full): a receiver will wait after what was "
@@ -309,12 +309,12 @@ again(int qid, long type, int nowait, size_t room)
 	if (errno == E2BIG) {
 		raised = receive_room(qid) > room;	/* msgctl: errno */
 		errno = E2BIG;
-		die_hint("msgrcv", "a message is bigger than our %zu bytes (the "
-		    "larger of kernel.msgmax and the queue's qbytes): %s", room,
-		    raised ? "one was raised after we started; run "
-		    "msgq/receiver again" : "it was sent while kernel.msgmax or "
-		    "the queue's qbytes was higher; raise one, then run "
-		    "msgq/receiver again");
+		die_hint("msgrcv", "a message is bigger than our %zu bytes "
+		    "(the larger of kernel.msgmax and the queue's qbytes): "
+		    "%s", room, raised ? "one was raised after we started; "
+		    "run msgq/receiver again" : "it was sent while "
+		    "kernel.msgmax or the queue's qbytes was higher; raise "
+		    "one, then run msgq/receiver again");
 	}
 	die("msgrcv");
 }

@@ -609,7 +609,7 @@ t_client_request_never_fits() {
 		printf '%0300d\n' 0 >&5 &&
 		t0=$(date +%s) && exits_with "$c" 1 &&
 		[ $(($(date +%s) - t0)) -le $((5 * SLOW)) ] &&
-		grep -q "^msgq/client: request 2, 305 bytes, can never fit in the server's queue" "$T/c.err" &&
+		grep -q "^msgq/client: request 2 (306 bytes with its header) can never fit in the server.s queue" "$T/c.err" &&
 		grep -q '^msgq/client: hint: raise it with msgq/ctl qbytes' "$T/c.err" &&
 		echo A | cmp - "$T/c.out" && ! gone "$(child_of "$r")" &&
 		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
