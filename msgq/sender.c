@@ -87,11 +87,10 @@ main(int argc, char *argv[])
 	/* A message for each line, block or MESSAGE (pieces, if long). */
 	while ((len = next_data(&s)) > 0) {
 		s.msg->mtype = s.type;
-		s.msg->kind = DATA;
+		s.msg->kind = DATA;	/* sizes count it, never mtype */
 		/*
-		 * Try without waiting first, only so that a full queue can be
-		 * said; then wait in msgsnd, woken each second to look at the
-		 * queue's limit.  The size counts the kind byte, never mtype.
+		 * Try without waiting first, only to say that the queue is
+		 * full; then wait in msgsnd, woken each second by a tick.
 		 */
 		r = msgsnd(s.qid, s.msg, KIND_BYTES + len, IPC_NOWAIT);
 		while (r == -1 && (r = queue_full(&s, len)) == 0)
@@ -105,9 +104,10 @@ main(int argc, char *argv[])
 	stream = NULL;		/* at_exit() is done: we end it ourselves */
 	r = end_stream(s.qid, s.msg, s.type);	/* empty, or cut: msgq.h */
 	report(&s);
-	if (close_stdout() == -1)
+	free(s.msg);
+	if (close_stdout() == -1 || r == -1)
 		return EXIT_CALL_FAILED;
-	return exit_status(r == -1 ? EXIT_CALL_FAILED : 0);
+	return exit_status(0);
 }
 
 /* -b, -n and -t, for parse_options(). */

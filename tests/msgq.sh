@@ -601,10 +601,11 @@ t_client_request_never_fits() {
 	mkfifo "$T/cfifo" || return 1
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	r=$!
+	wait_for has_queue "$k" || return 1
 	start "$T/cfifo" "$T/c.out" "$T/c.err" msgq/client -k "$k"
 	c=$!
 	exec 5>"$T/cfifo" &&
-		wait_for has_queue "$k" && echo a >&5 && wait_for [ -s "$T/c.out" ] &&
+		echo a >&5 && wait_for [ -s "$T/c.out" ] &&
 		msgq/ctl -q -k "$k" qbytes 100 &&
 		printf '%0300d\n' 0 >&5 &&
 		t0=$(date +%s) && exits_with "$c" 1 &&
