@@ -12,7 +12,8 @@
  * A server may die without a word (kill -9): its queue stays, and nothing
  * would ever answer.  So while it waits, the client looks each second at
  * the server's queue: gone, or the server's PID (msg_lrpid) no longer a
- * process, and it says so and exits 1.
+ * process, and it says so and exits 1.  So too if msgq/ctl qbytes makes
+ * the queue too small for the request that waits to go.
  *
  * Run it in two terminals:
  *	terminal 1:  msgq/server        prints each request
@@ -39,13 +40,12 @@
 
 /* What the steps share. */
 struct client {
-	int server;		/* the server's queue */
+	struct server server;	/* its queue and PID: msgq.h */
 	size_t chunk;		/* most bytes in one request */
 	size_t room;		/* bytes a message can hold */
 	struct message *req;	/* the request we fill and send */
 	struct message *ans;	/* the answer */
 	unsigned long asked;	/* requests sent */
-	int unsigned_ticks;	/* ticks with no server's PID on its queue */
 };
 
 static int own = -1;		/* our queue, for the answers */
@@ -53,7 +53,7 @@ static int own = -1;		/* our queue, for the answers */
 static void options(int argc, char *argv[], struct input *in);
 static void new_messages(struct client *c);
 static void open_queues(struct client *c);
-static int server_lives(struct client *c, const char *call);
+static int server_lives(struct client *c, size_t len);
 static void asked(struct client *c, size_t len);
 static int print_answer(struct client *c, ssize_t n, size_t len);
 static void remove_own(void);
@@ -61,7 +61,7 @@ static void remove_own(void);
 int
 main(int argc, char *argv[])
 {
-	struct client c = { .server = -1 };
+	struct client c = { .server = { .qid = -1 } };
 	struct input in = { 0 };
 	size_t len;
 	ssize_t n;
@@ -77,8 +77,8 @@ main(int argc, char *argv[])
 		c.req->kind = REQUEST;
 		memcpy(c.req->mtext, &own, QID_BYTES);	/* answer there */
 		ticking(1);	/* wake each second: does the server live? */
-		while (msgsnd(c.server, c.req, KIND_BYTES + QID_BYTES + len,
-		    0) == -1 && server_lives(&c, "msgsnd"))
+		while (msgsnd(c.server.qid, c.req, KIND_BYTES + QID_BYTES +
+		    len, 0) == -1 && server_lives(&c, len))
 			;	/* a tick: the server lives; wait again */
 		ticking(0);
 		if (stop_signal)
@@ -86,7 +86,7 @@ main(int argc, char *argv[])
 		asked(&c, len);			/* count, narrate */
 		ticking(1);	/* our own queue: only our answers come */
 		while ((n = msgrcv(own, c.ans, c.room, 0, 0)) == -1 &&
-		    server_lives(&c, "msgrcv"))
+		    server_lives(&c, 0))
 			;
 		ticking(0);
 		if (print_answer(&c, n, len) == -1)
@@ -136,16 +136,17 @@ open_queues(struct client *c)
 	struct msqid_ds ds;
 	size_t max;
 
-	c->server = msgget(ipc_key, 0);
-	if (c->server == -1 && errno == ENOENT)
+	c->server.qid = msgget(ipc_key, 0);
+	if (c->server.qid == -1 && errno == ENOENT)
 		die_hint("msgget", "no msgq/server has key 0x%08x: start "
 		    "msgq/server first, with the same -k or IPC_DEMO_KEY",
 		    (unsigned int)ipc_key);
-	if (c->server == -1)
+	if (c->server.qid == -1)
 		die("msgget");
-	if (msgctl(c->server, IPC_STAT, &ds) == -1)
+	if (msgctl(c->server.qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	refuse_if_not_ours("queue", c->server, &ds.msg_perm);
+	refuse_if_not_ours("queue", c->server.qid, &ds.msg_perm);
+	c->server.pid = ds.msg_lrpid;	/* the server's PID: msgq/server */
 	own = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (own == -1)
 		die("msgget (our queue)");
@@ -153,7 +154,7 @@ open_queues(struct client *c)
 		remove_own();
 		die("atexit");
 	}
-	max = queue_room(c->server);
+	max = queue_room(c->server.qid);
 	if (queue_room(own) < max)
 		max = queue_room(own);
 	if (max <= KIND_BYTES + QID_BYTES) {
@@ -165,25 +166,26 @@ open_queues(struct client *c)
 	}
 	c->chunk = max - KIND_BYTES - QID_BYTES;
 	note("server's queue id %d; answers come to our own queue id %d; "
-	    "up to %zu bytes in a request", c->server, own, c->chunk);
+	    "up to %zu bytes in a request", c->server.qid, own, c->chunk);
 }
 
 /*
- * A blocked msgsnd or msgrcv failed, errno says why.  A tick (EINTR, no
- * stop): see that the server lives, and return 1 to wait again.  Stopped
- * by a signal: 0.  Anything else: die.
+ * A blocked msgsnd of request asked + 1 (len bytes), or msgrcv (len 0) of
+ * the answer to request asked, failed.  A tick (EINTR, no stop): see that
+ * the server lives and the request can fit, and return 1 to wait again.
+ * Stopped by a signal: 0.  Anything else: die.
  */
 static int
-server_lives(struct client *c, const char *call)
+server_lives(struct client *c, size_t len)
 {
 	if (errno == EINTR && stop_signal)
 		return 0;
 	if (errno != EINTR) {
 		ticking(0);
-		die(call);
+		die(len > 0 ? "msgsnd" : "msgrcv");
 	}
-	check_server(c->server, c->req, c->room, c->asked + 1,
-	    &c->unsigned_ticks);		/* msgq.c */
+	check_server(&c->server, c->req, c->room, c->asked + (len > 0),
+	    len > 0 ? KIND_BYTES + QID_BYTES + len : 0);	/* msgq.c */
 	return 1;
 }
 
@@ -199,7 +201,8 @@ asked(struct client *c, size_t len)
 
 /*
  * The answer to a request of len bytes: n bytes came (-1: stopped).  It
- * must be ANSWER and len bytes; print them.  Returns -1 to stop.
+ * must be ANSWER and len bytes; print them.  Returns -1 to stop.  ANSWER
+ * alone is a refusal (msgq.h): the request was too big for the server.
  */
 static int
 print_answer(struct client *c, ssize_t n, size_t len)
@@ -208,6 +211,11 @@ print_answer(struct client *c, ssize_t n, size_t len)
 
 	if (n == -1)
 		return -1;
+	if (c->ans->kind == ANSWER && n == KIND_BYTES) {
+		refuse("the server could not take request %lu (%zu bytes) "
+		    "whole: refused; send shorter lines", c->asked, len);
+		exit(EXIT_CALL_FAILED);
+	}
 	if (c->ans->kind != ANSWER || (size_t)n != KIND_BYTES + len) {
 		refuse("%s, %zd bytes, came to our private queue instead of "
 		    "the answer to request %lu", kind_name(c->ans, (size_t)n),

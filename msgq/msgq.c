@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,28 +22,58 @@
 enum { MSGMAX_DEFAULT = 8192, MSGMAX_CAP = 16 << 20 };
 enum { UNSIGNED_TICKS = 5 };	/* seconds to wait for an unsigned queue */
 
+static void check_fits(const struct msqid_ds *ds, size_t size,
+    unsigned long request);
+static noreturn void server_gone(int qid, pid_t pid, pid_t now);
+
 /*
  * The largest message the kernel accepts is kernel.msgmax (8192 bytes
  * unless an administrator changed it): msgsnd fails with EINVAL above it.
+ * msgmax_now() reads it afresh (it may change while we run);
+ * max_message_size() reads it once, for the sizes fixed at start.
  */
 size_t
-max_message_size(void)
+msgmax_now(void)
 {
-	static long max = -1;	/* read once: it is asked for often */
-	FILE *f;
+	long max = MSGMAX_DEFAULT;
+	FILE *f = fopen("/proc/sys/kernel/msgmax", "r");
 
-	if (max != -1)
-		return (size_t)max;
-	max = MSGMAX_DEFAULT;
-	f = fopen("/proc/sys/kernel/msgmax", "r");
 	if (f != NULL) {
 		if (fscanf(f, "%ld", &max) != 1 || max < 1)
 			max = MSGMAX_DEFAULT;
 		fclose(f);
 	}
-	if (max > MSGMAX_CAP)
-		max = MSGMAX_CAP;
-	return (size_t)max;
+	return max > MSGMAX_CAP ? (size_t)MSGMAX_CAP : (size_t)max;
+}
+
+size_t
+max_message_size(void)
+{
+	static size_t max;	/* read once: it is asked for often */
+
+	if (max == 0)
+		max = msgmax_now();
+	return max;
+}
+
+/*
+ * A buffer for msgrcv that takes any message this queue can hold: a
+ * message went in when it fitted kernel.msgmax and the queue's qbytes of
+ * that moment, and either may have been lowered since; the larger of the
+ * two now covers the usual cases (capped at 16 MiB).
+ */
+size_t
+receive_room(int qid)
+{
+	struct msqid_ds ds;
+	size_t max = msgmax_now();
+
+	if (msgctl(qid, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	if (ds.msg_qbytes > max)
+		max = ds.msg_qbytes < MSGMAX_CAP ? (size_t)ds.msg_qbytes :
+		    MSGMAX_CAP;
+	return max;
 }
 
 /*
@@ -138,47 +169,160 @@ kind_name(const struct message *m, size_t n)
 	return words;
 }
 
+/* Is pid a process (that we may not signal, maybe)?  0 is none. */
+static int
+alive(pid_t pid)
+{
+	return pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH);
+}
+
 /*
- * msgq/client, at each tick while it waits: does the server live?  Its
- * queue gone means it stopped; a queue still there whose msg_lrpid (the
- * server's PID, see msgq/server) is no process means it died without a
- * word (kill -9): nothing will ever answer.  Then our request (number
- * request), if still queued, is taken back into req: it is ours, typed
- * with our PID; we say so and exit 1.  *ticks counts the ticks that saw
- * no PID yet (the server is still signing its queue).
+ * msgq/client, at each tick while it waits: does the server live, and can
+ * our request (size bytes, 0 once sent) still fit in its queue?  Its queue
+ * gone means it stopped.  Its PID is msg_lrpid, which msgq/server signs at
+ * start; we keep the first we saw (s->pid), for another process may take
+ * a message off the queue after (a msgq/receiver at the wrong key), and
+ * die, while the server lives.  Only when neither the PID we kept nor the
+ * queue's msg_lrpid now is a process has the server died without a word
+ * (kill -9): nothing will ever answer.  Then our request (number request),
+ * if still queued, is taken back into req: it is ours, typed with our
+ * PID; we say so and exit 1.
  */
 void
-check_server(int server, struct message *req, size_t room,
-    unsigned long request, int *ticks)
+check_server(struct server *s, struct message *req, size_t room,
+    unsigned long request, size_t size)
 {
 	struct msqid_ds ds;
-	pid_t pid;
+	pid_t now;
 
-	if (msgctl(server, IPC_STAT, &ds) == -1) {
+	if (msgctl(s->qid, IPC_STAT, &ds) == -1) {
 		if (errno != EIDRM && errno != EINVAL)
 			die("msgctl IPC_STAT");
 		refuse("the server stopped: its queue is gone; request %lu "
 		    "was not answered", request);
 		exit(EXIT_CALL_FAILED);
 	}
-	pid = ds.msg_lrpid;
-	if (pid == 0 && ++*ticks < UNSIGNED_TICKS)
+	if (size > 0)
+		check_fits(&ds, size, request);
+	now = ds.msg_lrpid;
+	if (s->pid == 0)
+		s->pid = now;	/* the first PID we see: the server's */
+	if (s->pid == 0 && ++s->unsigned_ticks < UNSIGNED_TICKS)
 		return;		/* the server is still signing its queue */
-	if (pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH))
-		return;
+	if (alive(s->pid) || alive(now))
+		return;		/* the server, or one that may be it, lives */
 	/* Our request back, if still queued: it is no use now. */
-	while (msgrcv(server, req, room, (long)getpid(), IPC_NOWAIT) != -1)
+	while (msgrcv(s->qid, req, room, (long)getpid(), IPC_NOWAIT) != -1)
 		;
-	if (pid == 0)
+	server_gone(s->qid, s->pid, now);
+}
+
+/*
+ * A request of size bytes waits in msgsnd: can it ever go?  Not if
+ * kernel.msgmax or the queue's qbytes (msgq/ctl qbytes) fell below it
+ * since we started: the kernel would wait for room that can never be.
+ */
+static void
+check_fits(const struct msqid_ds *ds, size_t size, unsigned long request)
+{
+	size_t max = msgmax_now();
+
+	if (ds->msg_qbytes < max)
+		max = ds->msg_qbytes;
+	if (size <= max)
+		return;
+	refuse("request %lu (%zu bytes with its header) can never fit in the "
+	    "server's queue now: it takes messages of %zu bytes at most "
+	    "(kernel.msgmax or its qbytes was lowered)", request, size, max);
+	hint("raise it with msgq/ctl qbytes, or send shorter lines");
+	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * Neither PID is a process (see check_server).  pid 0: no process ever
+ * took a message off the queue, so it is not a server's at all; its
+ * owner may still need it, so we do not say to remove it.
+ */
+static noreturn void
+server_gone(int qid, pid_t pid, pid_t now)
+{
+	if (pid == 0) {
 		refuse("no server ever took a message off queue id %d: it "
-		    "is not msgq/server's", server);
-	else
+		    "is not msgq/server's", qid);
+		hint("give msgq/server's key with -k, or start msgq/server "
+		    "with a key of its own");
+		exit(EXIT_CALL_FAILED);
+	}
+	if (now == pid)
 		refuse("the server (PID %ld) is gone, without removing its "
 		    "queue id %d (killed by kill -9?): nothing will answer",
-		    (long)pid, server);
+		    (long)pid, qid);
+	else
+		refuse("the server (PID %ld, or %ld, which took a message "
+		    "off its queue id %d since) is gone, without removing the "
+		    "queue (killed by kill -9?): nothing will answer",
+		    (long)pid, (long)now, qid);
 	hint("remove the queue with msgq/ctl rm, then start msgq/server "
 	    "again");
 	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * msgq/server's msgget(IPC_CREAT | IPC_EXCL) failed with EEXIST.  If the
+ * process that last took a message off that queue (msg_lrpid: a server
+ * signs its queue so) still runs, a server serves there: say so, and do
+ * not suggest removing its queue.  Else the usual hint (common/): remove
+ * it, or pick another key.
+ */
+noreturn void
+refuse_used_key(void)
+{
+	struct msqid_ds ds;
+	int id = msgget(ipc_key, 0);
+
+	if (id != -1 && msgctl(id, IPC_STAT, &ds) == 0 &&
+	    alive(ds.msg_lrpid)) {
+		errno = EEXIST;
+		die_hint("msgget", "a queue with key 0x%08x exists already, "
+		    "and PID %ld, which last took a message off it (another "
+		    "msgq/server?), still runs: stop that one first, or pick "
+		    "another key with -k", (unsigned int)ipc_key,
+		    (long)ds.msg_lrpid);
+	}
+	errno = EEXIST;
+	die("msgget");
+}
+
+/*
+ * msgq/server's msgrcv failed with E2BIG: the first message is bigger
+ * than our buffer of room bytes (kernel.msgmax and the queue's qbytes
+ * were raised after we started).  We take it cut to room bytes
+ * (MSG_NOERROR) and drop it, said; a request's client gets an empty
+ * answer, a refusal (msgq.h), so that it does not wait in vain.  Returns
+ * its size if what we took fitted after all (another came first), else -2.
+ */
+ssize_t
+take_oversized(int qid, struct message *req, size_t room)
+{
+	struct message no = { .kind = ANSWER };
+	ssize_t n = msgrcv(qid, req, room, 0, IPC_NOWAIT | MSG_NOERROR);
+	int to;
+
+	if (n == -1 || (size_t)n < room)
+		return n == -1 ? -2 : n;	/* gone, or whole after all */
+	refuse("%s, type %ld, of more than %zu bytes is bigger than our "
+	    "buffer: dropped", kind_name(req, (size_t)n), req->mtype, room);
+	hint("kernel.msgmax and the queue's qbytes were raised after we "
+	    "started; restart msgq/server to take bigger requests");
+	if (req->kind != REQUEST || (size_t)n < KIND_BYTES + QID_BYTES)
+		return -2;
+	memcpy(&to, req->mtext, QID_BYTES);
+	no.mtype = req->mtype;
+	if (msgsnd(to, &no, KIND_BYTES, IPC_NOWAIT) == -1)
+		complain("msgsnd (refusal)");
+	else
+		note("msgsnd: refused PID %ld (an empty answer)", req->mtype);
+	return -2;
 }
 
 /*

@@ -13,9 +13,12 @@
  * block with sender -b) of type TYPE (1 unless -t says otherwise); the
  * receiver writes the bytes out exactly as they came.  The end of the
  * stream is a message of type TYPE with no bytes at all, which can mean
- * nothing else, and always fits in a queue, however full.  A sender that
- * fails (a read error, say) sends FAILED instead: the stream is cut, and
- * the receiver says so and exits 1.  Only the receiver removes the queue,
+ * nothing else.  It fits however many bytes the queue holds, but not in a
+ * queue that holds as many messages as its qbytes (the kernel limits the
+ * count to qbytes too): then the sender says so and exits 1.  A sender
+ * that fails (a read error, say) or is stopped (Ctrl-C, SIGTERM) before
+ * the end of its input sends FAILED instead: the stream is cut, and the
+ * receiver says so and exits 1.  Only the receiver removes the queue,
  * when it stops and the queue is empty: queued messages are never lost.
  *
  * Two-way: msgq/client to msgq/server.  The server creates its queue, and
@@ -28,11 +31,15 @@
  * behind them: with one queue for both, clients' requests can fill it
  * while the server waits to answer, and all wait forever (UNP 6.8).  Each
  * client has one request out at a time, so its queue holds at most one
- * answer, and the server sends with IPC_NOWAIT: it never blocks.
+ * answer, and the server sends with IPC_NOWAIT: it never blocks.  An
+ * answer with no bytes (ANSWER alone) is a refusal: the request was too
+ * big for the server's buffer, and was dropped.
  * The server removes its queue when it stops; a client removes its own.
  * A client checks every second, while it waits, that the server lives:
  * the server signs its queue at start (SIGN: a message to itself, which
- * makes msg_lrpid its PID), and a client whose server is gone says so.
+ * makes msg_lrpid its PID); the client keeps the first PID it sees there,
+ * and a client whose server is gone says so.  It also checks that its
+ * request can still fit (msgq/ctl qbytes may lower the limit).
  */
 #ifndef MSGQ_H
 #define MSGQ_H
@@ -40,6 +47,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdnoreturn.h>
 
 /*
  * A message as msgsnd(2) and msgrcv(2) see it.  The size we pass them
@@ -76,21 +84,32 @@ struct input {
 	int done;		/* the end of the input, or stopped */
 };
 
+/* msgq/client's server, as check_server (msgq.c) watches it. */
+struct server {
+	int qid;		/* its queue */
+	pid_t pid;		/* its PID (msg_lrpid) first seen; 0: none */
+	int unsigned_ticks;	/* ticks that saw no PID yet */
+};
+
+size_t msgmax_now(void);
 size_t max_message_size(void);
+size_t receive_room(int qid);
 size_t queue_room(int qid);
 struct message *new_message(size_t size);
 int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);
-void check_server(int server, struct message *req, size_t room,
-    unsigned long request, int *ticks);
+void check_server(struct server *s, struct message *req, size_t room,
+    unsigned long request, size_t size);
+noreturn void refuse_used_key(void);
+ssize_t take_oversized(int qid, struct message *req, size_t room);
 void remove_queue(int *qid);
 
 size_t next_input(struct input *in, char *buf, size_t max);
 size_t data_room(int qid);
 int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
-void end_stream(int qid, struct message *msg, long type);
+int end_stream(int qid, struct message *msg, long type);
 void mark_failed(int qid, struct message *msg, long type, int nowait);
-int again(long type, int nowait, size_t room);
+int again(int qid, long type, int nowait, size_t room);
 void narrate_receive(int qid, const struct message *msg, ssize_t n);
 void put_back(int qid, struct message *msg, size_t n);
 void remove_if_empty(int *qid);

@@ -82,9 +82,9 @@ main(int argc, char *argv[])
 
 	options(argc, argv, &r);	/* -c -e -n -t: below */
 	catch_signals();
-	r.room = max_message_size();
-	r.msg = new_message(r.room);
 	qid = open_queue(&created);	/* msgget: msgq.c */
+	r.room = receive_room(qid);	/* any message it can hold */
+	r.msg = new_message(r.room);
 	if (atexit(tidy) != 0)
 		die("atexit");
 
@@ -92,7 +92,7 @@ main(int argc, char *argv[])
 	first = quiet || r.nowait ? r.nowait : IPC_NOWAIT;
 	while (r.count < 0 || r.got < (unsigned long long)r.count) {
 		n = msgrcv(qid, r.msg, r.room, r.type, first);
-		while (n == -1 && again(r.type, r.nowait, r.room))
+		while (n == -1 && again(qid, r.type, r.nowait, r.room))
 			n = msgrcv(qid, r.msg, r.room, r.type, r.nowait);
 		if (n == -1)
 			break;	/* stopped, or -n and nothing left */
@@ -164,9 +164,9 @@ static int
 stream_ends(struct receiver *r, ssize_t n)
 {
 	if (n > 0) {
-		refuse("the sender failed (it marked its stream as failed, "
-		    "type %ld): what came before is not the whole stream",
-		    r->msg->mtype);
+		refuse("the sender failed or was stopped (it marked its "
+		    "stream as cut, type %ld): what came before is not the "
+		    "whole stream", r->msg->mtype);
 		r->status = EXIT_CALL_FAILED;
 	}
 	if (++r->ended < r->ends) {

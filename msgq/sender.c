@@ -25,6 +25,7 @@
  * kernel; start msgq/receiver a minute later and they arrive.
  * Try this: while a long stream runs, msgq/ctl qbytes 100: the sender
  * sees that no bigger message can ever fit, and sends smaller ones.
+ * Ctrl-D ends the stream; Ctrl-C cuts it, and the receiver says so.
  *
  * See also: msgq/receiver, msgq/ctl, msgq/client, msgget(2), msgop(2),
  * msgctl(2).
@@ -86,11 +87,10 @@ main(int argc, char *argv[])
 	/* A message for each line, block or MESSAGE (pieces, if long). */
 	while ((len = next_data(&s)) > 0) {
 		s.msg->mtype = s.type;
-		s.msg->kind = DATA;
+		s.msg->kind = DATA;	/* sizes count it, never mtype */
 		/*
-		 * Try without waiting first, only so that a full queue can be
-		 * said; then wait in msgsnd, woken each second to look at the
-		 * queue's limit.  The size counts the kind byte, never mtype.
+		 * Try without waiting first, only to say that the queue is
+		 * full; then wait in msgsnd, woken each second by a tick.
 		 */
 		r = msgsnd(s.qid, s.msg, KIND_BYTES + len, IPC_NOWAIT);
 		while (r == -1 && (r = queue_full(&s, len)) == 0)
@@ -101,10 +101,11 @@ main(int argc, char *argv[])
 		if (r == 0)
 			sent_data(&s, len);	/* else TOO_BIG: cut smaller */
 	}
-	stream = NULL;		/* the stream ends well: no FAILED mark */
-	end_stream(s.qid, s.msg, s.type);	/* an empty message: msgq.h */
+	stream = NULL;		/* at_exit() is done: we end it ourselves */
+	r = end_stream(s.qid, s.msg, s.type);	/* empty, or cut: msgq.h */
 	report(&s);
-	if (close_stdout() == -1)
+	free(s.msg);
+	if (close_stdout() == -1 || r == -1)
 		return EXIT_CALL_FAILED;
 	return exit_status(0);
 }
@@ -166,16 +167,17 @@ next_data(struct sender *s)
 }
 
 /*
- * msgsnd failed (errno says why): the queue is full, or a tick came while
- * we waited.  Returns 0 to wait (again) in msgsnd, TOO_BIG when the limit
- * fell below len (chunk is smaller now), -1 when stopped by a signal.
+ * msgsnd failed (errno says why): the queue is full, a tick came while we
+ * waited, or EINVAL (kernel.msgmax fell?).  Returns 0 to wait (again) in
+ * msgsnd, TOO_BIG when a limit fell below len (chunk is smaller now), -1
+ * when stopped by a signal.
  */
 static int
 queue_full(struct sender *s, size_t len)
 {
 	if (errno == EINTR && stop_signal)
 		return -1;
-	if (errno != EINTR && errno != EAGAIN) {
+	if (errno != EINTR && errno != EAGAIN && errno != EINVAL) {
 		ticking(0);
 		die("msgsnd");
 	}

@@ -66,12 +66,12 @@ main(int argc, char *argv[])
 	ssize_t n;
 
 	catch_signals();
-	room = max_message_size();
-	req = new_message(room);
-	ans = new_message(room);
 	qid = create_queue();		/* msgget, IPC_EXCL: below */
 	if (atexit(tidy) != 0)
 		die("atexit");
+	room = receive_room(qid);	/* the largest it can hold */
+	req = new_message(room);
+	ans = new_message(room);
 	sign_queue(qid);		/* msg_lrpid: our PID */
 
 	/* Take each request, in the order sent (type 0: any), and answer. */
@@ -79,13 +79,14 @@ main(int argc, char *argv[])
 		if (paced_wait())
 			note("waiting for a request...");
 		n = msgrcv(qid, req, room, 0, 0);	/* room: not mtype */
+		if (n == -1 && errno == E2BIG)	/* -2: dropped, msgq.c */
+			n = take_oversized(qid, req, room);
 		if (n == -1 && errno == EINTR && stop_signal)
 			break;
-		if (n == -1 && errno == EINTR)
-			continue;	/* Ctrl-Z, then fg */
-		if (n == -1)
+		if (n == -1 && errno != EINTR)	/* EINTR: Ctrl-Z, then fg */
 			die("msgrcv");
-		serve(req, (size_t)n, ans, &served);	/* msgsnd: answer */
+		if (n >= 0)
+			serve(req, (size_t)n, ans, &served);	/* answer */
 	}
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
@@ -135,6 +136,8 @@ create_queue(void)
 {
 	int id = msgget(ipc_key, IPC_CREAT | IPC_EXCL | 0600);
 
+	if (id == -1 && errno == EEXIST)
+		refuse_used_key();	/* a live server's?  msgq.c */
 	if (id == -1)
 		die("msgget");
 	note("msgget: created queue id %d (mode 0600) for requests", id);

@@ -21,10 +21,12 @@
 #include "msgq.h"
 
 enum { MARK_TRIES = 50 };	/* 5 s to find room for the FAILED mark */
+enum { SIGNAL_TRIES = 10 };	/* 1 s, after Ctrl-C or SIGTERM */
 
 static size_t next_arg(struct input *in, char *buf, size_t max);
 static size_t next_line(struct input *in, char *buf, size_t max);
 static size_t next_block(struct input *in, char *buf, size_t max);
+static int shrink(size_t room, int msgmax, size_t *chunk);
 
 /*
  * The next bytes to send, at most max of them, into buf: a piece of a
@@ -146,33 +148,31 @@ data_room(int qid)
 }
 
 /*
- * The queue was full, or a tick came while we waited.  If len bytes can
- * no longer ever fit (msgq/ctl qbytes lowered the limit), make *chunk
- * smaller and return -1; with -n (nowait), a full queue is an error; else
- * say why we wait (at most once a second) and return 0.
+ * msgsnd failed: the queue was full, a tick came while we waited, or
+ * EINVAL.  If len bytes can no longer ever fit (kernel.msgmax, or msgq/ctl
+ * qbytes, lowered under us), make *chunk smaller and return -1; EINVAL
+ * for any other reason (the queue is gone) is an error; with -n (nowait),
+ * a full queue is an error; else say why we wait (at most once a second)
+ * and return 0.
  */
 int
 fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
 {
 	struct msqid_ds ds;
-	size_t room;
+	size_t max = msgmax_now(), room;
+	int err = errno;
 
-	if (msgctl(qid, IPC_STAT, &ds) == -1)
-		die("msgctl IPC_STAT");
-	room = max_message_size();
-	if (ds.msg_qbytes < room)
-		room = ds.msg_qbytes;
-	if (KIND_BYTES + len > room) {
-		if (room <= KIND_BYTES) {
-			refuse("the queue's limit was lowered to %zu byte%s: "
-			    "no data fits any more", room, plural(room));
-			hint("raise it with msgq/ctl qbytes");
-			exit(EXIT_CALL_FAILED);
-		}
-		*chunk = room - KIND_BYTES;
-		note("the queue's limit is %zu bytes now: data goes in "
-		    "messages of at most %zu bytes", room, *chunk);
-		return -1;
+	if (msgctl(qid, IPC_STAT, &ds) == -1) {
+		if (err == EINVAL)	/* the queue is gone: msgsnd says so */
+			errno = err;
+		die(err == EINVAL ? "msgsnd" : "msgctl IPC_STAT");
+	}
+	room = ds.msg_qbytes < max ? (size_t)ds.msg_qbytes : max;
+	if (KIND_BYTES + len > room)
+		return shrink(room, room == max, chunk);
+	if (err == EINVAL) {
+		errno = err;
+		die("msgsnd");
 	}
 	if (nowait) {
 		errno = EAGAIN;
@@ -190,40 +190,72 @@ fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
 }
 
 /*
- * Mark the end of the stream with an empty message: no kind, no bytes.
- * It always fits, even in a full queue, so it never has to wait; after
- * Ctrl-C too, the receiver is told the stream ended, as a pipe's reader
- * sees end-of-file when its writer stops.
+ * A limit fell to room bytes (kernel.msgmax if msgmax, else the queue's
+ * qbytes): data goes in smaller messages from now on.  Returns -1.
  */
-void
+static int
+shrink(size_t room, int msgmax, size_t *chunk)
+{
+	const char *what = msgmax ? "kernel.msgmax" : "the queue's limit";
+
+	if (room <= KIND_BYTES) {
+		refuse("%s was lowered to %zu byte%s: no data fits any more",
+		    what, room, plural(room));
+		hint("raise it%s", msgmax ? "" : " with msgq/ctl qbytes");
+		exit(EXIT_CALL_FAILED);
+	}
+	*chunk = room - KIND_BYTES;
+	note("%s is %zu bytes now: data goes in messages of at most %zu "
+	    "bytes", what, room, *chunk);
+	return -1;
+}
+
+/*
+ * Mark the end of the stream with an empty message: no kind, no bytes.
+ * It fits however many bytes the queue holds, but the kernel also allows
+ * no more messages than qbytes: a queue with that many has no room even
+ * for it.  We do not wait there: we say so, and return -1 (exit 1).
+ * Stopped by a signal (Ctrl-C, SIGTERM), we did not see the end of our
+ * input: the stream is cut, and marked so (FAILED) instead; Ctrl-D ends it.
+ */
+int
 end_stream(int qid, struct message *msg, long type)
 {
+	if (stop_signal) {
+		mark_failed(qid, msg, type, 0);
+		return 0;	/* the signal makes the exit status */
+	}
 	msg->mtype = type;
 	while (msgsnd(qid, msg, 0, IPC_NOWAIT) == -1) {
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN)
-			refuse("the queue holds as many messages as its qbytes: "
-			    "no room even for the end of the stream");
-		else if (errno != EIDRM && errno != EINVAL)
+		if (errno == EAGAIN) {
+			refuse("the queue holds as many messages as its "
+			    "qbytes: no room even for the end of the stream");
+			hint("a receiver will wait after what was sent; start "
+			    "msgq/receiver to take what is queued");
+		} else if (errno != EIDRM && errno != EINVAL)
 			complain("msgsnd (end of stream)");
-		return;
+		return -1;
 	}
 	note("msgsnd: end of stream (type %ld, 0 bytes)", type);
+	return 0;
 }
 
 /*
- * At exit(3) after a failure: mark the stream FAILED (one byte), so that
- * the receiver does not take what came as all there is.  A full queue may
- * need a moment to have room: we look for it for 5 s (not at all with
- * -n), then give up and say so.  (Called from an atexit handler: exit
- * must not be called again from here, so no die().)
+ * At exit(3) after a failure, or at a signal: mark the stream FAILED (one
+ * byte), so that the receiver does not take what came as all there is.
+ * A full queue may need a moment to have room: we look for it for 5 s
+ * after a failure, 1 s after a signal, not at all with -n; then give up
+ * and say so.  (Called from an atexit handler: exit must not be called
+ * again from here, so no die().)
  */
 void
 mark_failed(int qid, struct message *msg, long type, int nowait)
 {
 	struct timespec pause = { 0, 100000000L };
-	int tries;
+	const char *what = stop_signal ? "cut" : "failed";
+	int tries, most = nowait ? 0 : stop_signal ? SIGNAL_TRIES : MARK_TRIES;
 
 	msg->mtype = type;
 	msg->kind = FAILED;
@@ -235,18 +267,18 @@ mark_failed(int qid, struct message *msg, long type, int nowait)
 			complain("msgsnd (failed stream)");
 			return;
 		}
-		if (tries == 0 && !nowait)
-			note("the queue is full: waiting up to 5 s for room to "
-			    "mark the stream as failed");
-		if (tries == MARK_TRIES || nowait) {
-			refuse("could not mark the stream as failed (the queue "
+		if (tries == 0 && most > 0)
+			note("the queue is full: waiting up to %d s for room "
+			    "to mark the stream as %s", most / 10, what);
+		if (tries >= most) {
+			refuse("could not mark the stream as %s (the queue "
 			    "stays full): a receiver will wait after what was "
-			    "sent; stop it with Ctrl-C");
+			    "sent; stop it with Ctrl-C", what);
 			return;
 		}
 		nanosleep(&pause, NULL);
 	}
-	note("msgsnd: the stream is marked as failed (type %ld, 1 byte)",
+	note("msgsnd: the stream is marked as %s (type %ld, 1 byte)", what,
 	    type);
 }
 
@@ -257,8 +289,10 @@ mark_failed(int qid, struct message *msg, long type, int nowait)
  * 0 to stop: a signal, or -n and nothing queued.  Anything else: die.
  */
 int
-again(long type, int nowait, size_t room)
+again(int qid, long type, int nowait, size_t room)
 {
+	int raised;
+
 	if (errno == EINTR && stop_signal)
 		return 0;
 	if (errno == EINTR)
@@ -272,10 +306,16 @@ again(long type, int nowait, size_t room)
 			note("waiting for a message of %s...", wanted(type));
 		return 1;
 	}
-	if (errno == E2BIG)
+	if (errno == E2BIG) {
+		raised = receive_room(qid) > room;	/* msgctl: errno */
+		errno = E2BIG;
 		die_hint("msgrcv", "a message is bigger than our %zu bytes "
-		    "(kernel.msgmax): was it raised after we started?",
-		    room);
+		    "(the larger of kernel.msgmax and the queue's qbytes): "
+		    "%s", room, raised ? "one was raised after we started; "
+		    "run msgq/receiver again" : "it was sent while "
+		    "kernel.msgmax or the queue's qbytes was higher; raise "
+		    "one, then run msgq/receiver again");
+	}
 	die("msgrcv");
 }
 

@@ -174,6 +174,50 @@ t_small_queue_nowait() {
 		head -n "$n" "$T/nums" | cmp - "$T/copy" && nothing_with "$k"
 }
 
+# kernel.msgmax lowered under a sender blocked on a full queue of 8192-byte
+# messages: it sees that no such message can be sent any more and sends
+# smaller ones; a receiver started after takes the big ones queued (its
+# buffer is as big as the queue) and the small ones: exact, exit 0.
+t_msgmax_lowered() {
+	in_namespace || return 0
+	defaults || return 1
+	k=$(new_key)
+	head -c 100000 /dev/urandom >"$T/big"
+	start "$T/big" /dev/null "$T/s.err" msgq/sender -b -k "$k"
+	s=$!
+	wait_for blocked_in "$s" do_msgsnd && messages_are "$k" 2 &&
+		limit msgmax 4000 &&
+		timeout $((20 * SLOW)) msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
+		exits_with "$s" 0 && cmp "$T/big" "$T/copy" &&
+		grep -q '^msgq/sender: kernel.msgmax is 4000 bytes now: data goes in messages of at most 3999 bytes' "$T/s.err" &&
+		! grep -q E2BIG "$T/r.err" && nothing_with "$k"
+}
+
+# kernel.msgmax raised after the server started: a 10000-byte request fits
+# its buffer (as big as its queue) and is answered.  A request bigger than
+# the queue was when the server started (qbytes raised too) is dropped,
+# said, and its client told (an empty answer); the server serves on.
+t_server_oversized() {
+	in_namespace || return 0
+	defaults || return 1
+	k=$(new_key)
+	head -c 10000 /dev/zero | tr '\0' y >"$T/l10k" && echo >>"$T/l10k"
+	head -c 20000 /dev/zero | tr '\0' z >"$T/l20k" && echo >>"$T/l20k"
+	start /dev/null /dev/null "$T/r.err" msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" && limit msgmax 16000 &&
+		timeout $((10 * SLOW)) msgq/client -q -k "$k" <"$T/l10k" >"$T/out" &&
+		tr y Y <"$T/l10k" | cmp - "$T/out" &&
+		limit msgmnb 40000 && limit msgmax 30000 &&
+		msgq/ctl -q -k "$k" qbytes 40000 &&
+		{ timeout $((10 * SLOW)) msgq/client -k "$k" <"$T/l20k" >"$T/out" 2>"$T/c.err"
+		[ $? -eq 1 ]; } && [ ! -s "$T/out" ] &&
+		grep -q '^msgq/client: the server could not take request 1 (20001 bytes) whole' "$T/c.err" &&
+		grep -q '^msgq/server: a request (of msgq/client), type [0-9]*, of more than 16384 bytes is bigger than our buffer: dropped' "$T/r.err" &&
+		[ "$(timeout $((10 * SLOW)) msgq/client -q -k "$k" ok)" = OK ] &&
+		interrupt "$r" && exits_with "$r" 130 && nothing_with "$k"
+}
+
 check "kernel.msgmni reached: ENOSPC named, nothing made" t_msgmni
 check "kernel.sem SEMMNI reached: every set maker says so, nothing made" \
 	t_semmni
@@ -183,4 +227,8 @@ check "kernel.msgmax 100: lines split and rejoined exactly, replies too" \
 check "a 256-byte queue: the sender waits, nothing lost" t_small_queue_waits
 check "a 256-byte queue with -n: EAGAIN explained, a prefix delivered" \
 	t_small_queue_nowait
+check "kernel.msgmax lowered mid-stream: the sender adapts, exact" \
+	t_msgmax_lowered
+check "an oversized request: dropped, its client told, the server serves on" \
+	t_server_oversized
 done_testing

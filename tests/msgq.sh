@@ -343,25 +343,34 @@ t_sigint_receiver() {
 }
 
 # Ctrl-C on a sender blocked in msgsnd (queue full): exit 130, having said
-# why it waited; what it sent stays queued, with the end of stream (0 bytes
-# still fit), and a receiver gets all of it.
+# why it waited.  The stream is cut, but the queue is full to the byte
+# (8-byte messages, qbytes 16000): no room for the 1-byte mark, which the
+# sender says.  What it sent stays queued; a receiver gets all of it, and
+# then waits (nothing says the stream ended) until it is stopped.
+# shellcheck disable=SC2016 # perl's $! and $ARGV, not the shell's
 t_sigint_sender_full() {
 	k=$(new_key)
-	seq 100000 >"$T/nums"
+	seq 100000 199999 >"$T/nums"
+	perl -e 'msgget(hex($ARGV[0]), 01600) // die "$!"' "$k" &&
+		msgq/ctl -q -k "$k" qbytes 16000 || return 1
 	start "$T/nums" /dev/null "$T/err" msgq/sender -k "$k"
 	s=$!
 	wait_for blocked_in "$s" msgsnd &&
 		interrupt "$s" && exits_with "$s" 130 &&
 		grep -q '^msgq/sender: queue full (.*): waiting for a receiver' \
 			"$T/err" &&
-		n=$(queue_messages "$k") && [ "$n" -gt 1 ] &&
-		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/copy" &&
-		[ "$(wc -l <"$T/copy")" -eq $((n - 1)) ] &&
-		head -n $((n - 1)) "$T/nums" | cmp - "$T/copy" && ! has_queue "$k"
+		grep -q '^msgq/sender: could not mark the stream as cut' "$T/err" &&
+		n=$(queue_messages "$k") && [ "$n" -eq 2000 ] &&
+		start /dev/null "$T/copy" "$T/r.err" msgq/receiver -q -k "$k" &&
+		r=$! && wait_for messages_are "$k" 0 &&
+		wait_for blocked_in "$r" msgrcv && interrupt "$r" &&
+		exits_with "$r" 130 &&
+		head -n "$n" "$T/nums" | cmp - "$T/copy" && ! has_queue "$k"
 }
 
-# Ctrl-C on a sender waiting for input ends the stream, as a pipe's
-# writer does: the waiting receiver stops by itself and removes the queue.
+# Ctrl-C on a sender waiting for input cuts the stream (Ctrl-D ends it):
+# the waiting receiver gets what was sent, says the stream was cut, exits
+# 1, and removes the queue.
 t_sigint_sender_reading() {
 	k=$(new_key)
 	mkfifo "$T/fifo" && exec 3<>"$T/fifo" || return 1
@@ -373,7 +382,8 @@ t_sigint_sender_reading() {
 		echo partial >&3 &&
 		wait_for [ -s "$T/copy" ] &&
 		wait_for blocked_in "$s" read &&
-		interrupt "$s" && exits_with "$s" 130 && exits_with "$r" 0 &&
+		interrupt "$s" && exits_with "$s" 130 && exits_with "$r" 1 &&
+		grep -q '^msgq/receiver: the sender failed or was stopped' "$T/r.err" &&
 		echo partial | cmp - "$T/copy" && ! has_queue "$k"
 }
 
@@ -553,8 +563,10 @@ t_narration_paced() {
 
 # --- kernel limits, in a private IPC namespace ----------------------------------
 
-# With kernel.msgmax lowered, long lines still split and arrive exact; a
-# message bigger than the receiver's buffer is E2BIG, explained.
+# With kernel.msgmax lowered, long lines still split and arrive exact.  The
+# receiver's buffer is the larger of kernel.msgmax and the queue's qbytes:
+# a message bigger than both (sent before both were lowered) is E2BIG,
+# explained.
 # shellcheck disable=SC2016 # the inner sh expands $1 .. $4
 t_limits_namespace() {
 	if ! unshare --ipc true 2>/dev/null; then
@@ -570,11 +582,129 @@ t_limits_namespace() {
 		echo 8192 >/proc/sys/kernel/msgmax &&
 		msgq/sender -q -b -k "$1" <"$2" &&
 		echo 1000 >/proc/sys/kernel/msgmax &&
+		msgq/ctl -q -k "$1" qbytes 1000 &&
 		msgq/receiver -k "$1" 2>"$4"
 		[ $? -eq 1 ]' sh "$k" "$T/small" "$T/copy" "$T/err" &&
 		cmp "$T/small" "$T/copy" &&
 		grep -q 'msgrcv: .* (E2BIG)$' "$T/err" &&
-		grep -q 'hint: a message is bigger than our 1000 bytes' "$T/err"
+		grep -q 'hint: a message is bigger than our 1000 bytes' "$T/err" &&
+		grep -q 'it was sent while kernel.msgmax or the queue.s qbytes was higher' "$T/err"
+}
+
+# --- the outsider's breaks ------------------------------------------------------
+
+# The server's queue lowered under a waiting client (msgq/ctl qbytes 100):
+# a 305-byte request can never fit.  The client sees it at its next tick,
+# says so and exits 1, within a few seconds; the server lives on.
+t_client_request_never_fits() {
+	k=$(new_key)
+	mkfifo "$T/cfifo" || return 1
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" || return 1
+	start "$T/cfifo" "$T/c.out" "$T/c.err" msgq/client -k "$k"
+	c=$!
+	exec 5>"$T/cfifo" &&
+		echo a >&5 && wait_for [ -s "$T/c.out" ] &&
+		msgq/ctl -q -k "$k" qbytes 100 &&
+		printf '%0300d\n' 0 >&5 &&
+		t0=$(date +%s) && exits_with "$c" 1 &&
+		[ $(($(date +%s) - t0)) -le $((5 * SLOW)) ] &&
+		grep -q "^msgq/client: request 2 (306 bytes with its header) can never fit in the server.s queue" "$T/c.err" &&
+		grep -q '^msgq/client: hint: raise it with msgq/ctl qbytes' "$T/c.err" &&
+		echo A | cmp - "$T/c.out" && ! gone "$(child_of "$r")" &&
+		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
+	rc=$?
+	exec 5>&-
+	return $rc
+}
+
+# Another process takes a request off a stopped server's queue (a plain
+# receiver puts it back, and exits): it is not the server, and its death
+# must not be taken for the server's.  The client waits on; once the
+# server runs again, the answer comes.
+t_client_foreign_reader() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" && sc=$(child_of "$r") && kill -STOP "$sc" &&
+		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello &&
+		c=$! && wait_for messages_are "$k" 1 &&
+		{ timeout 5 msgq/receiver -q -k "$k" >/dev/null 2>&1; [ $? -eq 1 ]; } &&
+		messages_are "$k" 1 && sleep 3 && ! gone "$(child_of "$c")" &&
+		kill -CONT "$sc" && exits_with "$c" 0 &&
+		echo HELLO | cmp - "$T/c.out" &&
+		! grep -q 'is gone\|msgq/ctl rm' "$T/c.err" &&
+		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
+	rc=$?
+	kill -CONT "${sc:-0}" 2>/dev/null
+	return $rc
+}
+
+# The queue of a stopped server removed while a client waits for the
+# answer to its one request: "request 1 was not answered", not 2.
+t_client_counts_requests() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" && sc=$(child_of "$r") && kill -STOP "$sc" &&
+		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello &&
+		c=$! && wait_for messages_are "$k" 1 &&
+		msgq/ctl -q -k "$k" rm && exits_with "$c" 1 &&
+		grep -q '^msgq/client: the server stopped: its queue is gone; request 1 was not answered' "$T/c.err" &&
+		kill -CONT "$sc" && exits_with "$r" 1
+	rc=$?
+	kill -CONT "${sc:-0}" 2>/dev/null
+	return $rc
+}
+
+# A second server on the key of a live one: it is told that one runs
+# (its PID), and never to remove that one's queue.
+t_server_twice() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" && sp=$(child_of "$r") &&
+		msgq/server -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q '^msgq/server: msgget: .* (EEXIST)$' "$T/err" &&
+		grep -q "^msgq/server: hint: a queue with key $k exists already, and PID $sp, .* still runs" "$T/err" &&
+		! grep -q 'msgq/ctl rm' "$T/err" &&
+		[ "$(msgq/client -q -k "$k" still)" = STILL ] &&
+		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
+}
+
+# SIGTERM to a sender in the middle of a stream cuts it: the receiver gets
+# what was sent, says the stream was cut, and exits 1, never 0.
+t_sigterm_sender_cuts() {
+	k=$(new_key)
+	mkfifo "$T/tfifo" || return 1
+	seq 1000 >"$T/nums"
+	start /dev/null "$T/copy" "$T/r.err" msgq/receiver -k "$k"
+	r=$!
+	start "$T/tfifo" /dev/null "$T/s.err" msgq/sender -k "$k"
+	s=$!
+	exec 6>"$T/tfifo" && cat "$T/nums" >&6 &&
+		wait_for cmp -s "$T/nums" "$T/copy" &&
+		kill -TERM "$(child_of "$s")" && exits_with "$s" 143 &&
+		exits_with "$r" 1 &&
+		grep -q '^msgq/receiver: the sender failed or was stopped' "$T/r.err" &&
+		grep -q '^msgq/sender: msgsnd: the stream is marked as cut' "$T/s.err" &&
+		cmp "$T/nums" "$T/copy" && ! has_queue "$k"
+	rc=$?
+	exec 6>&-
+	return $rc
+}
+
+# A queue whose message count is at its qbytes: no room for the end of the
+# stream (the kernel counts messages against qbytes too): exit 1.
+t_no_room_for_end() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" </dev/null && msgq/ctl -q -k "$k" qbytes 2 &&
+		msgq/sender -q -k "$k" </dev/null && messages_are "$k" 2 &&
+		msgq/sender -k "$k" </dev/null 2>"$T/err"
+	[ $? -eq 1 ] &&
+		grep -q '^msgq/sender: the queue holds as many messages as its qbytes' "$T/err" &&
+		messages_are "$k" 2 && msgq/ctl -q -k "$k" rm
 }
 
 check "line mode, sender first: byte-exact" t_lines_sender_first
@@ -601,8 +731,9 @@ check "ctl stat, qbytes, rm" t_ctl
 check "ctl on a missing queue: ENOENT explained" t_ctl_missing
 check "ctl qbytes above msgmnb: EPERM explained" t_ctl_qbytes_eperm
 check "Ctrl-C on a blocked receiver: 130, queue removed" t_sigint_receiver
-check "Ctrl-C on a blocked sender: 130, messages kept" t_sigint_sender_full
-check "Ctrl-C on a reading sender ends the stream" t_sigint_sender_reading
+check "Ctrl-C on a blocked sender: 130, messages kept, cut said" \
+	t_sigint_sender_full
+check "Ctrl-C on a reading sender cuts the stream" t_sigint_sender_reading
 check "queue removed while waiting: EIDRM explained" t_eidrm
 check "SIGSTOP/SIGCONT: the receiver waits on" t_stop_cont
 check "another user is refused, messages untouched" t_other_user
@@ -617,4 +748,14 @@ check "SIGINT and SIGHUP ignored at start stay ignored" t_sigint_ignored
 check "narration stays readable for 20000 messages" t_narration_paced
 check "one message of one byte is said in the singular" t_singular
 check "kernel limits in a private namespace" t_limits_namespace
+check "qbytes lowered under a client's request: said, exit 1" \
+	t_client_request_never_fits
+check "a foreign reader of a stopped server's queue is not the server" \
+	t_client_foreign_reader
+check "a client counts its requests right when the server goes" \
+	t_client_counts_requests
+check "a second server on a live one's key: told it runs, not to rm" \
+	t_server_twice
+check "SIGTERM cuts the stream: the receiver exits 1" t_sigterm_sender_cuts
+check "no room for the end of the stream: exit 1" t_no_room_for_end
 done_testing
