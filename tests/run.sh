@@ -15,7 +15,7 @@
 # come in the order the scripts finish, never two scripts' lines mixed.
 cd "$(dirname "$0")/.." || exit 1
 if [ $# -eq 0 ]; then
-	slow='tests/faults.sh tests/demo.sh tests/shm.sh tests/load.sh'
+	slow='tests/faults.sh tests/demo.sh tests/shm.sh tests/counter.sh tests/load.sh'
 	for t in $slow tests/*.sh; do
 		case " $* " in *" $t "*) continue ;; esac
 		[ -f "$t" ] && set -- "$@" "$t"

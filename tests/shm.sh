@@ -347,7 +347,7 @@ t_sets_of_other_shapes() {
 t_refused_programs_remove_nothing() {
 	k=$(new_key)
 	head -c 10000 "$T/big" >"$T/10k"
-	shm/writer -q -k "$k" -z 4096 <"$T/10k" &&
+	shm/writer -q -k "$k" -s 4 -z 4096 <"$T/10k" &&
 		exits 1 shm/writer -k "$k" <"$T/big" 2>"$T/err" &&
 		grep -q "holds shm/writer's ring already" "$T/err" &&
 		! grep -q 'File exists\|Success' "$T/err" &&
@@ -431,7 +431,7 @@ t_ctrl_c_after_p() {
 t_reader_output_fails() {
 	k=$(new_key)
 	head -c 100000 "$T/big" >"$T/100k"
-	shm/writer -q -k "$k" -z 65536 <"$T/100k" &&
+	shm/writer -q -k "$k" -s 4 -z 65536 <"$T/100k" &&
 		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >/dev/full 2>"$T/err" &&
 		grep -q '^shm/reader: write (stdout): .* (ENOSPC); nothing was taken' "$T/err" &&
 		grep -q 'hint: the disk or device that standard output goes to is full' "$T/err" &&
@@ -499,13 +499,13 @@ t_next_stream_while_the_last_is_removed() {
 	k=$(new_key)
 	head -c 5000 "$T/big" >"$T/a"
 	head -c 7000 /dev/urandom >"$T/b"
-	shm/writer -q -k "$k" -z 4096 <"$T/a" || return 1
+	shm/writer -q -k "$k" -s 4 -z 4096 <"$T/a" || return 1
 	start /dev/null "$T/copy_a" /dev/null strace -f -qq -o /dev/null \
 		-e trace=shmctl,semctl -e inject=shmctl,semctl:delay_exit=400000 \
 		shm/reader -q -k "$k"
 	a=$!
 	wait_for half_gone "$k" || return 1
-	timeout $((10 * SLOW)) shm/writer -q -k "$k" -z 4096 <"$T/b" 2>"$T/w.err"
+	timeout $((10 * SLOW)) shm/writer -q -k "$k" -s 4 -z 4096 <"$T/b" 2>"$T/w.err"
 	wb=$?
 	exits_with "$a" 0 && cmp "$T/a" "$T/copy_a" || return 1
 	if [ "$wb" -eq 0 ]; then
@@ -516,39 +516,8 @@ t_next_stream_while_the_last_is_removed() {
 	fi
 }
 
-# kill -9 of the counter's run: its children notice and stop within a
-# second or so; the next run, under the mutex, loses nothing.
-# shellcheck disable=SC2086 # $kids: one PID a word
-t_counter_kill_9() {
-	k=$(new_key)
-	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -p 2 -n 100000000
-	cr=$!
-	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
-		sleep 0.2 && kill -KILL "$(child_of "$cr")" && exits_with "$cr" 137 &&
-		wait_for all_gone $kids &&
-		timeout $((30 * SLOW)) shm/counter -q -k "$k" -p 2 -n 1000 >"$T/out" &&
-		grep -qx 'lost 0' "$T/out" && nothing_left "$k"
-}
 
-# SIGTERM to the run while one child is stopped (SIGSTOP): it is woken to
-# stop too; the run ends within seconds.
-t_counter_sigterm_with_a_stopped_child() {
-	k=$(new_key)
-	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -p 2 -n 100000000
-	cr=$!
-	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
-		kill -STOP "${kids%% *}" && kill -TERM "$(child_of "$cr")" &&
-		timeout $((3 * SLOW)) sh -c "while kill -0 $cr 2>/dev/null; do sleep 0.05; done" &&
-		exits_with "$cr" 143 && wait_for nothing_left "$k"
-}
 
-# With one process nothing can be lost, and the counter says so.
-t_counter_one_process() {
-	k=$(new_key)
-	timeout $((20 * SLOW)) shm/counter -u -p 1 -n 1000 -k "$k" >"$T/out" 2>"$T/err" &&
-		grep -qx 'lost 0' "$T/out" && grep -q 'one process' "$T/err" &&
-		! grep -q 'run it again' "$T/err"
-}
 
 # SIGTERM while the reader is blocked writing slot 0 into a full pipe
 # nobody reads: it says how much of the slot did not get out.
@@ -565,101 +534,12 @@ t_reader_stopped_mid_slot() {
 		exits_with "$w" 1 && wait_for nothing_left "$k"
 }
 
-# --- shm/counter -------------------------------------------------------------
 
-# Under the mutex, exact; the segment and set gone after the last run.
-t_counter_locked() {
-	k=$(new_key)
-	timeout $((60 * SLOW)) shm/counter -q -k "$k" -p 4 -n 100000 >"$T/out" &&
-		printf 'expected 400000\ngot 400000\nlost 0\n' | cmp - "$T/out" &&
-		nothing_left "$k"
-}
 
-# Without it, the numbers agree with each other (that some are lost on
-# every run is the test after this one).
-t_counter_unlocked() {
-	k=$(new_key)
-	timeout $((60 * SLOW)) shm/counter -k "$k" -u -p 4 -n 100000 >"$T/out" 2>"$T/err" &&
-		awk '$1 == "expected" { e = $2 } $1 == "got" { g = $2 }
-			$1 == "lost" { l = $2 }
-			END { exit !(e == 400000 && g + l == e && g > 0) }' "$T/out" &&
-		grep -q 'WITHOUT a lock' "$T/err" && nothing_left "$k"
-}
 
-# Two runs at once share the counter (it lives in the segment): the
-# second starts while the first (larger) one runs; the last to finish
-# reports both runs' additions, all there.
-t_counter_two_runs() {
-	k=$(new_key)
-	start /dev/null "$T/a" /dev/null shm/counter -q -k "$k" -p 1 -n 100000
-	a=$!
-	wait_for has_segment "$k" &&
-		start /dev/null "$T/b" /dev/null shm/counter -q -k "$k" -p 1 \
-			-n 20000 &&
-		b=$! && exits_with "$a" 0 && exits_with "$b" 0 &&
-		cat "$T/a" "$T/b" | grep -qx 'expected 120000' &&
-		cat "$T/a" "$T/b" | grep -qx 'got 120000' && nothing_left "$k"
-}
 
-# The processes that process $1 has forked (its children), by PID.
-children() {
-	cat "/proc/$1/task/$1/children" 2>/dev/null
-}
-has_children() {
-	[ -n "$(children "$(child_of "$1")")" ]
-}
-all_gone() {
-	for p; do ! kill -0 "$p" 2>/dev/null || return 1; done
-}
 
-# SIGTERM to the run alone, not its children: they stop too, within a
-# second or so; the report says how many of the planned additions were
-# made, and under the mutex none is lost.
-# shellcheck disable=SC2086 # $kids: one PID a word
-t_counter_sigterm() {
-	k=$(new_key)
-	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -p 2 -n 100000000
-	cr=$!
-	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
-		sleep 0.2 && kill -TERM "$(child_of "$cr")" &&
-		timeout $((3 * SLOW)) sh -c "while kill -0 $cr 2>/dev/null; do sleep 0.05; done" &&
-		exits_with "$cr" 143 && all_gone $kids &&
-		awk '$1 == "expected" { e = $2 } $1 == "got" { g = $2 }
-			$1 == "lost" { l = $2 }
-			END { exit !(e > 0 && e == g && l == 0 && e < 200000000) }' \
-			"$T/out" &&
-		grep -q 'interrupted: [0-9]* of the 200000000 planned additions were made' "$T/err" &&
-		nothing_left "$k"
-}
 
-# Ctrl-C while the run waits for the mutex, held by someone who does not
-# let go (here a perl process took it, without SEM_UNDO, and left): the
-# run stops at once with 130, having added nothing.
-# shellcheck disable=SC2016 # perl's variables, not the shell's
-t_counter_ctrl_c_at_the_mutex() {
-	k=$(new_key)
-	perl -e 'use IPC::SysV qw(SETALL);
-		my $id = semget(hex($ARGV[0]), 3, 01600) // die "$!";
-		semctl($id, 0, SETALL, pack("s!3", 0, 0, 0)) or die "$!";
-		semop($id, pack("s!6", 1, 1, 0, 1, -1, 0)) or die "$!"' "$k" &&
-		start /dev/null "$T/out" "$T/err" shm/counter -k "$k" &&
-		cr=$! && wait_for blocked_in "$cr" semtimedop && interrupt "$cr" &&
-		timeout $((2 * SLOW)) sh -c "while kill -0 $cr 2>/dev/null; do sleep 0.05; done" &&
-		exits_with "$cr" 130 && [ ! -s "$T/out" ] && ! has_segment "$k"
-}
-
-# Without the mutex, updates are lost on every run: 20 runs of the
-# defaults, each loses some (the window between load and store is wide).
-t_counter_unlocked_loses_every_run() {
-	k=$(new_key)
-	for i in $(seq 20); do
-		timeout $((60 * SLOW)) shm/counter -q -u -k "$k" >"$T/out" ||
-			return 1
-		lost=$(awk '$1 == "lost" { print $2 }' "$T/out")
-		[ "${lost:-0}" -gt 0 ] || { diag "run $i lost nothing"; return 1; }
-	done
-	nothing_left "$k"
-}
 
 check "64 MiB, writer first: byte-exact, nothing left" t_64m_writer_first
 check "64 MiB, reader first: byte-exact, nothing left" t_64m_reader_first
@@ -695,27 +575,12 @@ check "a header changed under the writer: it stops, no SIGFPE" \
 check "Ctrl-C just after a P succeeds is not lost" t_ctrl_c_after_p
 check "the reader's output fails: nothing taken, or the loss said" \
 	t_reader_output_fails
-check "counter: 4 x 100000 under the mutex is exact" t_counter_locked
-check "counter -u: expected = got + lost" t_counter_unlocked
-check "counter: two runs at once share the count" t_counter_two_runs
-check "counter: SIGTERM to the run stops its children; none lost" \
-	t_counter_sigterm
-check "counter: Ctrl-C while it waits for the mutex: 130 at once" \
-	t_counter_ctrl_c_at_the_mutex
-check "counter -u: updates lost in 20 runs of 20" \
-	t_counter_unlocked_loses_every_run
 check "a foreign segment appearing while the reader waits is left" \
 	t_foreign_segment_while_waiting
 check "a ring-shaped set with no segment: named, left as it was" \
 	t_foreign_ring_set_without_segment
 check "a writer starting while the last stream is removed: no lost stream" \
 	t_next_stream_while_the_last_is_removed
-check "counter: kill -9 of the run stops its children; the next loses none" \
-	t_counter_kill_9
-check "counter: SIGTERM with a child stopped: it ends within seconds" \
-	t_counter_sigterm_with_a_stopped_child
-check "counter -u -p 1: nothing can be lost, and it says so" \
-	t_counter_one_process
 check "reader stopped mid-slot: it says what did not get out" \
 	t_reader_stopped_mid_slot
 done_testing
