@@ -59,7 +59,8 @@ t_full_tour() {
 		grep -q '^client A> ALPHA$' "$T/out" &&
 		grep -q '^client B> BRAVO$' "$T/out" &&
 		grep -q '^client A> ALPHA$' "$T/out" &&
-		grep -q '^customer 3: sem/wait: value 0: none free' "$T/out" &&
+		{ [ "$SLOW" -gt 1 ] || # under valgrind it may come too late to wait
+			grep -q '^customer 3: sem/wait: value 0: none free' "$T/out"; } &&
 		grep -q '^shm/counter> got 200000$' "$T/out" &&
 		! grep -q "$(printf '\033')" "$T/out" && narrow "$T/out"
 }
@@ -68,6 +69,13 @@ t_full_tour() {
 # line comes before it, and the tour acts only on what was printed.
 t_in_order() {
 	f=$T/out
+	# Under valgrind (TEST_SLOW) each program takes seconds to start, and
+	# the restaurant's customers, who hold their seats for a few seconds
+	# of the clock, no longer overlap: the order is checked in plain runs.
+	if [ "$SLOW" -gt 1 ]; then
+		echo "under valgrind: the scenes run on a clock" >"$T/skip"
+		return 0
+	fi
 	in_order "$f" '^sem/wait: value 0: none free' '^\$ sem/post$' \
 		'^sem/post: key' '^sem/post: semop V' &&
 		in_order "$f" '^customer 1> enter 0\.' '^customer 2> enter 0\.' \
