@@ -38,14 +38,14 @@
 #include "ipcdemo.h"
 #include "msgq.h"
 
-/* What the steps share. */
-struct client {
+struct client {			/* what the steps share */
 	struct server server;	/* its queue and PID: msgq.h */
 	size_t chunk;		/* most bytes in one request */
 	size_t room;		/* bytes a message can hold */
 	struct message *req;	/* the request we fill and send */
 	struct message *ans;	/* the answer */
 	unsigned long asked;	/* requests sent */
+	unsigned long answered;	/* answers printed */
 };
 
 static int own = -1;		/* our queue, for the answers */
@@ -92,7 +92,8 @@ main(int argc, char *argv[])
 		if (print_answer(&c, n, len) == -1)
 			break;
 	}
-	note("%lu request%s, every one answered", c.asked, plural(c.asked));
+	note("%lu request%s, %lu answered%s", c.asked, plural(c.asked),
+	    c.answered, stop_signal ? "; stopped by a signal" : "");
 	remove_own();
 	free(c.req);
 	free(c.ans);
@@ -230,6 +231,7 @@ print_answer(struct client *c, ssize_t n, size_t len)
 		    "lost", len - done, plural(len - done), c->asked);
 	if (paced())
 		note("msgrcv: the answer, %zd bytes", n);
+	c->answered++;
 	return 0;
 }
 

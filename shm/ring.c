@@ -101,6 +101,19 @@ ring_stat(int shmid, struct shmid_ds *ds)
 }
 
 /*
+ * The set vanished as a new stream began: most likely the reader of the
+ * last stream removed it just as we joined (it removes the set first).
+ */
+static noreturn void
+set_gone(const char *call)
+{
+	if (errno == EINVAL || errno == EIDRM)
+		die_hint(call, "the set was removed just as we joined it (the "
+		    "reader of the last stream finishing?); start again");
+	die(call);
+}
+
+/*
  * The ring's set of NSEMS semaphores, all 0, made or joined (open_set,
  * common/).  Returns the id, or -1 if a signal stopped the wait.
  */
@@ -227,10 +240,10 @@ ring_open_slots(int semid, uint32_t slots)
 	arg.val = 0;
 	if (semctl(semid, FILLED, SETVAL, arg) == -1 ||
 	    semctl(semid, STARTED, SETVAL, arg) == -1)
-		die("semctl SETVAL");
+		set_gone("semctl SETVAL");
 	arg.val = (int)slots;
 	if (semctl(semid, FREE, SETVAL, arg) == -1)
-		die("semctl SETVAL");
+		set_gone("semctl SETVAL");
 }
 
 /*
@@ -495,6 +508,10 @@ ring_writer_gone(int semid, int attached, int *shmid)
 	if (attached)
 		return 1;
 	if ((id = shmget(ipc_key, 0, 0)) == -1)
+		return 0;
+	/* A writer arrives (WRITER 1) before it makes its segment: one that
+	 * came since our first look is here now, header or not. */
+	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
 		return 0;
 	ring_stat(id, &ds);		/* another user's: refused */
 	if (segment_kind(id, &size) != ring_kind) {

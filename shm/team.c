@@ -90,6 +90,12 @@ child(int semid, struct counter *c, const struct run *run,
 	if (ring_take(semid, GATE, -1, parent_gone) == 0)
 		made = work(run);
 	atomic_fetch_sub(&c->expected, run->times - (made < 0 ? 0 : made));
+	if (parent_gone()) {	/* killed: the last of us removes, as it would */
+		(void)shmdt(c);
+		if (last_out(semid, RUNNERS, RUNNERS, shmget(ipc_key, 0, 0)))
+			note("our run is gone: removed the segment and the set");
+		_exit(EXIT_CALL_FAILED);
+	}
 	if (write(report_fd, &made, sizeof made) != (ssize_t)sizeof made)
 		_exit(EXIT_CALL_FAILED);
 	_exit(0);

@@ -107,7 +107,8 @@ t_counter_unlocked_loses_every_run() {
 }
 
 # kill -9 of the counter's run: its children notice and stop within a
-# second or so; the next run, under the mutex, loses nothing.
+# second or so, and the last of them removes the set and the segment; the
+# next run, under the mutex, loses nothing.
 # shellcheck disable=SC2086 # $kids: one PID a word
 t_counter_kill_9() {
 	k=$(new_key)
@@ -115,7 +116,7 @@ t_counter_kill_9() {
 	cr=$!
 	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
 		sleep 0.2 && kill -KILL "$(child_of "$cr")" && exits_with "$cr" 137 &&
-		wait_for all_gone $kids &&
+		wait_for all_gone $kids && wait_for nothing_left "$k" &&
 		timeout $((30 * SLOW)) shm/counter -q -k "$k" -p 2 -n 1000 >"$T/out" &&
 		grep -qx 'lost 0' "$T/out" && nothing_left "$k"
 }

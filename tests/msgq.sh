@@ -658,6 +658,23 @@ t_client_counts_requests() {
 	return $rc
 }
 
+# SIGTERM to a client that waits for an answer (the server is stopped):
+# it does not claim every request was answered.
+t_client_stopped_waiting() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" && sc=$(child_of "$r") && kill -STOP "$sc" &&
+		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello world &&
+		cl=$! && wait_for messages_are "$k" 1 &&
+		kill -TERM "$(child_of "$cl")" && exits_with "$cl" 143 &&
+		grep -q '^msgq/client: 1 request, 0 answered; stopped by a signal$' "$T/c.err" &&
+		! grep -q 'every one answered' "$T/c.err"
+	rc=$?
+	kill -CONT "${sc:-0}" 2>/dev/null
+	return $rc
+}
+
 # A second server on the key of a live one: it is told that one runs
 # (its PID), and never to remove that one's queue.
 t_server_twice() {
@@ -754,6 +771,8 @@ check "a foreign reader of a stopped server's queue is not the server" \
 	t_client_foreign_reader
 check "a client counts its requests right when the server goes" \
 	t_client_counts_requests
+check "a client stopped while it waits: not all answered" \
+	t_client_stopped_waiting
 check "a second server on a live one's key: told it runs, not to rm" \
 	t_server_twice
 check "SIGTERM cuts the stream: the receiver exits 1" t_sigterm_sender_cuts

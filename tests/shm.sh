@@ -480,6 +480,28 @@ t_foreign_ring_set_without_segment() {
 		[ "$(sem_get "$k" 1 GETVAL)$(sem_get "$k" 4 GETVAL)" = 30 ]
 }
 
+# The reader looks for the writer's segment just as the writer makes it,
+# before its header is written (strace slows the reader's shmget and the
+# writer's shmat): the reader must not take it for a stranger's.
+t_writer_arriving_while_the_reader_looks() {
+	if ! command -v strace >/dev/null ||
+		! strace -o /dev/null true 2>/dev/null; then
+		echo "no strace, or ptrace not allowed" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	start /dev/null "$T/copy" "$T/r.err" strace -f -qq -o /dev/null \
+		-e trace=shmget -e inject=shmget:delay_enter=2000000 \
+		shm/reader -k "$k"
+	r=$!
+	wait_for has_set "$k" && sleep 2.5 &&
+		echo hello | timeout $((20 * SLOW)) strace -f -qq -o /dev/null \
+			-e trace=shmat -e inject=shmat:delay_enter=2000000 \
+			shm/writer -q -k "$k" &&
+		exits_with "$r" 0 && echo hello | cmp - "$T/copy" &&
+		! grep -q 'not one of ours' "$T/r.err" && nothing_left "$k"
+}
+
 # Has the ring with key $1 lost its set or its segment (being removed)?
 half_gone() {
 	! has_segment "$1" || ! has_set "$1"
@@ -581,6 +603,8 @@ check "a ring-shaped set with no segment: named, left as it was" \
 	t_foreign_ring_set_without_segment
 check "a writer starting while the last stream is removed: no lost stream" \
 	t_next_stream_while_the_last_is_removed
+check "a writer arriving while the reader looks is no stranger" \
+	t_writer_arriving_while_the_reader_looks
 check "reader stopped mid-slot: it says what did not get out" \
 	t_reader_stopped_mid_slot
 done_testing
