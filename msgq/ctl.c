@@ -31,7 +31,7 @@
 #include "ipcdemo.h"
 #include "msgq.h"
 
-enum { STAT, RM, QBYTES, PEEK, KEY };	/* as options() finds them */	/* the commands, as options() finds them */
+enum { STAT, RM, QBYTES, PEEK, KEY };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *qbytes);
 static void show(int id);
