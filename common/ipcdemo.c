@@ -5,6 +5,7 @@
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
 
@@ -34,7 +35,11 @@ enum { PACE_LINES = 10 };	/* narration lines per second, at most */
 /* How long a late-comer waits for a set's creator: 5 s in all. */
 enum { READY_POLLS = 500, READY_POLL_MS = 10 };
 
+static const struct program *me;	/* for usage() */
+static const char *key_arg;		/* -k, for use_key(), explain_key() */
+
 static int checkout_dir(char *dir, size_t size);
+static int ftok_parts(int proj);
 static int join_set(int id, int nsems);
 
 /*
@@ -112,14 +117,87 @@ checkout_dir(char *dir, size_t size)
 }
 
 /*
+ * ctl key: the key this mechanism's programs use and how choose_key() made
+ * it, one fact a line on stdout ("name  value").  The "parts" line ORs
+ * back to the key, so that a script (tests/keys.sh) can check it.
+ */
+int
+explain_key(int proj)
+{
+	const char *env = getenv("IPC_DEMO_KEY");
+	unsigned int key = (unsigned int)ipc_key, p = (unsigned int)proj << 24;
+	long long base;
+
+	printf("key        0x%08x\n", key);
+	if (key_arg != NULL) {
+		printf("from       -k %s: exactly this key\n", key_arg);
+		printf("parts      0x%08x = 0x%08x\n", key, key);
+	} else if (env != NULL && *env != '\0') {
+		if (parse_num("IPC_DEMO_KEY", env, 1, 0xffffffffLL, &base) == -1)
+			return EXIT_USAGE;	/* choose_key() took it: not here */
+		printf("from       $IPC_DEMO_KEY %s, proj id '%c'\n", env, proj);
+		printf("proj id    0x%02x ('%c') in bits 24-31: 0x%08x\n", proj,
+		    proj, p);
+		printf("base       0x%08llx: its low 24 bits in bits 0-23: "
+		    "0x%08llx\n", base, base & 0xffffff);
+		printf("parts      0x%08x | 0x%08llx = 0x%08x\n", p,
+		    base & 0xffffff, key);
+	} else if (ftok_parts(proj) == -1)
+		return EXIT_CALL_FAILED;
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/*
+ * ftok(3) reads nothing of the file but its stat(2): glibc and musl make
+ * the key from the proj id (bits 24-31), the low 8 bits of st_dev (bits
+ * 16-23) and the low 16 bits of st_ino (bits 0-15).  We show each part
+ * beside the real numbers, and check that they make ftok's key.
+ */
+static int
+ftok_parts(int proj)
+{
+	unsigned int key = (unsigned int)ipc_key, p, d, i;
+	char dir[4096];
+	struct stat st;
+
+	if (checkout_dir(dir, sizeof dir) == -1)
+		die("readlink /proc/self/exe");
+	if (stat(dir, &st) == -1)
+		die("stat");
+	p = ((unsigned int)proj & 0xff) << 24;
+	d = ((unsigned int)st.st_dev & 0xff) << 16;
+	i = (unsigned int)st.st_ino & 0xffff;
+	printf("from       ftok(\"%s\", '%c')\n", dir, proj);
+	printf("proj id    0x%02x ('%c') in bits 24-31: 0x%08x\n", proj, proj,
+	    p);
+	printf("st_dev     %llu (0x%llx): its low 8 bits in bits 16-23: "
+	    "0x%08x\n", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_dev, d);
+	printf("st_ino     %llu (0x%llx): its low 16 bits in bits 0-15: "
+	    "0x%08x\n", (unsigned long long)st.st_ino,
+	    (unsigned long long)st.st_ino, i);
+	printf("parts      0x%08x | 0x%08x | 0x%08x = 0x%08x\n", p, d, i,
+	    p | d | i);
+	if ((p | d | i) != key) {
+		refuse("the parts make 0x%08x, but ftok gave 0x%08x: this "
+		    "libc's ftok works otherwise", p | d | i, key);
+		return -1;
+	}
+	printf("collide    ftok keeps 16 bits of the inode and 8 of the "
+	    "device, no more:\n");
+	printf("collide    files whose inode numbers differ by a multiple of "
+	    "65536, on devices\n");
+	printf("collide    alike in their low 8 bits, get the same key; ftok "
+	    "cannot tell them apart\n");
+	return 0;
+}
+
+/*
  * getopt(3) with -h (usage, exit 0), -k KEY and -q for all, and the
  * program's own letters handed to own(); a bad option or own() saying -1
  * is a usage error (exit 2).  Returns the first operand's index.  The key
  * comes later (use_key), so that a usage error is the first line.
  */
-static const struct program *me;	/* for usage() */
-static const char *key_arg;		/* -k, for use_key() */
-
 int
 parse_options(const struct program *p, int argc, char *argv[],
     int (*own)(int opt, const char *arg, void *ctx), void *ctx)
@@ -351,7 +429,8 @@ hint(const char *fmt, ...)
  * row happen.
  */
 #define GET "msgget semget shmget"
-#define USE "msgsnd msgrcv msgctl semop semctl shmat shmdt shmctl"
+#define USE "msgsnd msgrcv msgctl semop semtimedop semctl shmat shmdt \
+    shmctl"
 static const struct {
 	const char *calls;	/* the calls it is for, blank-separated */
 	int err;

@@ -69,6 +69,7 @@ void use_key(int proj);
 int command(int argc, char *argv[], int first, const char *const cmds[],
     const char *what, long long max, long long *n);
 int choose_key(const char *arg, int proj);
+int explain_key(int proj);
 void bad_option(int opt);
 void bad_operand(const char *cmd, const char *arg);
 int parse_num(const char *what, const char *s, long long min, long long max,

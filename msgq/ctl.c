@@ -29,8 +29,9 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
+#include "msgq.h"
 
-enum { STAT, RM, QBYTES };	/* the commands, as options() finds them */
+enum { STAT, RM, QBYTES, PEEK, KEY };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *qbytes);
 static void show(int id);
@@ -42,7 +43,9 @@ main(int argc, char *argv[])
 	long long qbytes = 0;
 	int cmd, id;
 
-	cmd = options(argc, argv, &qbytes);	/* STAT, RM or QBYTES; key */
+	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...; the key */
+	if (cmd == KEY)
+		return explain_key(PROJ_MSGQ);	/* how it was made: common/ */
 
 	/* A closed pipe on stdout is an error we report (EPIPE), not death. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -62,8 +65,10 @@ main(int argc, char *argv[])
 		if (msgctl(id, IPC_RMID, NULL) == -1)
 			die("msgctl IPC_RMID");
 		note("msgctl IPC_RMID: removed queue id %d", id);
-	} else {
+	} else if (cmd == QBYTES) {
 		set_qbytes(id, (unsigned long)qbytes);
+	} else {
+		peek(id);			/* msgrcv MSG_COPY: msgq.c */
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
@@ -77,15 +82,19 @@ static int
 options(int argc, char *argv[], long long *qbytes)
 {
 	static const struct program ctl = { "msgq/ctl",
-	    "[-q] [-k KEY] stat | rm | qbytes N\n"
+	    "[-q] [-k KEY] stat | rm | qbytes N | peek | key\n"
 	    "  stat      print the queue's msqid_ds (IPC_STAT)\n"
 	    "  rm        remove the queue and every message in it "
 	    "(IPC_RMID)\n"
 	    "  qbytes N  let the queue hold at most N bytes (IPC_SET)\n"
+	    "  peek      list the messages without taking them (MSG_COPY)\n"
+	    "  key       print the key and how it was made (-k, "
+	    "$IPC_DEMO_KEY, ftok)\n"
 	    "  -k KEY    the queue's key (default: $IPC_DEMO_KEY, else one "
 	    "made by ftok)\n"
 	    "  -q        quiet: no narration on stderr\n", "" };
-	static const char *const cmds[] = { "stat", "rm", "qbytes N", NULL };
+	static const char *const cmds[] = { "stat", "rm", "qbytes N", "peek",
+		"key", NULL };
 	int first = parse_options(&ctl, argc, argv, NULL, NULL), cmd;
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&

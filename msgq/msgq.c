@@ -1,13 +1,15 @@
 /*
  * msgq.c - the steps the msgq programs share: how big a message may be,
  * how the queue is created or joined, what a message is, in words, and
- * how often to narrate.  See msgq.h.
+ * how often to narrate; and msgq/ctl peek.  See msgq.h.
  */
+#define _GNU_SOURCE		/* MSG_COPY, a Linux flag of msgrcv(2) */
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/time.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,10 +23,16 @@
 
 enum { MSGMAX_DEFAULT = 8192, MSGMAX_CAP = 16 << 20 };
 enum { UNSIGNED_TICKS = 5 };	/* seconds to wait for an unsigned queue */
+enum { PEEK_SHOWN = 24 };	/* msgq/ctl peek shows this many bytes */
+#ifndef MSG_COPY
+#define MSG_COPY 040000		/* Linux's value: musl's headers lack it */
+#endif
 
 static void check_fits(const struct msqid_ds *ds, size_t size,
     unsigned long request);
 static noreturn void server_gone(int qid, pid_t pid, pid_t now);
+static void show_copy(long pos, const struct message *m, ssize_t n);
+static void show_counts(int qid, const struct msqid_ds *before, long seen);
 
 /*
  * The largest message the kernel accepts is kernel.msgmax (8192 bytes
@@ -167,6 +175,104 @@ kind_name(const struct message *m, size_t n)
 	snprintf(words, sizeof words, "a message of no kind we know "
 	    "(first byte 0x%02x)", (unsigned char)m->kind);
 	return words;
+}
+
+/*
+ * msgq/ctl peek: look at every message in the queue without taking one.
+ * With MSG_COPY (Linux 3.8 and later, built with CONFIG_CHECKPOINT_RESTORE)
+ * msgrcv copies a message out and leaves it queued, and msgtyp is not a
+ * type but a position: 0 is the head of the queue, 1 the next, and so on;
+ * past the last one, ENOMSG.  MSG_COPY must come with IPC_NOWAIT.  The
+ * buffer takes any message: the queue's bytes in all are at least as many.
+ */
+void
+peek(int qid)
+{
+	struct msqid_ds before;
+	struct message *m;
+	size_t room = receive_room(qid);
+	ssize_t n;
+	long pos;
+
+	if (msgctl(qid, IPC_STAT, &before) == -1)
+		die("msgctl IPC_STAT");
+	if (before.msg_cbytes > room)
+		room = (size_t)before.msg_cbytes;
+	m = new_message(room);
+	printf("pos  type        bytes  kind     first bytes\n");
+	for (pos = 0;; pos++) {
+		n = msgrcv(qid, m, room, pos, MSG_COPY | IPC_NOWAIT);
+		if (n == -1 && errno == ENOMSG)
+			break;		/* no message at pos: the end */
+		if (n == -1 && (errno == ENOSYS || errno == EINVAL))
+			die_hint("msgrcv MSG_COPY", "this kernel lacks MSG_COPY "
+			    "(Linux 3.8 and later, with "
+			    "CONFIG_CHECKPOINT_RESTORE); msgq/ctl stat shows "
+			    "the counts");
+		if (n == -1)
+			die("msgrcv MSG_COPY");
+		show_copy(pos, m, n);
+	}
+	free(m);
+	show_counts(qid, &before, pos);
+}
+
+/* One copied message: position, type, size, kind, its first bytes. */
+static void
+show_copy(long pos, const struct message *m, ssize_t n)
+{
+	static const char *const kinds[] = { "d", "DATA", "f", "FAILED",
+		"q", "REQUEST", "a", "ANSWER", "s", "SIGN", NULL };
+	const char *kind = "?", *p = &m->kind;
+	size_t i, len = (size_t)n;
+
+	for (i = 0; n > 0 && kinds[i] != NULL; i += 2)
+		if (m->kind == kinds[i][0])
+			kind = kinds[i + 1];
+	if (n == 0)
+		kind = "END";		/* the end of a stream: no bytes */
+	if (n > 0 && *kind != '?') {
+		p++;			/* the kind byte is shown as a word */
+		len--;
+	}
+	printf("%-4ld %-11ld %5zd  %-7s  \"", pos, m->mtype, n, kind);
+	for (i = 0; i < len && i < PEEK_SHOWN; i++)
+		if (p[i] == '\n' || p[i] == '\t')
+			printf("\\%c", p[i] == '\n' ? 'n' : 't');
+		else if (p[i] == '"' || p[i] == '\\')
+			printf("\\%c", p[i]);
+		else if (isprint((unsigned char)p[i]) && (unsigned char)p[i] < 0x80)
+			putchar(p[i]);
+		else
+			printf("\\x%02x", (unsigned char)p[i]);
+	printf("\"%s\n", len > PEEK_SHOWN ? "..." : "");
+}
+
+/*
+ * The queue's counts before and after: equal, nothing moved.  If another
+ * process sent or received meanwhile, the list may be off: say so, exit 1.
+ */
+static void
+show_counts(int qid, const struct msqid_ds *before, long seen)
+{
+	struct msqid_ds after;
+
+	if (msgctl(qid, IPC_STAT, &after) == -1)
+		die("msgctl IPC_STAT");
+	printf("messages   %lu before, %lu after (%ld copied)\n",
+	    (unsigned long)before->msg_qnum, (unsigned long)after.msg_qnum,
+	    seen);
+	printf("bytes      %lu before, %lu after\n",
+	    (unsigned long)before->msg_cbytes, (unsigned long)after.msg_cbytes);
+	if (after.msg_qnum != before->msg_qnum || (unsigned long)seen !=
+	    after.msg_qnum || after.msg_cbytes != before->msg_cbytes) {
+		refuse("the queue changed while we looked (a send or a "
+		    "receive by another process): the list may be off");
+		hint("peek again when the queue is still");
+		exit(EXIT_CALL_FAILED);
+	}
+	note("msgrcv MSG_COPY: %ld message%s copied, none taken", seen,
+	    plural((unsigned long long)seen));
 }
 
 /* Is pid a process (that we may not signal, maybe)?  0 is none. */

@@ -14,6 +14,9 @@
 #ifndef SEM_H
 #define SEM_H
 
+#include <stdnoreturn.h>
+#include <time.h>
+
 /* The largest value a semaphore may hold (Linux SEMVMX); ERANGE above it. */
 enum { SEM_MAX = 32767 };
 
@@ -23,5 +26,11 @@ int open_seat(void);
 int sem_query(int semid, int cmd, const char *name);
 void stamp(const char *what);
 void in_line(int semid);
+int hold_seat(int semid, long seconds);
+int parse_seconds(const char *what, const char *s, struct timespec *out);
+struct timespec deadline_in(const struct timespec *after);
+struct timespec *time_left(const struct timespec *deadline,
+    struct timespec *left);
+noreturn void give_up(int semid, const char *seconds);
 
 #endif

@@ -20,6 +20,10 @@
  *                       -U turns SEM_UNDO off, and a killed customer's
  *                       seat is lost for good.  Plain P cannot use
  *                       SEM_UNDO: the seat would come back when we exit.
+ * With -t SECONDS (decimals allowed: 0.5), P gives up when no unit came in
+ * that time: semtimedop(2), semop with a time limit, fails with EAGAIN,
+ * and nothing in the set has changed; sem/wait says so and exits 1.
+ *
  * With -s, standard output gets a line "enter TIME" and "leave TIME" (a
  * monotonic clock, in seconds) while the seat is held, so that a script can
  * check that no more customers than seats were ever inside.
@@ -39,6 +43,7 @@
  *
  * See also: sem/post, sem/ctl, semget(2), semop(2), semctl(2).
  */
+#define _GNU_SOURCE		/* semtimedop(2), in glibc and musl alike */
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/types.h>
@@ -55,10 +60,11 @@ static int semid = -1;		/* the set, once open */
 static int nowait;		/* -n: no unit free is an error */
 static short undo = SEM_UNDO;	/* -U: 0, the seat leaks if we are killed */
 static int seated;		/* -s: a seat is ours, to give back */
+static const char *patience;	/* -t SECONDS as typed; NULL: no limit */
+static struct timespec limit;	/* -t SECONDS, parsed */
 
 static long long options(int argc, char *argv[]);
 static int p(short flags);
-static int hold(long seconds);
 static void v(short flags);
 static void give_back(void);
 
@@ -78,7 +84,7 @@ main(int argc, char *argv[])
 	if (semid != -1 && seconds >= 0 && p(undo) == 0) {
 		seated = 1;
 		stamp("enter");			/* stdout, for scripts: sem.c */
-		hold((long)seconds);
+		hold_seat(semid, (long)seconds);	/* sem.c */
 		stamp("leave");
 		v(undo);
 	}
@@ -98,6 +104,12 @@ p(short flags)
 {
 	struct sembuf take = { .sem_num = 0, .sem_op = -1,
 		.sem_flg = flags | IPC_NOWAIT };
+	struct timespec end, left, *deadline = NULL;
+
+	if (patience != NULL) {		/* -t: the clock starts now */
+		end = deadline_in(&limit);
+		deadline = &end;
+	}
 
 	/*
 	 * Two calls.  The first may not wait (IPC_NOWAIT): with no unit free
@@ -113,9 +125,16 @@ p(short flags)
 			    sem_query(semid, GETNCNT, "GETNCNT"));
 		in_line(semid);		/* narration: sem.c */
 		take.sem_flg = flags;
-		while (semop(semid, &take, 1) == -1) {
+		/*
+		 * semtimedop(2) is semop with a time limit (NULL: none), which
+		 * fails with EAGAIN when it runs out: the P did not happen.
+		 */
+		while (semtimedop(semid, &take, 1,
+		    time_left(deadline, &left)) == -1) {
+			if (errno == EAGAIN && deadline != NULL)
+				give_up(semid, patience);	/* exit 1: sem.c */
 			if (errno != EINTR)
-				die("semop P");
+				die(deadline ? "semtimedop P" : "semop P");
 			if (stop_signal)
 				return -1;
 			/* Ctrl-Z, then fg: wait on. */
@@ -124,36 +143,6 @@ p(short flags)
 	note("semop P (-1%s): in; the value is now %d",
 	    flags & SEM_UNDO ? ", SEM_UNDO" : "",
 	    sem_query(semid, GETVAL, "GETVAL"));
-	return 0;
-}
-
-/*
- * Hold the seat.  Ctrl-C cuts the stay short; Ctrl-Z and fg do not.
- * nanosleep(2) tells how much of the time was left when it was woken.
- * We look at the set once a second: if it was removed under us (sem/ctl
- * rm, ipcrm), there is no seat to hold, and GETVAL says so.
- */
-static int
-hold(long seconds)
-{
-	struct timespec left;
-	long s;
-
-	note("holding it for %ld second%s", seconds, plural((unsigned long)
-	    seconds));
-	for (s = 0; s < seconds; s++) {
-		left.tv_sec = 1;
-		left.tv_nsec = 0;
-		while (nanosleep(&left, &left) == -1) {
-			if (errno != EINTR)
-				die("nanosleep");
-			if (stop_signal) {
-				note("interrupted: leaving early");
-				return -1;
-			}
-		}
-		(void)sem_query(semid, GETVAL, "GETVAL");  /* still here? */
-	}
 	return 0;
 }
 
@@ -199,7 +188,7 @@ give_back(void)
 	    undo ? ", SEM_UNDO" : "");
 }
 
-/* -n -s -U, for parse_options(). */
+/* -n -s -t -U, for parse_options(). */
 static int
 own_option(int opt, const char *arg, void *ctx)
 {
@@ -207,17 +196,19 @@ own_option(int opt, const char *arg, void *ctx)
 		nowait = 1;
 	else if (opt == 'U')
 		undo = 0;
+	else if (opt == 't')
+		return parse_seconds("-t", patience = arg, &limit);  /* sem.c */
 	else
 		return parse_num("-s", arg, 0, 86400, ctx);
 	return 0;
 }
 
-/* The command line: -k -n -q -s -U (common/), no operands, the key. */
+/* The command line: -k -n -q -s -t -U (common/), no operands, the key. */
 static long long
 options(int argc, char *argv[])
 {
 	static const struct program wait = { "sem/wait",
-	    "[-nqU] [-k KEY] [-s SECONDS]\n"
+	    "[-nqU] [-k KEY] [-s SECONDS] [-t SECONDS]\n"
 	    "  P: take one unit of the semaphore, waiting while its value "
 	    "is 0.\n"
 	    "  -k KEY      the set's key " KEY_DEFAULT
@@ -225,8 +216,10 @@ options(int argc, char *argv[])
 	    "  -q          " QUIET
 	    "  -s SECONDS  a critical section: take, hold SECONDS, give "
 	    "back (SEM_UNDO)\n"
+	    "  -t SECONDS  give up after SECONDS (0.5: decimals allowed), "
+	    "exit 1\n"
 	    "  -U          with -s: no SEM_UNDO, so a killed holder keeps "
-	    "its unit\n", "ns:U" };
+	    "its unit\n", "ns:t:U" };
 
 	long long seconds = -1;
 
@@ -234,6 +227,11 @@ options(int argc, char *argv[])
 	    own_option, &seconds), NULL);
 	if (undo == 0 && seconds < 0) {
 		fprintf(stderr, "%s: -U goes with -s\n", prog);
+		show_usage(stderr);
+	}
+	if (nowait && patience != NULL) {
+		fprintf(stderr, "%s: -n does not wait, -t waits a while: pick "
+		    "one\n", prog);
 		show_usage(stderr);
 	}
 	use_key(PROJ_SEM);

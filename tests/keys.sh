@@ -108,6 +108,57 @@ t_one_key_for_a_lesson() {
 		sem/ctl -q rm
 }
 
+# ctl key: the "parts" line ORs to the key, which is the key the programs
+# use (their narration says it).  $1: the ctl program; the rest: -k or not.
+parts_make_key() {
+	c=$1
+	shift
+	"$c" "$@" key >"$T/key" 2>"$T/err" || return 1
+	pk=$(sed -n 's/^key  *\(0x[0-9a-f]\{8\}\)$/\1/p' "$T/key")
+	# shellcheck disable=SC2046 # the parts split into words on purpose
+	set -- $(sed -n 's/^parts  *//p' "$T/key")
+	sum=0
+	while [ $# -gt 2 ] && [ "$2" = '|' ]; do
+		sum=$((sum | $1))
+		shift 2
+	done
+	if [ $# -ne 3 ] || [ "$2" != = ] || [ -z "$pk" ] ||
+		[ "$(printf '0x%08x' $((sum | $1)))" != "$pk" ] ||
+		[ "$3" != "$pk" ] || [ "$(key_of "$T/err")" != "$pk" ]; then
+		diag "$c: key $pk" "$(cat "$T/key" "$T/err")"
+		return 1
+	fi
+}
+
+# ftok's parts: the checkout's real st_dev and st_ino, and what is kept.
+ftok_parts_real() {
+	dir=$(sed -n 's/^from       ftok("\(.*\)", .*/\1/p' "$T/key")
+	dev=$(stat -c %d "$dir") && ino=$(stat -c %i "$dir") &&
+		d=$(printf '0x%08x' $(((dev & 0xff) << 16))) &&
+		i=$(printf '0x%08x' $((ino & 0xffff))) &&
+		grep -q "^st_dev     $dev (0x[0-9a-f]*): .* 16-23: $d$" "$T/key" &&
+		grep -q "^st_ino     $ino (0x[0-9a-f]*): .* 0-15: $i$" "$T/key" &&
+		grep -q '^collide ' "$T/key"
+}
+
+# The three ways, in the three ctl programs.
+t_ctl_key() {
+	k=$(new_key)
+	for c in msgq/ctl sem/ctl shm/ctl; do
+		if ! parts_make_key "$c" -k "$k" ||
+			! grep -q "^from       -k $k: exactly this key$" "$T/key" ||
+			! IPC_DEMO_KEY=$k parts_make_key "$c" ||
+			! grep -q "^from       .IPC_DEMO_KEY $k, proj id" "$T/key" ||
+			! parts_make_key "$c" || ! ftok_parts_real ||
+			! grep -q "^from       ftok(\"$top\(/.valgrind\)\{0,1\}\", " \
+				"$T/key"; then
+			diag "$c" "$(cat "$T/key")"
+			return 1
+		fi
+	done
+	nothing_with "$k"
+}
+
 check "-k is the key exactly, IPC_DEMO_KEY or not" t_k_exact
 check "IPC_DEMO_KEY: a key of its own for each kind of object" \
 	t_demo_key_derived
@@ -117,4 +168,6 @@ check "the default key survives rewriting every file; quotes in the path" \
 	t_default_key_stable
 check "one IPC_DEMO_KEY: sem, ring, counter and queue at once, exact" \
 	t_one_key_for_a_lesson
+check "ctl key: the parts make the key, for -k, IPC_DEMO_KEY and ftok" \
+	t_ctl_key
 done_testing

@@ -309,6 +309,40 @@ t_ctl() {
 		! has_queue "$k"
 }
 
+# peek: every message listed in queue order (position, type, bytes, kind,
+# the first bytes), and the queue untouched: the same counts, no receiver
+# recorded (lrpid 0, rtime 0), and the messages still there to receive.
+t_ctl_peek() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" -t 3 three &&
+		msgq/sender -q -k "$k" -t 1 'one	"1"' &&
+		msgq/sender -q -k "$k" -t 2 "$(printf '%040d' 2)" &&
+		before=$(grep "^ *$(key_dec "$k") " /proc/sysvipc/msg) &&
+		msgq/ctl -k "$k" peek >"$T/out" 2>"$T/err" || return 1
+	cat >"$T/want" <<-EOF
+	pos  type        bytes  kind     first bytes
+	0    3               7  DATA     "three\\n"
+	1    3               0  END      ""
+	2    1               9  DATA     "one\\t\\"1\\"\\n"
+	3    1               0  END      ""
+	4    2              42  DATA     "000000000000000000000000"...
+	5    2               0  END      ""
+	messages   6 before, 6 after (6 copied)
+	bytes      58 before, 58 after
+	EOF
+	if ! cmp -s "$T/want" "$T/out"; then
+		diag "$(diff "$T/want" "$T/out")"
+		return 1
+	fi
+	grep -q 'msgrcv MSG_COPY: 6 messages copied, none taken' "$T/err" &&
+		[ "$(grep "^ *$(key_dec "$k") " /proc/sysvipc/msg)" = "$before" ] &&
+		[ "$(ipc_field msg "$k" 7)" = 0 ] &&
+		[ "$(ipc_field msg "$k" 13)" = 0 ] &&
+		[ "$(msgq/receiver -q -k "$k" -t 1)" = 'one	"1"' ] &&
+		[ "$(queue_messages "$k")" = 4 ] &&
+		msgq/ctl -q -k "$k" rm && ! has_queue "$k"
+}
+
 # No queue: ctl says so (ENOENT) and who creates it, exit 1.
 t_ctl_missing() {
 	k=$(new_key)
@@ -745,6 +779,8 @@ check "client with no server, server on a used key: explained" \
 check "-n: full queue is an error; receiver drains and stops" t_nowait
 check "receiver -n with no queue: exit 0, nothing left" t_nowait_empty
 check "ctl stat, qbytes, rm" t_ctl
+check "ctl peek: every message listed in order, the queue untouched" \
+	t_ctl_peek
 check "ctl on a missing queue: ENOENT explained" t_ctl_missing
 check "ctl qbytes above msgmnb: EPERM explained" t_ctl_qbytes_eperm
 check "Ctrl-C on a blocked receiver: 130, queue removed" t_sigint_receiver

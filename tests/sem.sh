@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/sem.sh - sem/wait, sem/post and sem/ctl: P blocks until V, the
-# restaurant, the mutex, SEM_UNDO after kill -9, the race-free creation, and
-# the failures; checked against the kernel (semctl from perl, /proc).
+# restaurant, the mutex, SEM_UNDO after kill -9, the race-free creation, the
+# time limit (-t), and the failures; checked against the kernel (semctl from perl, /proc).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -179,6 +179,47 @@ t_nowait() {
 		[ "$(sem_value "$k")" = 0 ]
 }
 
+# -t: semtimedop gives up within 0.5 s of the time asked, exit 1, and
+# says what the set holds - with another customer in line, who is still
+# there after (and gets in at the next V); nothing in the set changed.
+t_timeout() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/w.err" sem/wait -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop || return 1
+	t0=$(date +%s%N)
+	sem/wait -k "$k" -t 1.2 >"$T/out" 2>"$T/err"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ $rc -ne 1 ] || [ $ms -lt 1200 ] ||
+		[ $ms -ge $((1700 + (SLOW - 1) * 1000)) ]; then
+		diag "exit $rc after $ms ms" "$(cat "$T/err")"
+		return 1
+	fi
+	[ ! -s "$T/out" ] &&
+		grep -q '^sem/wait: gave up after 1.2 s; the value is still 0, 1 waiting$' \
+			"$T/err" &&
+		grep -q '^sem/wait: hint: no unit came free in time' "$T/err" &&
+		value_is "$k" 0 && waiting_is "$k" 1 &&
+		sem/post -q -k "$k" && exits_with "$w" 0 &&
+		value_is "$k" 0 && waiting_is "$k" 0
+}
+
+# -t: a V before the time is up lets the waiter in, plain or with -s.
+t_timeout_post() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/w.err" sem/wait -k "$k" -t 30
+	w=$!
+	wait_for blocked_in "$w" semtimedop && sem/post -q -k "$k" &&
+		exits_with "$w" 0 && value_is "$k" 0 || return 1
+	start /dev/null "$T/s.out" "$T/s.err" sem/wait -k "$k" -t 30 -s 0
+	w=$!
+	wait_for blocked_in "$w" semtimedop && sem/post -q -k "$k" &&
+		exits_with "$w" 0 && grep -q '^enter ' "$T/s.out" &&
+		grep -q '^leave ' "$T/s.out" && value_is "$k" 1 &&
+		! grep -q 'gave up' "$T/s.err"
+}
+
 t_erange() {
 	k=$(new_key)
 	sem/post -q -k "$k" 32767 && sem/post -k "$k" 2>"$T/err"
@@ -283,6 +324,8 @@ check "Ctrl-C while seated: leaves first, 130" t_sigint_seated
 check "SIGSTOP/SIGCONT: the waiter waits on" t_stop_cont
 check "set removed while waiting: EIDRM explained" t_eidrm
 check "-n with no unit free: EAGAIN explained" t_nowait
+check "-t: gives up on time, exit 1, the set unchanged" t_timeout
+check "-t: a V before the time is up lets the waiter in" t_timeout_post
 check "V past SEMVMX: ERANGE explained" t_erange
 check "ctl stat, set, rm, missing" t_ctl
 check "another user is refused, value untouched" t_other_user
