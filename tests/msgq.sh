@@ -664,7 +664,7 @@ t_client_foreign_reader() {
 	wait_for has_queue "$k" && sc=$(child_of "$r") && kill -STOP "$sc" &&
 		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello &&
 		c=$! && wait_for messages_are "$k" 1 &&
-		{ timeout 5 msgq/receiver -q -k "$k" >/dev/null 2>&1; [ $? -eq 1 ]; } &&
+		{ timeout $((5 * SLOW)) msgq/receiver -q -k "$k" >/dev/null 2>&1; [ $? -eq 1 ]; } &&
 		messages_are "$k" 1 && sleep 3 && ! gone "$(child_of "$c")" &&
 		kill -CONT "$sc" && exits_with "$c" 0 &&
 		echo HELLO | cmp - "$T/c.out" &&
