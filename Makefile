@@ -51,7 +51,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 all: $(PROGS)
 
-msgq/sender msgq/receiver msgq/server msgq/client: msgq/msgq.o
+msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/msgq.o
 msgq/sender msgq/receiver msgq/client: msgq/stream.o
 sem/wait sem/post sem/ctl: sem/sem.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o

@@ -96,6 +96,7 @@ void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);
 int exit_status(int status);
+int watch(int (*look)(char *line, size_t size));
 int write_all(int fd, const void *buf, size_t len);
 size_t write_part(int fd, const void *buf, size_t len);
 int close_stdout(void);

@@ -29,8 +29,9 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
+#include "msgq.h"
 
-enum { STAT, RM, QBYTES };	/* the commands, as options() finds them */
+enum { STAT, RM, QBYTES, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *qbytes);
 static void show(int id);
@@ -42,7 +43,9 @@ main(int argc, char *argv[])
 	long long qbytes = 0;
 	int cmd, id;
 
-	cmd = options(argc, argv, &qbytes);	/* STAT, RM or QBYTES; key */
+	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...; key */
+	if (cmd == WATCH)
+		return watch(queue_state);	/* msgq.c, common/ */
 
 	/* A closed pipe on stdout is an error we report (EPIPE), not death. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -77,15 +80,18 @@ static int
 options(int argc, char *argv[], long long *qbytes)
 {
 	static const struct program ctl = { "msgq/ctl",
-	    "[-q] [-k KEY] stat | rm | qbytes N\n"
+	    "[-q] [-k KEY] stat | rm | qbytes N | watch\n"
 	    "  stat      print the queue's msqid_ds (IPC_STAT)\n"
 	    "  rm        remove the queue and every message in it "
 	    "(IPC_RMID)\n"
 	    "  qbytes N  let the queue hold at most N bytes (IPC_SET)\n"
+	    "  watch     print messages and bytes each time they change "
+	    "(Ctrl-C stops)\n"
 	    "  -k KEY    the queue's key (default: $IPC_DEMO_KEY, else one "
 	    "made by ftok)\n"
 	    "  -q        quiet: no narration on stderr\n", "" };
-	static const char *const cmds[] = { "stat", "rm", "qbytes N", NULL };
+	static const char *const cmds[] = { "stat", "rm", "qbytes N", "watch",
+	    NULL };
 	int first = parse_options(&ctl, argc, argv, NULL, NULL), cmd;
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&

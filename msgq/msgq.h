@@ -103,6 +103,7 @@ void check_server(struct server *s, struct message *req, size_t room,
 noreturn void refuse_used_key(void);
 ssize_t take_oversized(int qid, struct message *req, size_t room);
 void remove_queue(int *qid);
+int queue_state(char *line, size_t size);
 
 size_t next_input(struct input *in, char *buf, size_t max);
 size_t data_room(int qid);
