@@ -28,7 +28,7 @@
 #include "ipcdemo.h"
 #include "sem.h"
 
-enum { STAT, SET, RM };		/* the commands, as options() finds them */
+enum { STAT, SET, RM, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *val);
 static void only_ours(unsigned long n);
@@ -43,7 +43,9 @@ main(int argc, char *argv[])
 	unsigned long n;
 	int cmd, id;
 
-	cmd = options(argc, argv, &val);	/* STAT, SET or RM; the key */
+	cmd = options(argc, argv, &val);	/* STAT, SET, ...; the key */
+	if (cmd == WATCH)
+		return watch(sem_state);	/* sem.c, common/ */
 
 	/* Find the set; flags 0 means "open, never create". */
 	id = semget(ipc_key, 0, 0);
@@ -152,13 +154,16 @@ static int
 options(int argc, char *argv[], long long *val)
 {
 	static const struct program ctl = { "sem/ctl",
-	    "[-q] [-k KEY] stat | set N | rm\n"
+	    "[-q] [-k KEY] stat | set N | rm | watch\n"
 	    "  stat    print the semaphore: value, waiters, last PID, times\n"
 	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
 	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
+	    "  watch   print value and waiters each time they change "
+	    "(Ctrl-C stops)\n"
 	    "  -k KEY  the set's key " KEY_DEFAULT
 	    "  -q      " QUIET, "" };
-	static const char *const cmds[] = { "stat", "set N", "rm", NULL };
+	static const char *const cmds[] = { "stat", "set N", "rm", "watch",
+	    NULL };
 	int cmd;
 
 	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,

@@ -14,6 +14,8 @@
 #ifndef SEM_H
 #define SEM_H
 
+#include <stddef.h>
+
 /* The largest value a semaphore may hold (Linux SEMVMX); ERANGE above it. */
 enum { SEM_MAX = 32767 };
 
@@ -23,5 +25,6 @@ int open_seat(void);
 int sem_query(int semid, int cmd, const char *name);
 void stamp(const char *what);
 void in_line(int semid);
+int sem_state(char *line, size_t size);
 
 #endif
