@@ -26,7 +26,7 @@
 #include "ipcdemo.h"
 #include "ring.h"
 
-enum { STAT, RM };		/* the commands, as options() finds them */
+enum { STAT, RM, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[]);
 static void show_segment(int shmid);
@@ -35,8 +35,11 @@ static void show_set(int semid);
 int
 main(int argc, char *argv[])
 {
-	int cmd = options(argc, argv);	/* STAT or RM; the key: below */
+	int cmd = options(argc, argv);	/* STAT, RM, ...; the key: below */
 	int shmid, semid;
+
+	if (cmd == WATCH)
+		return watch(shm_state);	/* ring.c, common/ */
 
 	/* Either may exist without the other; flags 0: never create. */
 	shmid = shmget(ipc_key, 0, 0);
@@ -148,12 +151,14 @@ static int
 options(int argc, char *argv[])
 {
 	static const struct program ctl = { "shm/ctl",
-	    "[-q] [-k KEY] stat | rm\n"
+	    "[-q] [-k KEY] stat | rm | watch\n"
 	    "  stat    print the segment (IPC_STAT) and its semaphores\n"
 	    "  rm      remove the segment and the semaphore set (IPC_RMID)\n"
+	    "  watch   print nattch and the semaphores each time they "
+	    "change\n"
 	    "  -k KEY  the key " KEY_DEFAULT
 	    "  -q      " QUIET, "" };
-	static const char *const cmds[] = { "stat", "rm", NULL };
+	static const char *const cmds[] = { "stat", "rm", "watch", NULL };
 	int cmd;
 
 	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,
