@@ -2,8 +2,8 @@
  * ipcdemo.h - the little that every ipc-demos program shares: how the IPC
  * key is chosen, how the command line is read, how a failed call is
  * reported (with a hint a student can act on), how numbers are parsed,
- * how narration is written, how Ctrl-C is caught, and how output is
- * checked.
+ * how narration is written, how Ctrl-C is caught, how output is
+ * checked, and the polling loop of the ctl programs' watch.
  *
  * One IPC step lives here, because sem/ and shm/ need it the same way:
  * open_set(), which creates a semaphore set without a race, or joins one
@@ -97,6 +97,7 @@ void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);
 int exit_status(int status);
+int watch(int (*look)(char *line, size_t size));
 int write_all(int fd, const void *buf, size_t len);
 size_t write_part(int fd, const void *buf, size_t len);
 int close_stdout(void);

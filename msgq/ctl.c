@@ -31,7 +31,7 @@
 #include "ipcdemo.h"
 #include "msgq.h"
 
-enum { STAT, RM, QBYTES, PEEK, KEY };	/* as options() finds them */
+enum { STAT, RM, QBYTES, PEEK, KEY, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *qbytes);
 static void show(int id);
@@ -44,8 +44,8 @@ main(int argc, char *argv[])
 	int cmd, id;
 
 	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...; the key */
-	if (cmd == KEY)
-		return explain_key(PROJ_MSGQ);	/* how it was made: common/ */
+	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
+		return cmd == KEY ? explain_key(PROJ_MSGQ) : watch(queue_state);
 
 	/* A closed pipe on stdout is an error we report (EPIPE), not death. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -82,19 +82,21 @@ static int
 options(int argc, char *argv[], long long *qbytes)
 {
 	static const struct program ctl = { "msgq/ctl",
-	    "[-q] [-k KEY] stat | rm | qbytes N | peek | key\n"
+	    "[-q] [-k KEY] stat | rm | qbytes N | peek | key | watch\n"
 	    "  stat      print the queue's msqid_ds (IPC_STAT)\n"
 	    "  rm        remove the queue and every message in it "
 	    "(IPC_RMID)\n"
 	    "  qbytes N  let the queue hold at most N bytes (IPC_SET)\n"
 	    "  peek      list the messages without taking them (MSG_COPY)\n"
+	    "  watch     print messages and bytes each time they change "
+	    "(Ctrl-C stops)\n"
 	    "  key       print the key and how it was made (-k, "
 	    "$IPC_DEMO_KEY, ftok)\n"
 	    "  -k KEY    the queue's key (default: $IPC_DEMO_KEY, else one "
 	    "made by ftok)\n"
 	    "  -q        quiet: no narration on stderr\n", "" };
 	static const char *const cmds[] = { "stat", "rm", "qbytes N", "peek",
-		"key", NULL };
+		"key", "watch", NULL };
 	int first = parse_options(&ctl, argc, argv, NULL, NULL), cmd;
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&

@@ -456,3 +456,29 @@ remove_queue(int *qid)
 	}
 	note("msgctl IPC_RMID: removed queue id %d", id);
 }
+
+/*
+ * msgq/ctl watch's look at the queue (watch() in common/ polls it): how
+ * many messages it holds and how many bytes (IPC_STAT's msg_qnum and
+ * msg_cbytes).  Returns 0 when no queue has our key: not yet, or no more.
+ */
+int
+queue_state(char *line, size_t size)
+{
+	struct msqid_ds ds;
+	int id = msgget(ipc_key, 0);	/* flags 0: open, never create */
+
+	if (id == -1 && errno == ENOENT)
+		return 0;
+	if (id == -1)
+		die("msgget");
+	if (msgctl(id, IPC_STAT, &ds) == -1) {
+		if (errno == EINVAL || errno == EIDRM)
+			return 0;	/* removed since msgget */
+		die("msgctl IPC_STAT");
+	}
+	snprintf(line, size, "%lu message%s, %lu byte%s",
+	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
+	    (unsigned long)ds.msg_cbytes, plural(ds.msg_cbytes));
+	return 1;
+}

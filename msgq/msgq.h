@@ -104,6 +104,7 @@ noreturn void refuse_used_key(void);
 ssize_t take_oversized(int qid, struct message *req, size_t room);
 void remove_queue(int *qid);
 void peek(int qid);
+int queue_state(char *line, size_t size);
 
 size_t next_input(struct input *in, char *buf, size_t max);
 size_t data_room(int qid);

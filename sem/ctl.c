@@ -28,7 +28,7 @@
 #include "ipcdemo.h"
 #include "sem.h"
 
-enum { STAT, SET, RM, KEY };	/* the commands, as options() finds them */
+enum { STAT, SET, RM, KEY, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *val);
 static void only_ours(unsigned long n);
@@ -43,9 +43,9 @@ main(int argc, char *argv[])
 	unsigned long n;
 	int cmd, id;
 
-	cmd = options(argc, argv, &val);	/* STAT, SET, RM, KEY; the key */
-	if (cmd == KEY)
-		return explain_key(PROJ_SEM);	/* how it was made: common/ */
+	cmd = options(argc, argv, &val);	/* STAT, SET, ...; the key */
+	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
+		return cmd == KEY ? explain_key(PROJ_SEM) : watch(sem_state);
 
 	/* Find the set; flags 0 means "open, never create". */
 	id = semget(ipc_key, 0, 0);
@@ -154,16 +154,18 @@ static int
 options(int argc, char *argv[], long long *val)
 {
 	static const struct program ctl = { "sem/ctl",
-	    "[-q] [-k KEY] stat | set N | rm | key\n"
+	    "[-q] [-k KEY] stat | set N | rm | key | watch\n"
 	    "  stat    print the semaphore: value, waiters, last PID, times\n"
 	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
 	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
+	    "  watch   print value and waiters each time they change "
+	    "(Ctrl-C stops)\n"
 	    "  key     print the key and how it was made (-k, $IPC_DEMO_KEY, "
 	    "ftok)\n"
 	    "  -k KEY  the set's key " KEY_DEFAULT
 	    "  -q      " QUIET, "" };
 	static const char *const cmds[] = { "stat", "set N", "rm", "key",
-		NULL };
+		"watch", NULL };
 	int cmd;
 
 	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,

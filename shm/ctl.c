@@ -26,7 +26,7 @@
 #include "ipcdemo.h"
 #include "ring.h"
 
-enum { STAT, RM, KEY };		/* the commands, as options() finds them */
+enum { STAT, RM, KEY, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[]);
 static void show_segment(int shmid);
@@ -35,11 +35,11 @@ static void show_set(int semid);
 int
 main(int argc, char *argv[])
 {
-	int cmd = options(argc, argv);	/* STAT, RM or KEY; the key: below */
+	int cmd = options(argc, argv);	/* STAT, RM, ...; the key: below */
 	int shmid, semid;
 
-	if (cmd == KEY)
-		return explain_key(PROJ_SHM);	/* how it was made: common/ */
+	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
+		return cmd == KEY ? explain_key(PROJ_SHM) : watch(shm_state);
 
 	/* Either may exist without the other; flags 0: never create. */
 	shmid = shmget(ipc_key, 0, 0);
@@ -151,14 +151,17 @@ static int
 options(int argc, char *argv[])
 {
 	static const struct program ctl = { "shm/ctl",
-	    "[-q] [-k KEY] stat | rm | key\n"
+	    "[-q] [-k KEY] stat | rm | key | watch\n"
 	    "  stat    print the segment (IPC_STAT) and its semaphores\n"
 	    "  rm      remove the segment and the semaphore set (IPC_RMID)\n"
+	    "  watch   print nattch and the semaphores each time they "
+	    "change\n"
 	    "  key     print the key and how it was made (-k, $IPC_DEMO_KEY, "
 	    "ftok)\n"
 	    "  -k KEY  the key " KEY_DEFAULT
 	    "  -q      " QUIET, "" };
-	static const char *const cmds[] = { "stat", "rm", "key", NULL };
+	static const char *const cmds[] = { "stat", "rm", "key", "watch",
+		NULL };
 	int cmd;
 
 	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,

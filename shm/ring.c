@@ -17,6 +17,8 @@
 #include "ipcdemo.h"
 #include "ring.h"
 
+static int set_state(char *line, size_t size);
+
 /* The header and the slot lengths, rounded up so the slots align. */
 size_t
 ring_header_size(uint32_t slots)
@@ -521,5 +523,80 @@ ring_writer_gone(int semid, int attached, int *shmid)
 		return -1;
 	}
 	*shmid = id;
+	return 1;
+}
+
+/*
+ * shm/ctl watch's look (watch() in common/ polls it): the segment's
+ * nattch (IPC_STAT), and the values of the set with the same key, by
+ * name for the ring's and the counter's.  Returns 0 when neither has our
+ * key: not yet, or no more.
+ */
+int
+shm_state(char *line, size_t size)
+{
+	struct shmid_ds ds;
+	int shmid = shmget(ipc_key, 0, 0), n;	/* 0: never create */
+
+	if (shmid == -1 && errno != ENOENT)
+		die("shmget");
+	if (shmid != -1 && shmctl(shmid, IPC_STAT, &ds) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			die("shmctl IPC_STAT");
+		shmid = -1;		/* removed since shmget */
+	}
+	if (shmid == -1)
+		n = snprintf(line, size, "no segment; ");
+	else
+		n = snprintf(line, size, "nattch %lu; ",
+		    (unsigned long)ds.shm_nattch);
+	if (n < 0 || (size_t)n >= size)
+		return 1;
+	return set_state(line + n, size - (size_t)n) || shmid != -1;
+}
+
+/*
+ * The values of the set with our key, named as ring.h and counter.h name
+ * them; "no semaphores" and 0 if there is none (or it just went).
+ */
+static int
+set_state(char *line, size_t size)
+{
+	static const char *const ring[] = { "FREE", "FILLED", "WRITER",
+		"READER", "STARTED" };
+	static const char *const counter[] = { "MUTEX", "GATE", "RUNNERS" };
+	const char *const *names = NULL;
+	unsigned short vals[NSEMS];
+	struct semid_ds ds;
+	union semun arg;
+	unsigned long i, n;
+	size_t len;
+	int semid = semget(ipc_key, 0, 0);
+
+	if (semid == -1 && errno != ENOENT)
+		die("semget");
+	arg.buf = &ds;
+	if (semid != -1 && semctl(semid, 0, IPC_STAT, arg) == -1)
+		semid = -1;		/* removed since semget */
+	n = semid == -1 ? 0 : (unsigned long)ds.sem_nsems;
+	if (n == NSEMS)
+		names = ring;
+	else if (n == sizeof counter / sizeof counter[0])
+		names = counter;
+	arg.array = vals;
+	if (names != NULL && semctl(semid, 0, GETALL, arg) == -1)
+		semid = -1;
+	if (semid == -1) {
+		snprintf(line, size, "no semaphores");
+		return 0;
+	}
+	if (names == NULL) {
+		snprintf(line, size, "a set of %lu semaphores (%s)", n,
+		    set_owner(n));
+		return 1;
+	}
+	for (i = 0, len = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(line + len, size - len, "%s%s %u",
+		    i ? " " : "", names[i], vals[i]);
 	return 1;
 }

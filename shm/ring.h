@@ -131,5 +131,6 @@ int ring_writer_gone(int semid, int attached, int *shmid);
 void ring_remove(int semid, int shmid);
 void ring_ended(int who, int status, int semid, const struct ring *r);
 void ring_tally(const struct tally *t, const char *tail);
+int shm_state(char *line, size_t size);
 
 #endif
