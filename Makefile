@@ -112,7 +112,7 @@ FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq msgq/stream sem/sem \
 	shm/ring shm/team \
 	common/ipcdemo tests/fuzz)
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
-	-Wl,--wrap=new_message
+	-Wl,--wrap=new_message,--wrap=explain_key
 
 fuzz: .fuzz/args
 	@mkdir -p .fuzz/corpus
