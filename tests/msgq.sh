@@ -661,7 +661,8 @@ t_client_foreign_reader() {
 	k=$(new_key)
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	r=$!
-	wait_for has_queue "$k" && sc=$(child_of "$r") && kill -STOP "$sc" &&
+	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv &&
+		sc=$(child_of "$r") && kill -STOP "$sc" &&
 		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello &&
 		c=$! && wait_for messages_are "$k" 1 &&
 		{ timeout $((5 * SLOW)) msgq/receiver -q -k "$k" >/dev/null 2>&1; [ $? -eq 1 ]; } &&
@@ -681,7 +682,8 @@ t_client_counts_requests() {
 	k=$(new_key)
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	r=$!
-	wait_for has_queue "$k" && sc=$(child_of "$r") && kill -STOP "$sc" &&
+	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv &&
+		sc=$(child_of "$r") && kill -STOP "$sc" &&
 		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello &&
 		c=$! && wait_for messages_are "$k" 1 &&
 		msgq/ctl -q -k "$k" rm && exits_with "$c" 1 &&
@@ -698,7 +700,8 @@ t_client_stopped_waiting() {
 	k=$(new_key)
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	r=$!
-	wait_for has_queue "$k" && sc=$(child_of "$r") && kill -STOP "$sc" &&
+	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv &&
+		sc=$(child_of "$r") && kill -STOP "$sc" &&
 		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello world &&
 		cl=$! && wait_for messages_are "$k" 1 &&
 		kill -TERM "$(child_of "$cl")" && exits_with "$cl" 143 &&

@@ -293,6 +293,12 @@ t_sigquit_seated() {
 # its work and exits 0 (it used to do the work, then exit 1); one that has
 # data to write (sem/wait -s: enter, leave) fails, and gives its seat back.
 t_stdout_closed() {
+	# Under valgrind, its log file takes the closed descriptor 1, and the
+	# program's "enter" goes there: the check means nothing then.
+	if [ "$SLOW" -gt 1 ]; then
+		echo "under valgrind: its log takes descriptor 1" >"$T/skip"
+		return 0
+	fi
 	k=$(new_key)
 	sem/post -q -k "$k" >&- && [ "$(sem_value "$k")" = 1 ] &&
 		sem/wait -q -n -k "$k" >&- && [ "$(sem_value "$k")" = 0 ] &&
