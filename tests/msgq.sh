@@ -653,21 +653,29 @@ t_client_request_never_fits() {
 	return $rc
 }
 
+# A server that has signed its queue (it waits in msgrcv), then stopped
+# with SIGSTOP, and a client whose request (MESSAGE...) waits in the
+# queue.  Sets r and sc (the server's timeout and the server) and cl (the
+# client's timeout); the caller sends SIGCONT to sc in the end.
+server_stopped_client_waiting() {
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv &&
+		sc=$(child_of "$r") && kill -STOP "$sc" &&
+		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" "$@" &&
+		cl=$! && wait_for messages_are "$k" 1
+}
+
 # Another process takes a request off a stopped server's queue (a plain
 # receiver puts it back, and exits): it is not the server, and its death
 # must not be taken for the server's.  The client waits on; once the
 # server runs again, the answer comes.
 t_client_foreign_reader() {
 	k=$(new_key)
-	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
-	r=$!
-	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv &&
-		sc=$(child_of "$r") && kill -STOP "$sc" &&
-		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello &&
-		c=$! && wait_for messages_are "$k" 1 &&
+	server_stopped_client_waiting hello &&
 		{ timeout $((5 * SLOW)) msgq/receiver -q -k "$k" >/dev/null 2>&1; [ $? -eq 1 ]; } &&
-		messages_are "$k" 1 && sleep 3 && ! gone "$(child_of "$c")" &&
-		kill -CONT "$sc" && exits_with "$c" 0 &&
+		messages_are "$k" 1 && sleep 3 && ! gone "$(child_of "$cl")" &&
+		kill -CONT "$sc" && exits_with "$cl" 0 &&
 		echo HELLO | cmp - "$T/c.out" &&
 		! grep -q 'is gone\|msgq/ctl rm' "$T/c.err" &&
 		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
@@ -680,13 +688,8 @@ t_client_foreign_reader() {
 # answer to its one request: "request 1 was not answered", not 2.
 t_client_counts_requests() {
 	k=$(new_key)
-	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
-	r=$!
-	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv &&
-		sc=$(child_of "$r") && kill -STOP "$sc" &&
-		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello &&
-		c=$! && wait_for messages_are "$k" 1 &&
-		msgq/ctl -q -k "$k" rm && exits_with "$c" 1 &&
+	server_stopped_client_waiting hello &&
+		msgq/ctl -q -k "$k" rm && exits_with "$cl" 1 &&
 		grep -q '^msgq/client: the server stopped: its queue is gone; request 1 was not answered' "$T/c.err" &&
 		kill -CONT "$sc" && exits_with "$r" 1
 	rc=$?
@@ -698,12 +701,7 @@ t_client_counts_requests() {
 # it does not claim every request was answered.
 t_client_stopped_waiting() {
 	k=$(new_key)
-	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
-	r=$!
-	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv &&
-		sc=$(child_of "$r") && kill -STOP "$sc" &&
-		start /dev/null "$T/c.out" "$T/c.err" msgq/client -k "$k" hello world &&
-		cl=$! && wait_for messages_are "$k" 1 &&
+	server_stopped_client_waiting hello world &&
 		kill -TERM "$(child_of "$cl")" && exits_with "$cl" 143 &&
 		grep -q '^msgq/client: 1 request, 0 answered; stopped by a signal$' "$T/c.err" &&
 		! grep -q 'every one answered' "$T/c.err"
