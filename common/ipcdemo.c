@@ -43,6 +43,7 @@ static int checkout_dir(char *dir, size_t size);
 static int ftok_parts(int proj);
 static int join_set(int id, int nsems);
 static void watched(const struct timespec *t0, const char *line);
+static void indented(FILE *f, int indent, const char *text);
 
 /*
  * The key, one per kind of object (proj):
@@ -195,21 +196,28 @@ ftok_parts(int proj)
 }
 
 /*
- * getopt(3) with -h (usage, exit 0), -k KEY and -q for all, and the
- * program's own letters handed to own(); a bad option or own() saying -1
- * is a usage error (exit 2).  Returns the first operand's index.  The key
- * comes later (use_key), so that a usage error is the first line.
+ * getopt(3) with the letters of p's rows: -h (usage, exit 0), -k KEY and
+ * -q are ours, the rest are handed to own(); a bad option or own() saying
+ * -1 is a usage error (exit 2).  Returns the first operand's index.  The
+ * key comes later (use_key), so that a usage error is the first line.
  */
 int
 parse_options(const struct program *p, int argc, char *argv[],
     int (*own)(int opt, const char *arg, void *ctx), void *ctx)
 {
-	char letters[64];
+	char letters[64] = ":h";
+	size_t i, n = 2;
 	int opt;
 
 	me = p;
 	prog = p->name;
-	snprintf(letters, sizeof letters, ":hk:q%s", p->letters);
+	for (i = 0; i < p->nrows && n < sizeof letters - 2; i++)
+		if (p->rows[i].name[0] == '-') {
+			letters[n++] = p->rows[i].name[1];
+			if (strchr(p->rows[i].name, ' ') != NULL)
+				letters[n++] = ':';
+		}
+	letters[n] = '\0';
 	while ((opt = getopt(argc, argv, letters)) != -1) {
 		if (opt == 'h')
 			show_usage(stdout);
@@ -226,12 +234,55 @@ parse_options(const struct program *p, int argc, char *argv[],
 	return optind;
 }
 
-/* The usage: on stdout for -h (exit 0), else on stderr (exit 2). */
+/*
+ * The usage, made from the rows: on stdout for -h (exit 0), else on
+ * stderr (exit 2).  "usage: NAME [-flags] [-x ARG]... commands operands",
+ * what it does, then a line a row.
+ */
 noreturn void
 show_usage(FILE *f)
 {
-	fprintf(f, "usage: %s %s", me->name, me->synopsis);
+	const struct row *r, *end = me->rows + me->nrows;
+	const char *bar = "";
+	int width = 0;
+
+	fprintf(f, "usage: %s [-", me->name);
+	for (r = me->rows; r < end; r++)	/* -q and the other flags */
+		if (r->name[0] == '-' && r->name[2] == '\0')
+			fputc(r->name[1], f);
+	fputc(']', f);
+	for (r = me->rows; r < end; r++)	/* options with a value */
+		if (r->name[0] == '-' && r->name[2] != '\0')
+			fprintf(f, " [%s]", r->name);
+	for (r = me->rows; r < end; r++)	/* a ctl's commands */
+		if (r->name[0] != '-') {
+			fprintf(f, "%s %s", bar, r->name);
+			bar = " |";
+		}
+	fprintf(f, "%s%s\n", me->operands[0] ? " " : "", me->operands);
+	if (me->about != NULL) {
+		fputs("  ", f);
+		indented(f, 2, me->about);
+	}
+	for (r = me->rows; r < end; r++)
+		if ((int)strlen(r->name) > width)
+			width = (int)strlen(r->name);
+	for (r = me->rows; r < end; r++) {
+		fprintf(f, "  %-*s  ", width, r->name);
+		indented(f, width + 4, r->help);
+	}
 	exit(f == stdout ? 0 : EXIT_USAGE);
+}
+
+/* text on f, a '\n' in it going on after `indent` blanks; then '\n'. */
+static void
+indented(FILE *f, int indent, const char *text)
+{
+	int n;
+
+	for (; (n = (int)strcspn(text, "\n")), text[n] != '\0'; text += n + 1)
+		fprintf(f, "%.*s\n%*s", n, text, indent, "");
+	fprintf(f, "%s\n", text);
 }
 
 /* Operands past argv[first] are one too many (after command cmd). */
@@ -253,31 +304,33 @@ use_key(int proj)
 }
 
 /*
- * A ctl program's command at argv[first], one of cmds ("stat", "set N":
- * a number after a blank), its number in 0..max to *n (`what` names it).
- * Returns the index; a missing, unknown or extra word is a usage error.
+ * A ctl program's command at argv[first], one of its rows that are not
+ * options ("stat", "set N": a number after a blank), listed first; its
+ * number in 0..max to *n (`what` names it).  Returns the row's index; a
+ * missing, unknown or extra word is a usage error.
  */
 int
-command(int argc, char *argv[], int first, const char *const cmds[],
-    const char *what, long long max, long long *n)
+command(int argc, char *argv[], int first, const char *what,
+    long long max, long long *n)
 {
-	const char *cmd = first < argc ? argv[first] : "";
+	const char *cmd = first < argc ? argv[first] : "", *name;
+	size_t len, i, cmds = 0;
 	char list[128] = "";
-	size_t len, i, last;
 	int takes;
 
-	last = 0;
-	while (cmds[last + 1] != NULL)
-		last++;
-	for (i = 0; cmds[i] != NULL; i++)
+	while (cmds < me->nrows && me->rows[cmds].name[0] != '-')
+		cmds++;
+	for (i = 0; i < cmds; i++)
 		snprintf(list + strlen(list), sizeof list - strlen(list),
-		    "%s%s", i == 0 ? "" : i == last ? " or " : ", ", cmds[i]);
-	for (i = 0; cmds[i] != NULL; i++) {
-		len = strcspn(cmds[i], " ");
-		if (strlen(cmd) == len && strncmp(cmd, cmds[i], len) == 0)
+		    "%s%s", i == 0 ? "" : i == cmds - 1 ? " or " : ", ",
+		    me->rows[i].name);
+	for (i = 0; i < cmds; i++) {
+		name = me->rows[i].name;
+		len = strcspn(name, " ");
+		if (strlen(cmd) == len && strncmp(cmd, name, len) == 0)
 			break;
 	}
-	if (*cmd == '\0' || cmds[i] == NULL) {
+	if (*cmd == '\0' || i == cmds) {
 		if (*cmd == '\0')
 			fprintf(stderr, "%s: no command: expected %s\n", prog,
 			    list);
@@ -286,7 +339,7 @@ command(int argc, char *argv[], int first, const char *const cmds[],
 			    "%s\n", prog, cmd, list);
 		show_usage(stderr);
 	}
-	takes = cmds[i][len] == ' ';
+	takes = me->rows[i].name[len] == ' ';
 	if (takes && first + 1 >= argc) {
 		fprintf(stderr, "%s: %s: %s is missing\n", prog, cmd, what);
 		show_usage(stderr);

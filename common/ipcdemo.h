@@ -50,24 +50,39 @@ extern int quiet;		/* -q: no narration */
 extern key_t ipc_key;		/* the key in use, for narration and hints */
 extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
 
-/* A program's command line: see parse_options() in ipcdemo.c. */
+/*
+ * A program's command line, which is also its usage: one row an option
+ * ("-c COUNT") or ctl command ("set N"), with what it does; a '\n' in the
+ * text goes on under it.  parse_options() takes its getopt letters from
+ * the rows, and command() its commands.
+ */
+struct row {
+	const char *name;
+	const char *help;
+};
 struct program {
 	const char *name;	/* "shm/writer": starts every line we print */
-	const char *synopsis;	/* the usage after the name, lines and all */
-	const char *letters;	/* its own getopt letters: "s:z:" */
+	const char *operands;	/* the usage after the options: "< input" */
+	const char *about;	/* what it does, a line or two, or NULL */
+	const struct row *rows;	/* options and commands, as listed */
+	size_t nrows;
 };
+#define ROWS(rows) rows, sizeof rows / sizeof rows[0]
 
-/* The words of the usage lines for -k and -q, the same in every program. */
-#define KEY_DEFAULT "(default: $IPC_DEMO_KEY, else one made by ftok)\n"
-#define QUIET "quiet: no narration on stderr\n"
+/* The rows of -k and -q, and of ctl key, the same in every program. */
+#define KEY_ROW(what) { "-k KEY", what " (default: $IPC_DEMO_KEY, else " \
+	"one made by ftok)" }
+#define QUIET_ROW { "-q", "quiet: no narration on stderr" }
+#define KEY_CMD { "key", "print the key and how it was made (-k, " \
+	"$IPC_DEMO_KEY, ftok)" }
 
 int parse_options(const struct program *p, int argc, char *argv[],
     int (*own)(int opt, const char *arg, void *ctx), void *ctx);
 noreturn void show_usage(FILE *f);
 void no_more_operands(int argc, char *argv[], int first, const char *cmd);
 void use_key(int proj);
-int command(int argc, char *argv[], int first, const char *const cmds[],
-    const char *what, long long max, long long *n);
+int command(int argc, char *argv[], int first, const char *what,
+    long long max, long long *n);
 int choose_key(const char *arg, int proj);
 int explain_key(int proj);
 void bad_option(int opt);

@@ -103,14 +103,13 @@ main(int argc, char *argv[])
 static void
 options(int argc, char *argv[], struct input *in)
 {
-	static const struct program client = { "msgq/client",
-	    "[-q] [-k KEY] [MESSAGE ...]\n"
-	    "  Send each MESSAGE, or each line of standard input, to "
-	    "msgq/server and print\n"
-	    "  each answer.\n"
-	    "  -k KEY   the server's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -q       quiet: no narration on stderr\n", "" };
+	static const struct row rows[] = {
+		KEY_ROW("the server's key"),
+		QUIET_ROW,
+	};
+	static const struct program client = { "msgq/client", "[MESSAGE ...]",
+	    "Send each MESSAGE, or each line of standard input, to "
+	    "msgq/server and print\neach answer.", ROWS(rows) };
 	int first = parse_options(&client, argc, argv, NULL, NULL);
 
 	use_key(PROJ_MSGQ);

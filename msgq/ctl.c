@@ -81,29 +81,24 @@ main(int argc, char *argv[])
 static int
 options(int argc, char *argv[], long long *qbytes)
 {
-	static const struct program ctl = { "msgq/ctl",
-	    "[-q] [-k KEY] stat | rm | qbytes N | peek | key | watch\n"
-	    "  stat      print the queue's msqid_ds (IPC_STAT)\n"
-	    "  rm        remove the queue and every message in it "
-	    "(IPC_RMID)\n"
-	    "  qbytes N  let the queue hold at most N bytes (IPC_SET)\n"
-	    "  peek      list the messages without taking them (MSG_COPY)\n"
-	    "  watch     print messages and bytes each time they change "
-	    "(Ctrl-C stops)\n"
-	    "  key       print the key and how it was made (-k, "
-	    "$IPC_DEMO_KEY, ftok)\n"
-	    "  -k KEY    the queue's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -q        quiet: no narration on stderr\n", "" };
-	static const char *const cmds[] = { "stat", "rm", "qbytes N", "peek",
-		"key", "watch", NULL };
+	static const struct row rows[] = {
+		{ "stat", "print the queue's msqid_ds (IPC_STAT)" },
+		{ "rm", "remove the queue and every message in it (IPC_RMID)" },
+		{ "qbytes N", "let the queue hold at most N bytes (IPC_SET)" },
+		{ "peek", "list the messages without taking them (MSG_COPY)" },
+		KEY_CMD,
+		{ "watch", "print messages and bytes each time they change "
+		    "(Ctrl-C stops)" },
+		KEY_ROW("the queue's key"),
+		QUIET_ROW,
+	};
+	static const struct program ctl = { "msgq/ctl", "", NULL, ROWS(rows) };
 	int first = parse_options(&ctl, argc, argv, NULL, NULL), cmd;
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&
 	    parse_num("qbytes", argv[first + 1], 1, 0x7fffffff, qbytes) == -1)
 		show_usage(stderr);
-	cmd = command(argc, argv, first, cmds, "the number N", 0x7fffffff,
-	    qbytes);
+	cmd = command(argc, argv, first, "the number N", 0x7fffffff, qbytes);
 	use_key(PROJ_MSGQ);
 	return cmd;
 }

@@ -137,19 +137,19 @@ own_option(int opt, const char *arg, void *ctx)
 static void
 options(int argc, char *argv[], struct receiver *r)
 {
-	static const struct program receiver = { "msgq/receiver",
-	    "[-nq] [-c COUNT] [-e ENDS] [-k KEY] [-t TYPE]\n"
-	    "  Write the bytes of each message to standard output, until "
-	    "the end of stream.\n"
-	    "  -c COUNT stop after COUNT messages\n"
-	    "  -e ENDS  stop after ENDS ends of stream (one per sender; "
-	    "default 1)\n"
-	    "  -k KEY   the queue's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -n       do not wait: take what is queued, then stop\n"
-	    "  -q       quiet: no narration on stderr\n"
-	    "  -t TYPE  0 any type (default), N only type N, -N the lowest\n"
-	    "           type <= N\n", "c:e:nt:" };
+	static const struct row rows[] = {
+		{ "-c COUNT", "stop after COUNT messages" },
+		{ "-e ENDS", "stop after ENDS ends of stream (one per sender; "
+		    "default 1)" },
+		KEY_ROW("the queue's key"),
+		{ "-n", "do not wait: take what is queued, then stop" },
+		QUIET_ROW,
+		{ "-t TYPE", "0 any type (default), N only type N, -N the "
+		    "lowest\ntype <= N" },
+	};
+	static const struct program receiver = { "msgq/receiver", "",
+	    "Write the bytes of each message to standard output, until the "
+	    "end of stream.", ROWS(rows) };
 
 	no_more_operands(argc, argv, parse_options(&receiver, argc, argv,
 	    own_option, r), NULL);

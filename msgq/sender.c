@@ -131,17 +131,17 @@ own_option(int opt, const char *arg, void *ctx)
 static void
 options(int argc, char *argv[], struct sender *s)
 {
-	static const struct program sender = { "msgq/sender",
-	    "[-bnq] [-k KEY] [-t TYPE] [MESSAGE ...]\n"
-	    "  Send each MESSAGE, or each line of standard input, as a "
-	    "message.\n"
-	    "  -b       bulk: send standard input in blocks of the largest "
-	    "message size\n"
-	    "  -k KEY   the queue's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -n       do not wait when the queue is full: fail instead\n"
-	    "  -q       quiet: no narration on stderr\n"
-	    "  -t TYPE  message type, 1 or more (default 1)\n", "bnt:" };
+	static const struct row rows[] = {
+		{ "-b", "bulk: send standard input in blocks of the largest "
+		    "message size" },
+		KEY_ROW("the queue's key"),
+		{ "-n", "do not wait when the queue is full: fail instead" },
+		QUIET_ROW,
+		{ "-t TYPE", "message type, 1 or more (default 1)" },
+	};
+	static const struct program sender = { "msgq/sender", "[MESSAGE ...]",
+	    "Send each MESSAGE, or each line of standard input, as a message.",
+	    ROWS(rows) };
 	int first = parse_options(&sender, argc, argv, own_option, s);
 
 	if (s->in.bulk && first < argc) {

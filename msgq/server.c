@@ -109,14 +109,14 @@ own_option(int opt, const char *arg, void *ctx)
 static long long
 options(int argc, char *argv[])
 {
-	static const struct program server = { "msgq/server",
-	    "[-q] [-c COUNT] [-k KEY]\n"
-	    "  Answer each request of msgq/client with its bytes in "
-	    "capitals, until Ctrl-C.\n"
-	    "  -c COUNT stop after COUNT requests\n"
-	    "  -k KEY   the queue's key (default: $IPC_DEMO_KEY, else one "
-	    "made by ftok)\n"
-	    "  -q       quiet: no narration on stderr\n", "c:" };
+	static const struct row rows[] = {
+		{ "-c COUNT", "stop after COUNT requests" },
+		KEY_ROW("the queue's key"),
+		QUIET_ROW,
+	};
+	static const struct program server = { "msgq/server", "",
+	    "Answer each request of msgq/client with its bytes in capitals, "
+	    "until Ctrl-C.", ROWS(rows) };
 	long long count = -1;
 
 	no_more_operands(argc, argv, parse_options(&server, argc, argv,

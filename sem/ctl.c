@@ -153,23 +153,21 @@ show(int id, unsigned long n)
 static int
 options(int argc, char *argv[], long long *val)
 {
-	static const struct program ctl = { "sem/ctl",
-	    "[-q] [-k KEY] stat | set N | rm | key | watch\n"
-	    "  stat    print the semaphore: value, waiters, last PID, times\n"
-	    "  set N   set the value to N, 0 to 32767 (SETVAL)\n"
-	    "  rm      remove the set (IPC_RMID); waiters fail with EIDRM\n"
-	    "  watch   print value and waiters each time they change "
-	    "(Ctrl-C stops)\n"
-	    "  key     print the key and how it was made (-k, $IPC_DEMO_KEY, "
-	    "ftok)\n"
-	    "  -k KEY  the set's key " KEY_DEFAULT
-	    "  -q      " QUIET, "" };
-	static const char *const cmds[] = { "stat", "set N", "rm", "key",
-		"watch", NULL };
+	static const struct row rows[] = {
+		{ "stat", "print the semaphore: value, waiters, last PID, times" },
+		{ "set N", "set the value to N, 0 to 32767 (SETVAL)" },
+		{ "rm", "remove the set (IPC_RMID); waiters fail with EIDRM" },
+		KEY_CMD,
+		{ "watch", "print value and waiters each time they change "
+		    "(Ctrl-C stops)" },
+		KEY_ROW("the set's key"),
+		QUIET_ROW,
+	};
+	static const struct program ctl = { "sem/ctl", "", NULL, ROWS(rows) };
 	int cmd;
 
 	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,
-	    NULL), cmds, "the value N", SEM_MAX, val);
+	    NULL), "the value N", SEM_MAX, val);
 	use_key(PROJ_SEM);
 	return cmd;
 }

@@ -203,47 +203,38 @@ clear_table(void)
 			(void)0;	/* interrupted: wait again */
 }
 
-static void
-usage(FILE *f)
+/* -m, -p and -u, for parse_options(). */
+static int
+own_option(int opt, const char *arg, void *ctx)
 {
-	fprintf(f, "usage: sem/philosophers [-qu] [-k KEY] [-p PHILOSOPHERS] "
-	    "[-m MEALS]\n  Philosophers share forks, a semaphore set: "
-	    "both forks in one semop.\n  -k KEY           the set's key "
-	    "(default: $IPC_DEMO_KEY, else made by ftok)\n  -m MEALS      "
-	    "   meals each, 1 to %d (default 10)\n  -p PHILOSOPHERS  "
-	    "philosophers and forks, 2 to %d (default 5)\n  -q               "
-	    "quiet: no narration on stderr\n  -u               unsafe: left "
-	    "fork, then right: a deadlock\n", MEALS_MAX, PHIL_MAX);
-	exit(f == stdout ? 0 : EXIT_USAGE);
+	struct table *t = ctx;
+
+	if (opt == 'm')
+		return parse_num("-m", arg, 1, MEALS_MAX, &t->meals);
+	if (opt == 'p')
+		return parse_num("-p", arg, 2, PHIL_MAX, &t->n);
+	t->unsafe = 1;
+	return 0;
 }
 
-/* The command line: -k -m -p -q -u, then the key. */
+/* The command line: -k -q (common/), -m -p -u, no operands, the key. */
 static void
 options(int argc, char *argv[], struct table *t)
 {
-	const char *karg = NULL;
-	int opt, bad = 0;
+	static const struct row rows[] = {
+		KEY_ROW("the key"),
+		{ "-m MEALS", "meals each, 1 to 1000000 (default 10)" },
+		{ "-p PHILOSOPHERS", "philosophers and forks, 2 to 64 (default "
+		    "5)" },
+		QUIET_ROW,
+		{ "-u", "unsafe: left fork, then right: a deadlock" },
+	};
+	static const struct program philosophers = { "sem/philosophers", "",
+	    "Philosophers share forks, a semaphore set: both forks in one "
+	    "semop.", ROWS(rows) };
 
-	prog = "sem/philosophers";
 	t->n = 5, t->meals = 10, t->unsafe = 0;
-	while (!bad && (opt = getopt(argc, argv, ":hk:m:p:qu")) != -1) {
-		if (opt == 'h')
-			usage(stdout);
-		else if (opt == 'k')
-			karg = optarg;
-		else if (opt == 'm')
-			bad = parse_num("-m", optarg, 1, MEALS_MAX, &t->meals);
-		else if (opt == 'p')
-			bad = parse_num("-p", optarg, 2, PHIL_MAX, &t->n);
-		else if (opt == 'q')
-			quiet = 1;
-		else if (opt == 'u')
-			t->unsafe = 1;
-		else
-			bad_option(opt), bad = 1;
-	}
-	if (!bad && optind < argc)
-		bad_operand(NULL, argv[optind]), bad = 1;
-	if (bad || choose_key(karg, PROJ_PHIL) == -1)
-		usage(stderr);
+	no_more_operands(argc, argv, parse_options(&philosophers, argc, argv,
+	    own_option, t), NULL);
+	use_key(PROJ_PHIL);
 }

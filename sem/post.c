@@ -72,11 +72,13 @@ main(int argc, char *argv[])
 static long long
 options(int argc, char *argv[])
 {
-	static const struct program post = { "sem/post", "[-q] [-k KEY] [N]\n"
-	    "  V: add N (default 1, at most 32767) to the semaphore, waking "
-	    "waiters.\n"
-	    "  -k KEY  the set's key " KEY_DEFAULT
-	    "  -q      " QUIET, "" };
+	static const struct row rows[] = {
+		KEY_ROW("the set's key"),
+		QUIET_ROW,
+	};
+	static const struct program post = { "sem/post", "[N]",
+	    "V: add N (default 1, at most 32767) to the semaphore, waking "
+	    "waiters.", ROWS(rows) };
 	int first = parse_options(&post, argc, argv, NULL, NULL);
 	long long n = 1;
 

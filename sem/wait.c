@@ -207,19 +207,20 @@ own_option(int opt, const char *arg, void *ctx)
 static long long
 options(int argc, char *argv[])
 {
-	static const struct program wait = { "sem/wait",
-	    "[-nqU] [-k KEY] [-s SECONDS] [-t SECONDS]\n"
-	    "  P: take one unit of the semaphore, waiting while its value "
-	    "is 0.\n"
-	    "  -k KEY      the set's key " KEY_DEFAULT
-	    "  -n          do not wait: no unit free is an error (exit 1)\n"
-	    "  -q          " QUIET
-	    "  -s SECONDS  a critical section: take, hold SECONDS, give "
-	    "back (SEM_UNDO)\n"
-	    "  -t SECONDS  give up after SECONDS (0.5: decimals allowed), "
-	    "exit 1\n"
-	    "  -U          with -s: no SEM_UNDO, so a killed holder keeps "
-	    "its unit\n", "ns:t:U" };
+	static const struct row rows[] = {
+		KEY_ROW("the set's key"),
+		{ "-n", "do not wait: no unit free is an error (exit 1)" },
+		QUIET_ROW,
+		{ "-s SECONDS", "a critical section: take, hold SECONDS, give "
+		    "back (SEM_UNDO)" },
+		{ "-t SECONDS", "give up after SECONDS (0.5: decimals allowed), "
+		    "exit 1" },
+		{ "-U", "with -s: no SEM_UNDO, so a killed holder keeps its "
+		    "unit" },
+	};
+	static const struct program wait = { "sem/wait", "",
+	    "P: take one unit of the semaphore, waiting while its value is 0.",
+	    ROWS(rows) };
 
 	long long seconds = -1;
 

@@ -232,16 +232,17 @@ own_option(int opt, const char *arg, void *ctx)
 static void
 options(int argc, char *argv[], struct run *run)
 {
-	static const struct program counter = { "shm/counter",
-	    "[-qu] [-k KEY] [-p PROCS] [-n TIMES]\n"
-	    "  PROCS processes add 1 to a counter in shared memory TIMES "
-	    "times each.\n"
-	    "  -k KEY    the key " KEY_DEFAULT
-	    "  -n TIMES  additions per process, 1 to 100000000 (default "
-	    "100000)\n"
-	    "  -p PROCS  processes, 1 to 64 (default 2)\n"
-	    "  -q        " QUIET
-	    "  -u        unlocked: no mutex, and see updates lost\n", "n:p:u" };
+	static const struct row rows[] = {
+		KEY_ROW("the key"),
+		{ "-n TIMES", "additions per process, 1 to 100000000 (default "
+		    "100000)" },
+		{ "-p PROCS", "processes, 1 to 64 (default 2)" },
+		QUIET_ROW,
+		{ "-u", "unlocked: no mutex, and see updates lost" },
+	};
+	static const struct program counter = { "shm/counter", "",
+	    "PROCS processes add 1 to a counter in shared memory TIMES times "
+	    "each.", ROWS(rows) };
 
 	no_more_operands(argc, argv, parse_options(&counter, argc, argv,
 	    own_option, run), NULL);

@@ -150,22 +150,20 @@ show_set(int semid)
 static int
 options(int argc, char *argv[])
 {
-	static const struct program ctl = { "shm/ctl",
-	    "[-q] [-k KEY] stat | rm | key | watch\n"
-	    "  stat    print the segment (IPC_STAT) and its semaphores\n"
-	    "  rm      remove the segment and the semaphore set (IPC_RMID)\n"
-	    "  watch   print nattch and the semaphores each time they "
-	    "change\n"
-	    "  key     print the key and how it was made (-k, $IPC_DEMO_KEY, "
-	    "ftok)\n"
-	    "  -k KEY  the key " KEY_DEFAULT
-	    "  -q      " QUIET, "" };
-	static const char *const cmds[] = { "stat", "rm", "key", "watch",
-		NULL };
+	static const struct row rows[] = {
+		{ "stat", "print the segment (IPC_STAT) and its semaphores" },
+		{ "rm", "remove the segment and the semaphore set (IPC_RMID)" },
+		KEY_CMD,
+		{ "watch", "print nattch and the semaphores each time they "
+		    "change" },
+		KEY_ROW("the key"),
+		QUIET_ROW,
+	};
+	static const struct program ctl = { "shm/ctl", "", NULL, ROWS(rows) };
 	int cmd;
 
 	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,
-	    NULL), cmds, "", 0, NULL);
+	    NULL), "", 0, NULL);
 	use_key(PROJ_SHM);
 	return cmd;
 }

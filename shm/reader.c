@@ -234,11 +234,13 @@ abandon(void)
 static void
 options(int argc, char *argv[])
 {
-	static const struct program reader = { "shm/reader",
-	    "[-q] [-k KEY] > output\n"
-	    "  Write out what shm/writer streams through shared memory.\n"
-	    "  -k KEY  the key " KEY_DEFAULT
-	    "  -q      " QUIET, "" };
+	static const struct row rows[] = {
+		KEY_ROW("the key"),
+		QUIET_ROW,
+	};
+	static const struct program reader = { "shm/reader", "> output",
+	    "Write out what shm/writer streams through shared memory.",
+	    ROWS(rows) };
 
 	no_more_operands(argc, argv, parse_options(&reader, argc, argv, NULL,
 	    NULL), NULL);

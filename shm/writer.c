@@ -230,15 +230,16 @@ own_option(int opt, const char *arg, void *ctx)
 static void
 options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
 {
-	static const struct program writer = { "shm/writer",
-	    "[-q] [-k KEY] [-s SLOTS] [-z SLOT_BYTES] < input\n"
-	    "  Stream standard input through a shared memory ring to "
-	    "shm/reader.\n"
-	    "  -k KEY         the key " KEY_DEFAULT
-	    "  -q             " QUIET
-	    "  -s SLOTS       slots in the ring, 1 to 1024 (default 2)\n"
-	    "  -z SLOT_BYTES  bytes in a slot, 1 to 67108864 (default "
-	    "1048576)\n", "s:z:" };
+	static const struct row rows[] = {
+		KEY_ROW("the key"),
+		QUIET_ROW,
+		{ "-s SLOTS", "slots in the ring, 1 to 1024 (default 2)" },
+		{ "-z SLOT_BYTES", "bytes in a slot, 1 to 67108864 (default "
+		    "1048576)" },
+	};
+	static const struct program writer = { "shm/writer", "< input",
+	    "Stream standard input through a shared memory ring to "
+	    "shm/reader.", ROWS(rows) };
 	long long geometry[2] = { SLOTS_DEFAULT, SLOT_BYTES_DEFAULT };
 
 	no_more_operands(argc, argv, parse_options(&writer, argc, argv,
