@@ -1,7 +1,6 @@
 /*
  * ipcdemo.c - keys, options, numbers, errors and hints, narration,
- * signals and output for every ipc-demos program, and the one
- * semaphore-set opener.  See ipcdemo.h.
+ * signals and output for every ipc-demos program.  See ipcdemo.h.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -28,12 +27,9 @@ volatile sig_atomic_t stop_signal;
 
 /* Words for hints, set by choose_key() from the mechanism's proj id. */
 static const char *noun = "object";	/* "queue", "semaphore set", ... */
-static const char *ctl = "the ctl program";
+const char *ctl_prog = "the ctl program";
 
 enum { PACE_LINES = 10 };	/* narration lines per second, at most */
-
-/* How long a late-comer waits for a set's creator: 5 s in all. */
-enum { READY_POLLS = 500, READY_POLL_MS = 10 };
 
 static const struct program *me;	/* for usage() */
 static const char *key_arg;		/* -k, for use_key(), explain_key() */
@@ -41,7 +37,6 @@ enum { WATCH_POLL_MS = 100 };	/* ctl watch looks this often */
 
 static int checkout_dir(char *dir, size_t size);
 static int ftok_parts(int proj);
-static int join_set(int id, int nsems);
 static void watched(const struct timespec *t0, const char *line);
 static void indented(FILE *f, int indent, const char *text);
 
@@ -62,7 +57,7 @@ choose_key(const char *arg, int proj)
 
 	noun = proj == PROJ_MSGQ ? "queue" : proj == PROJ_SEM ||
 	    proj == PROJ_PHIL ? "semaphore set" : "segment";
-	ctl = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ? "sem/ctl" :
+	ctl_prog = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ? "sem/ctl" :
 	    proj == PROJ_PHIL ? "sem/ctl -k KEY" : "shm/ctl -k KEY";
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
 	if (arg != NULL) {
@@ -593,7 +588,7 @@ usual_cause(const char *call, int err)
 		if (strncmp(p, "{noun}", 6) == 0)
 			word = noun_of(call);
 		else if (strncmp(p, "{ctl}", 5) == 0)
-			word = ctl;
+			word = ctl_prog;
 		else if (strncmp(p, "{key}", 5) == 0)
 			word = key;
 		if (word == NULL) {
@@ -714,131 +709,9 @@ refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 		    "users could read or change it\n", prog,
 		    (unsigned int)ipc_key, what, id, mode);
 		hint("remove it with %s rm and start again, or pick another "
-		    "key with -k", ctl);
+		    "key with -k", ctl_prog);
 		exit(EXIT_CALL_FAILED);
 	}
-}
-
-/*
- * Whose set has this many semaphores?  Each of ours has its own size, but
- * sem/philosophers has one per philosopher (2 to 64), so a set of 3 or 5
- * may be a dinner's too.
- */
-const char *
-set_owner(unsigned long nsems)
-{
-	switch (nsems) {
-	case 1:
-		return "sem/wait's and sem/post's?";
-	case 3:
-		return "shm/counter's or sem/philosophers'?";
-	case 5:
-		return "shm/writer's ring or sem/philosophers'?";
-	}
-	if (nsems >= 2 && nsems <= 64)
-		return "sem/philosophers'?";
-	return "not one of ours";
-}
-
-/*
- * Create a set of nsems semaphores with the values init, or join the one
- * that has our key - after checking it is a set of our kind.
- *
- * The race.  semget(IPC_CREAT) makes a set and semctl(SETALL) gives it
- * values: two calls, not one.  A process that opened the set between them
- * and did P or V at once would work on values that the creator is about
- * to overwrite.  So IPC_CREAT|IPC_EXCL makes exactly one process the
- * creator; after SETALL it makes one semop that changes nothing (+1 and -1
- * on semaphore 0, in one atomic call), only so that the set's sem_otime is
- * no longer 0.  Everyone else waits for sem_otime != 0 before touching the
- * set.  (TLPI 47.5, UNP vol. 2 11.2.)  The mode is given in full: umask
- * does not apply to System V IPC objects.
- *
- * The shape.  semget with nsems 0 opens a set of any size, so we can look
- * before we use it: a set of another size belongs to another program (or
- * to nobody we know), and a P or V on it would corrupt that program's
- * state.  It is refused, and left as it is.
- *
- * Returns the id (*created says whether we made it), or -1 if a signal
- * stopped us while we waited for the creator.
- */
-int
-open_set(int nsems, const unsigned short *init, int *created)
-{
-	struct sembuf noop[2] = {
-		{ .sem_num = 0, .sem_op = 1, .sem_flg = 0 },
-		{ .sem_num = 0, .sem_op = -1, .sem_flg = 0 },
-	};
-	union semun arg;
-	int id;
-
-	for (;;) {
-		id = semget(ipc_key, nsems, IPC_CREAT | IPC_EXCL | 0600);
-		if (id != -1) {
-			arg.array = (unsigned short *)init;
-			if (semctl(id, 0, SETALL, arg) == -1)
-				die("semctl SETALL");
-			if (semop(id, noop, 2) == -1)
-				die("semop (marking the set ready)");
-			note("semget: created set id %d (%d semaphore%s, "
-			    "mode 0600); SETALL, then a no-op semop marks it "
-			    "ready", id, nsems,
-			    plural((unsigned long long)nsems));
-			*created = 1;
-			return id;
-		}
-		if (errno != EEXIST)
-			die("semget");
-		id = semget(ipc_key, 0, 0600);	/* 0: any size, to look */
-		if (id != -1)
-			break;
-		if (errno != ENOENT)
-			die("semget");
-		/* Removed between our two calls: try to create it again. */
-	}
-	*created = 0;
-	return join_set(id, nsems);
-}
-
-/* Everyone but the creator: check owner, mode, size; wait for sem_otime. */
-static int
-join_set(int id, int nsems)
-{
-	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
-	struct semid_ds ds;
-	union semun arg;
-	int polls;
-
-	arg.buf = &ds;
-	for (polls = 0; polls < READY_POLLS; polls++) {
-		if (semctl(id, 0, IPC_STAT, arg) == -1)
-			die("semctl IPC_STAT");
-		refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
-		if (ds.sem_nsems != (unsigned long)nsems) {
-			fprintf(stderr, "%s: key 0x%08x holds a set of %lu "
-			    "semaphore%s (%s); %s needs %d\n", prog,
-			    (unsigned int)ipc_key, (unsigned long)ds.sem_nsems,
-			    plural(ds.sem_nsems), set_owner(ds.sem_nsems),
-			    prog, nsems);
-			hint("pick another key with -k (or another "
-			    "IPC_DEMO_KEY); the set was left as it is");
-			exit(EXIT_CALL_FAILED);
-		}
-		if (ds.sem_otime != 0) {
-			note("semget: joined set id %d", id);
-			return id;
-		}
-		if (polls == 0)
-			note("set id %d is not initialised yet (sem_otime is "
-			    "0): waiting for its creator", id);
-		if (nanosleep(&pause, NULL) == -1 && stop_signal)
-			return -1;
-	}
-	fprintf(stderr, "%s: key 0x%08x: semaphore set id %d was never "
-	    "initialised\n", prog, (unsigned int)ipc_key, id);
-	hint("its creator may have died half way; remove it with %s rm",
-	    ctl);
-	exit(EXIT_CALL_FAILED);
 }
 
 /*

@@ -5,12 +5,11 @@
  * how narration is written, how Ctrl-C is caught, how output is
  * checked, and the polling loop of the ctl programs' watch.
  *
- * One IPC step lives here, because sem/ and shm/ need it the same way:
- * open_set(), which creates a semaphore set without a race, or joins one
- * after checking it is of our kind.  Every other IPC call is made in the
- * mechanism's own directory - by the program, or by its helper file
- * (msgq/msgq.c, sem/sem.c, shm/ring.c, shm/team.c) - and checked right
- * there, so that a reader sees the call and what happens when it fails.
+ * No get, op or ctl call is made here.  Each is made in the mechanism's
+ * own directory - by the program, or by its helper file (msgq/msgq.c,
+ * msgq/stream.c, sem/sem.c, sem/set.c, shm/ring.c, shm/team.c) - and
+ * checked right there, so that a reader sees the call and what happens
+ * when it fails.
  */
 #ifndef IPCDEMO_H
 #define IPCDEMO_H
@@ -48,6 +47,7 @@ union semun {
 extern const char *prog;	/* "msgq/sender": starts every line we print */
 extern int quiet;		/* -q: no narration */
 extern key_t ipc_key;		/* the key in use, for narration and hints */
+extern const char *ctl_prog;	/* "sem/ctl": the ctl of our key, for hints */
 extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
 
 /*
@@ -106,8 +106,6 @@ noreturn void die_text(const char *call, int lost, const char *fmt, ...)
 void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *errname(int err);
 
-int open_set(int nsems, const unsigned short *init, int *created);
-const char *set_owner(unsigned long nsems);
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);

@@ -27,6 +27,7 @@
 
 #include "ipcdemo.h"
 #include "sem.h"
+#include "set.h"
 
 enum { STAT, SET, RM, KEY, WATCH };	/* as options() finds them */
 
@@ -154,7 +155,8 @@ static int
 options(int argc, char *argv[], long long *val)
 {
 	static const struct row rows[] = {
-		{ "stat", "print the semaphore: value, waiters, last PID, times" },
+		{ "stat", "print the semaphore: value, waiters, last PID, "
+		    "times" },
 		{ "set N", "set the value to N, 0 to 32767 (SETVAL)" },
 		{ "rm", "remove the set (IPC_RMID); waiters fail with EIDRM" },
 		KEY_CMD,

@@ -14,7 +14,7 @@
  * every run.  The program sees it (GETVAL 0, GETNCNT 1 on every fork),
  * prints the forks, stops all and exits 1.
  *
- * The table belongs to one run: open_set (common/) creates the set; one
+ * The table belongs to one run: open_set (sem/set.c) creates the set; one
  * already there is refused and left.  SEM_UNDO: a philosopher killed with
  * forks in hand gives them back.  The set is removed at the end, on Ctrl-C
  * and on failure.  See also: shm/counter, sem/wait, semop(2).
@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
+#include "set.h"
 
 enum { PHIL_MAX = 64, MEALS_MAX = 1000000 };	/* -p, -m at most */
 
@@ -58,7 +59,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	for (i = 0; i < t.n; i++)
 		forks[i] = 1;			/* every fork on the table */
-	semid = open_set((int)t.n, forks, &created);	/* common/ */
+	semid = open_set((int)t.n, forks, &created);	/* set.c */
 	if (semid != -1 && !created)	/* another dinner's, or left behind */
 		refuse("key 0x%08x: set id %d is there already: left as it is",
 		    (unsigned int)ipc_key, semid);

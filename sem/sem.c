@@ -16,13 +16,14 @@
 
 #include "ipcdemo.h"
 #include "sem.h"
+#include "set.h"
 
 enum { SEMS_SHOWN = 64 };	/* sem_state: values shown, at most */
 
 static int still_there(const char *call);
 
 /*
- * Create the set with the value 0, or join it (open_set() in common/ says
+ * Create the set with the value 0, or join it (open_set() in set.c says
  * how without a race).  Returns the id, or -1 if a signal stopped us while
  * we waited for its creator.
  */

@@ -1,7 +1,7 @@
 /*
  * sem.h - what sem/wait, sem/post and sem/ctl share: one semaphore, in a
  * set of one, made race-free by whichever program comes first (open_set()
- * in common/ipcdemo.c explains the race it avoids).  Its value starts at 0:
+ * in set.c explains the race it avoids).  Its value starts at 0:
  * no seat is free until a V opens one.
  *
  * A set with our key but another number of semaphores is not ours (the

@@ -46,6 +46,7 @@
 
 #include "ipcdemo.h"
 #include "counter.h"
+#include "../sem/set.h"
 
 enum { WINDOW = 200, NAP_EVERY = 1000 };  /* busy steps; a nap every */
 
@@ -75,7 +76,7 @@ main(int argc, char *argv[])
 
 	options(argc, argv, &run);		/* -k -n -p -q -u: below */
 	catch_signals();
-	semid = open_set(COUNTER_NSEMS, init, &made_set);  /* common/ */
+	semid = open_set(COUNTER_NSEMS, init, &made_set); /* sem/set.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	if (semop(semid, &join, 1) == -1)	/* one more run, SEM_UNDO */

@@ -25,6 +25,7 @@
 
 #include "ipcdemo.h"
 #include "ring.h"
+#include "../sem/set.h"
 
 enum { STAT, RM, KEY, WATCH };	/* as options() finds them */
 

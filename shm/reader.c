@@ -83,7 +83,7 @@ main(int argc, char *argv[])
 
 	options(argc, argv);			/* -k -q: below */
 	catch_signals();
-	semid = ring_set(&made_set);		/* semget: open_set, common/ */
+	semid = ring_set(&made_set);		/* semget: sem/set.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_stale(semid, made_set);	/* a segment there must be live */

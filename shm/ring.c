@@ -16,6 +16,7 @@
 
 #include "ipcdemo.h"
 #include "ring.h"
+#include "../sem/set.h"
 
 static int set_state(char *line, size_t size);
 
@@ -117,7 +118,7 @@ set_gone(const char *call)
 
 /*
  * The ring's set of NSEMS semaphores, all 0, made or joined (open_set,
- * common/).  Returns the id, or -1 if a signal stopped the wait.
+ * sem/set.c).  Returns the id, or -1 if a signal stopped the wait.
  */
 int
 ring_set(int *made)

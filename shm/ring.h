@@ -36,7 +36,7 @@
  * instead, so the reader can tell a complete stream from a cut one.
  *
  * Who creates and who removes.  Whichever side starts first creates the
- * semaphore set (IPC_EXCL, 0600, race-free: open_set() in common/).  The
+ * semaphore set (IPC_EXCL, 0600, race-free: open_set() in sem/set.c).  The
  * writer creates the segment with IPC_EXCL, because only it knows SLOTS
  * and SLOT_BYTES; a reader that came first waits on FILLED, and attaches
  * when the first slot is filled.  The reader removes both at the end of

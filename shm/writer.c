@@ -67,7 +67,7 @@ main(int argc, char *argv[])
 
 	options(argc, argv, &slots, &slot_bytes);	/* -k -q -s -z: below */
 	catch_signals();
-	semid = ring_set(&made_set);		/* semget: open_set, common/ */
+	semid = ring_set(&made_set);		/* semget: sem/set.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	ring_arrive(semid, WRITER);	/* WRITER 0 -> 1, SEM_UNDO */

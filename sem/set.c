@@ -1,0 +1,143 @@
+/*
+ * set.c - the one semaphore-set opener: sem/'s programs, sem/philosophers,
+ * and shm/'s ring and counter make or join their sets here.  Shared memory
+ * needs semaphores (see shm/ring.h), so shm/ links this file too.
+ */
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ipcdemo.h"
+#include "set.h"
+
+/* How long a late-comer waits for a set's creator: 5 s in all. */
+enum { READY_POLLS = 500, READY_POLL_MS = 10 };
+
+static int join_set(int id, int nsems);
+
+/*
+ * Whose set has this many semaphores?  Each of ours has its own size, but
+ * sem/philosophers has one per philosopher (2 to 64), so a set of 3 or 5
+ * may be a dinner's too.
+ */
+const char *
+set_owner(unsigned long nsems)
+{
+	switch (nsems) {
+	case 1:
+		return "sem/wait's and sem/post's?";
+	case 3:
+		return "shm/counter's or sem/philosophers'?";
+	case 5:
+		return "shm/writer's ring or sem/philosophers'?";
+	}
+	if (nsems >= 2 && nsems <= 64)
+		return "sem/philosophers'?";
+	return "not one of ours";
+}
+
+/*
+ * Create a set of nsems semaphores with the values init, or join the one
+ * that has our key - after checking it is a set of our kind.
+ *
+ * The race.  semget(IPC_CREAT) makes a set and semctl(SETALL) gives it
+ * values: two calls, not one.  A process that opened the set between them
+ * and did P or V at once would work on values that the creator is about
+ * to overwrite.  So IPC_CREAT|IPC_EXCL makes exactly one process the
+ * creator; after SETALL it makes one semop that changes nothing (+1 and -1
+ * on semaphore 0, in one atomic call), only so that the set's sem_otime is
+ * no longer 0.  Everyone else waits for sem_otime != 0 before touching the
+ * set.  (TLPI 47.5, UNP vol. 2 11.2.)  The mode is given in full: umask
+ * does not apply to System V IPC objects.
+ *
+ * The shape.  semget with nsems 0 opens a set of any size, so we can look
+ * before we use it: a set of another size belongs to another program (or
+ * to nobody we know), and a P or V on it would corrupt that program's
+ * state.  It is refused, and left as it is.
+ *
+ * Returns the id (*created says whether we made it), or -1 if a signal
+ * stopped us while we waited for the creator.
+ */
+int
+open_set(int nsems, const unsigned short *init, int *created)
+{
+	struct sembuf noop[2] = {
+		{ .sem_num = 0, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = 0, .sem_op = -1, .sem_flg = 0 },
+	};
+	union semun arg;
+	int id;
+
+	for (;;) {
+		id = semget(ipc_key, nsems, IPC_CREAT | IPC_EXCL | 0600);
+		if (id != -1) {
+			arg.array = (unsigned short *)init;
+			if (semctl(id, 0, SETALL, arg) == -1)
+				die("semctl SETALL");
+			if (semop(id, noop, 2) == -1)
+				die("semop (marking the set ready)");
+			note("semget: created set id %d (%d semaphore%s, "
+			    "mode 0600); SETALL, then a no-op semop marks it "
+			    "ready", id, nsems,
+			    plural((unsigned long long)nsems));
+			*created = 1;
+			return id;
+		}
+		if (errno != EEXIST)
+			die("semget");
+		id = semget(ipc_key, 0, 0600);	/* 0: any size, to look */
+		if (id != -1)
+			break;
+		if (errno != ENOENT)
+			die("semget");
+		/* Removed between our two calls: try to create it again. */
+	}
+	*created = 0;
+	return join_set(id, nsems);
+}
+
+/* Everyone but the creator: check owner, mode, size; wait for sem_otime. */
+static int
+join_set(int id, int nsems)
+{
+	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
+	struct semid_ds ds;
+	union semun arg;
+	int polls;
+
+	arg.buf = &ds;
+	for (polls = 0; polls < READY_POLLS; polls++) {
+		if (semctl(id, 0, IPC_STAT, arg) == -1)
+			die("semctl IPC_STAT");
+		refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
+		if (ds.sem_nsems != (unsigned long)nsems) {
+			fprintf(stderr, "%s: key 0x%08x holds a set of %lu "
+			    "semaphore%s (%s); %s needs %d\n", prog,
+			    (unsigned int)ipc_key, (unsigned long)ds.sem_nsems,
+			    plural(ds.sem_nsems), set_owner(ds.sem_nsems),
+			    prog, nsems);
+			hint("pick another key with -k (or another "
+			    "IPC_DEMO_KEY); the set was left as it is");
+			exit(EXIT_CALL_FAILED);
+		}
+		if (ds.sem_otime != 0) {
+			note("semget: joined set id %d", id);
+			return id;
+		}
+		if (polls == 0)
+			note("set id %d is not initialised yet (sem_otime is "
+			    "0): waiting for its creator", id);
+		if (nanosleep(&pause, NULL) == -1 && stop_signal)
+			return -1;
+	}
+	fprintf(stderr, "%s: key 0x%08x: semaphore set id %d was never "
+	    "initialised\n", prog, (unsigned int)ipc_key, id);
+	hint("its creator may have died half way; remove it with %s rm",
+	    ctl_prog);
+	exit(EXIT_CALL_FAILED);
+}
