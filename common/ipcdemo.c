@@ -57,8 +57,8 @@ choose_key(const char *arg, int proj)
 
 	noun = proj == PROJ_MSGQ ? "queue" : proj == PROJ_SEM ||
 	    proj == PROJ_PHIL ? "semaphore set" : "segment";
-	ctl_prog = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ? "sem/ctl" :
-	    proj == PROJ_PHIL ? "sem/ctl -k KEY" : "shm/ctl -k KEY";
+	ctl_prog = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ?
+	    "sem/ctl" : proj == PROJ_PHIL ? "sem/ctl -k KEY" : "shm/ctl -k KEY";
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
 	if (arg != NULL) {
 		if (parse_num("-k", arg, 1, 0xffffffffLL, &k) == -1)

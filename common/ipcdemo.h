@@ -47,7 +47,7 @@ union semun {
 extern const char *prog;	/* "msgq/sender": starts every line we print */
 extern int quiet;		/* -q: no narration */
 extern key_t ipc_key;		/* the key in use, for narration and hints */
-extern const char *ctl_prog;	/* "sem/ctl": the ctl of our key, for hints */
+extern const char *ctl_prog;	/* "sem/ctl", our key's ctl: for hints */
 extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
 
 /*
@@ -62,7 +62,7 @@ struct row {
 };
 struct program {
 	const char *name;	/* "shm/writer": starts every line we print */
-	const char *operands;	/* the usage after the options: "< input" */
+	const char *operands;	/* the usage after the options: "[N]" */
 	const char *about;	/* what it does, a line or two, or NULL */
 	const struct row *rows;	/* options and commands, as listed */
 	size_t nrows;

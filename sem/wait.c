@@ -57,11 +57,13 @@
 #include "sem.h"
 
 static int semid = -1;		/* the set, once open */
-static int nowait;		/* -n: no unit free is an error */
-static short undo = SEM_UNDO;	/* -U: 0, the seat leaks if we are killed */
 static int seated;		/* -s: a seat is ours, to give back */
-static const char *patience;	/* -t SECONDS as typed; NULL: no limit */
-static struct timespec limit;	/* -t SECONDS, parsed */
+static struct {			/* the options */
+	int nowait;		/* -n: no unit free is an error */
+	short undo;		/* -U: 0, the seat leaks if we are killed */
+	const char *patience;	/* -t SECONDS as typed; NULL: no limit */
+	struct timespec limit;	/* -t SECONDS, parsed */
+} opts = { .undo = SEM_UNDO };
 
 static long long options(int argc, char *argv[]);
 static int p(short flags);
@@ -81,12 +83,12 @@ main(int argc, char *argv[])
 	/* Plain P keeps the unit; a critical section gives it back. */
 	if (semid != -1 && seconds < 0)
 		p(0);
-	if (semid != -1 && seconds >= 0 && p(undo) == 0) {
+	if (semid != -1 && seconds >= 0 && p(opts.undo) == 0) {
 		seated = 1;
-		stamp("enter");			/* stdout, for scripts: sem.c */
+		stamp("enter");		/* stdout, for scripts: sem.c */
 		hold_seat(semid, (long)seconds);	/* sem.c */
 		stamp("leave");
-		v(undo);
+		v(opts.undo);
 	}
 
 	if (close_stdout() == -1)
@@ -106,8 +108,8 @@ p(short flags)
 		.sem_flg = flags | IPC_NOWAIT };
 	struct timespec end, left, *deadline = NULL;
 
-	if (patience != NULL) {		/* -t: the clock starts now */
-		end = deadline_in(&limit);
+	if (opts.patience != NULL) {	/* -t: the clock starts now */
+		end = deadline_in(&opts.limit);
 		deadline = &end;
 	}
 
@@ -119,7 +121,7 @@ p(short flags)
 	if (semop(semid, &take, 1) == -1) {
 		if (errno != EAGAIN)
 			die("semop P");
-		if (nowait)
+		if (opts.nowait)
 			die_hint("semop P", "no unit is free (value 0, %d "
 			    "waiting); drop -n to wait in line",
 			    sem_query(semid, GETNCNT, "GETNCNT"));
@@ -132,7 +134,7 @@ p(short flags)
 		while (semtimedop(semid, &take, 1,
 		    time_left(deadline, &left)) == -1) {
 			if (errno == EAGAIN && deadline != NULL)
-				give_up(semid, patience);	/* exit 1: sem.c */
+				give_up(semid, opts.patience); /* exit 1 */
 			if (errno != EINTR)
 				die(deadline ? "semtimedop P" : "semop P");
 			if (stop_signal)
@@ -174,7 +176,8 @@ v(short flags)
 static void
 give_back(void)
 {
-	struct sembuf give = { .sem_num = 0, .sem_op = +1, .sem_flg = undo };
+	struct sembuf give = { .sem_num = 0, .sem_op = +1,
+		.sem_flg = opts.undo };
 
 	if (!seated)
 		return;
@@ -185,7 +188,7 @@ give_back(void)
 		return;
 	}
 	note("semop V (+1%s): gave the seat back on the way out",
-	    undo ? ", SEM_UNDO" : "");
+	    opts.undo ? ", SEM_UNDO" : "");
 }
 
 /* -n -s -t -U, for parse_options(). */
@@ -193,11 +196,12 @@ static int
 own_option(int opt, const char *arg, void *ctx)
 {
 	if (opt == 'n')
-		nowait = 1;
+		opts.nowait = 1;
 	else if (opt == 'U')
-		undo = 0;
+		opts.undo = 0;
 	else if (opt == 't')
-		return parse_seconds("-t", patience = arg, &limit);  /* sem.c */
+		return parse_seconds("-t", opts.patience = arg, /* sem.c */
+		    &opts.limit);
 	else
 		return parse_num("-s", arg, 0, 86400, ctx);
 	return 0;
@@ -213,24 +217,23 @@ options(int argc, char *argv[])
 		QUIET_ROW,
 		{ "-s SECONDS", "a critical section: take, hold SECONDS, give "
 		    "back (SEM_UNDO)" },
-		{ "-t SECONDS", "give up after SECONDS (0.5: decimals allowed), "
-		    "exit 1" },
+		{ "-t SECONDS", "give up after SECONDS (0.5: decimals "
+		    "allowed), exit 1" },
 		{ "-U", "with -s: no SEM_UNDO, so a killed holder keeps its "
 		    "unit" },
 	};
 	static const struct program wait = { "sem/wait", "",
 	    "P: take one unit of the semaphore, waiting while its value is 0.",
 	    ROWS(rows) };
-
 	long long seconds = -1;
 
 	no_more_operands(argc, argv, parse_options(&wait, argc, argv,
 	    own_option, &seconds), NULL);
-	if (undo == 0 && seconds < 0) {
+	if (opts.undo == 0 && seconds < 0) {
 		fprintf(stderr, "%s: -U goes with -s\n", prog);
 		show_usage(stderr);
 	}
-	if (nowait && patience != NULL) {
+	if (opts.nowait && opts.patience != NULL) {
 		fprintf(stderr, "%s: -n does not wait, -t waits a while: pick "
 		    "one\n", prog);
 		show_usage(stderr);
