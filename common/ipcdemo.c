@@ -797,27 +797,6 @@ paced(void)
 }
 
 /*
- * May "waiting for ..." be narrated now?  A wait must never go unexplained,
- * even when the per-message lines of this second are used up, so waits
- * have their own pace: the first always, then at most one a second.
- */
-int
-paced_wait(void)
-{
-	static time_t last = -1;
-	struct timespec now;
-
-	if (quiet)
-		return 0;
-	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-		return 1;
-	if (last != -1 && now.tv_sec == last)
-		return 0;
-	last = now.tv_sec;
-	return 1;
-}
-
-/*
  * While on, SIGALRM every second: a call blocked in the kernel returns
  * EINTR, so that the program can look around (has its peer died?  has the
  * queue's limit changed?) and then wait again.  An interval timer, not
@@ -913,17 +892,6 @@ watched(const struct timespec *t0, const char *line)
 	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9, line);
 	if (fflush(stdout) == EOF)
 		die("write (stdout)");
-}
-
-/* All of buf, or -1 when a signal stopped us; dies on an error. */
-int
-write_all(int fd, const void *buf, size_t len)
-{
-	if (write_part(fd, buf, len) == len)
-		return 0;
-	if (errno == EINTR && stop_signal)
-		return -1;
-	die("write");
 }
 
 /*

@@ -91,7 +91,6 @@ int parse_num(const char *what, const char *s, long long min, long long max,
     long long *out);
 
 int paced(void);
-int paced_wait(void);
 void ticking(int on);
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *plural(unsigned long long n);
@@ -111,7 +110,6 @@ void refuse_if_not_ours(const char *what, int id,
 void catch_signals(void);
 int exit_status(int status);
 int watch(int (*look)(char *line, size_t size));
-int write_all(int fd, const void *buf, size_t len);
 size_t write_part(int fd, const void *buf, size_t len);
 int close_stdout(void);
 

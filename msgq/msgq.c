@@ -482,3 +482,24 @@ queue_state(char *line, size_t size)
 	    (unsigned long)ds.msg_cbytes, plural(ds.msg_cbytes));
 	return 1;
 }
+
+/*
+ * May "waiting for ..." be narrated now?  A wait must never go unexplained,
+ * even when the per-message lines of this second are used up, so waits
+ * have their own pace: the first always, then at most one a second.
+ */
+int
+paced_wait(void)
+{
+	static time_t last = -1;
+	struct timespec now;
+
+	if (quiet)
+		return 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 1;
+	if (last != -1 && now.tv_sec == last)
+		return 0;
+	last = now.tv_sec;
+	return 1;
+}

@@ -105,6 +105,7 @@ ssize_t take_oversized(int qid, struct message *req, size_t room);
 void remove_queue(int *qid);
 void peek(int qid);
 int queue_state(char *line, size_t size);
+int paced_wait(void);
 
 size_t next_input(struct input *in, char *buf, size_t max);
 size_t data_room(int qid);

@@ -220,12 +220,11 @@ own_option(int opt, const char *arg, void *ctx)
 {
 	struct run *run = ctx;
 
-	if (opt == 'u')
-		run->unlocked = 1;
-	else if (opt == 'n')
+	if (opt == 'n')
 		return parse_num("-n", arg, 1, 100000000, &run->times);
-	else
+	if (opt == 'p')
 		return parse_num("-p", arg, 1, PROCS_MAX, &run->procs);
+	run->unlocked = 1;
 	return 0;
 }
 

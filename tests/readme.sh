@@ -13,7 +13,8 @@
 # So every command of README.md is in README.ko.md verbatim, under the
 # heading of the same rank, in the same order, and both have the same
 # sections in the same order.  On a difference, the diff of the two
-# skeletons is printed (TAP "#" lines).  Each file also links the other.
+# skeletons is printed (TAP "#" lines).  Each file also links the other,
+# and shows each program's synopsis as its -h prints it.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -52,8 +53,28 @@ t_linked() {
 	grep -q '(README\.ko\.md)' README.md && grep -q '(README\.md)' README.ko.md
 }
 
+# The synopsis lines ("    msgq/sender [-bnq] ...") are the programs' own,
+# the first line of -h without "usage: ": the README cannot fall behind.
+t_synopses() {
+	n=0
+	for p in $(awk '/^PROGS =/ { on = 1; next } on && !/^\t/ { exit }
+	    on { print $1 }' Makefile); do
+		"$p" -h >"$T/usage" || return 1
+		line="    $(sed -n '1s/^usage: //p' "$T/usage")"
+		for f in README.md README.ko.md; do
+			if ! grep -qxF "$line" "$f"; then
+				diag "$f lacks the synopsis of $p:" "$line"
+				return 1
+			fi
+		done
+		n=$((n + 1))
+	done
+	[ "$n" -ge 13 ]
+}
+
 check "README.md and README.ko.md are there" t_both_there
 check "same sections and the same example commands, in the same order" \
 	t_same_skeleton
 check "each links the other" t_linked
+check "each program's synopsis, as its -h prints it" t_synopses
 done_testing
