@@ -415,13 +415,19 @@ parse_num(const char *what, const char *s, long long min, long long max,
 	return 0;
 }
 
-/* "prog: tag text" on stderr in one write: no mixing mid-line. */
-static void __attribute__((format(printf, 2, 0)))
-say(const char *tag, const char *fmt, va_list ap)
+/*
+ * "prog: tag text" on stderr in one write: no mixing mid-line.  hint()
+ * and refuse() are say() (ipcdemo.h).
+ */
+void
+say(const char *tag, const char *fmt, ...)
 {
 	char text[1024];
+	va_list ap;
 
+	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "%s: %s%s\n", prog, tag, text);
 }
 
@@ -429,13 +435,15 @@ say(const char *tag, const char *fmt, va_list ap)
 void
 note(const char *fmt, ...)
 {
+	char text[1024];
 	va_list ap;
 
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	say("", fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	say("", "%s", text);
 }
 
 /* "1 message", "2 messages": the s, or not. */
@@ -459,17 +467,6 @@ ipc_time(time_t t)
 	    tm) == 0)
 		return "?";
 	return text;
-}
-
-/* A second line after an error: what the student can do about it. */
-void
-hint(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say("hint: ", fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -647,17 +644,6 @@ die_text(const char *call, int lost, const char *fmt, ...)
 	va_end(ap);
 	failed(call, err, lost ? text : NULL, lost ? NULL : text);
 	exit(EXIT_CALL_FAILED);
-}
-
-/* A refusal, no call failed (errno would be stale): "prog: text". */
-void
-refuse(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say("", fmt, ap);
-	va_end(ap);
 }
 
 /* The symbolic name of an errno, which strerror(3) does not give. */

@@ -92,17 +92,21 @@ int parse_num(const char *what, const char *s, long long min, long long max,
 
 int paced(void);
 void ticking(int on);
+void say(const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A second line after an error: what the student can do about it. */
+#define hint(...) say("hint: ", __VA_ARGS__)
+/* A refusal, when no call failed (errno would be stale): "prog: text". */
+#define refuse(...) say("", __VA_ARGS__)
 const char *plural(unsigned long long n);
 const char *ipc_time(time_t t);
-void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void complain(const char *call);
 noreturn void die(const char *call);
 noreturn void die_text(const char *call, int lost, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define die_hint(call, ...) die_text(call, 0, __VA_ARGS__)
 #define die_lost(call, ...) die_text(call, 1, __VA_ARGS__)
-void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *errname(int err);
 
 void refuse_if_not_ours(const char *what, int id,

@@ -28,6 +28,7 @@ enum { PEEK_SHOWN = 24 };	/* msgq/ctl peek shows this many bytes */
 #define MSG_COPY 040000		/* Linux's value: musl's headers lack it */
 #endif
 
+static size_t qbytes_now(int qid);
 static void check_fits(const struct msqid_ds *ds, size_t size,
     unsigned long request);
 static noreturn void server_gone(int qid, pid_t pid, pid_t now);
@@ -73,14 +74,10 @@ max_message_size(void)
 size_t
 receive_room(int qid)
 {
-	struct msqid_ds ds;
-	size_t max = msgmax_now();
+	size_t max = msgmax_now(), qbytes = qbytes_now(qid);
 
-	if (msgctl(qid, IPC_STAT, &ds) == -1)
-		die("msgctl IPC_STAT");
-	if (ds.msg_qbytes > max)
-		max = ds.msg_qbytes < MSGMAX_CAP ? (size_t)ds.msg_qbytes :
-		    MSGMAX_CAP;
+	if (qbytes > max)
+		max = qbytes < MSGMAX_CAP ? qbytes : MSGMAX_CAP;
 	return max;
 }
 
@@ -93,12 +90,20 @@ receive_room(int qid)
 size_t
 queue_room(int qid)
 {
+	size_t max = max_message_size(), qbytes = qbytes_now(qid);
+
+	return qbytes < max ? qbytes : max;
+}
+
+/* The queue's msg_qbytes, the most bytes it may hold, as it is now. */
+static size_t
+qbytes_now(int qid)
+{
 	struct msqid_ds ds;
-	size_t max = max_message_size();
 
 	if (msgctl(qid, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	return ds.msg_qbytes < max ? (size_t)ds.msg_qbytes : max;
+	return (size_t)ds.msg_qbytes;
 }
 
 /* Room for a message of up to size bytes (kind byte included). */

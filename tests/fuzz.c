@@ -34,38 +34,28 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The thirteen programs' main()s, renamed by the Makefile. */
-int main_msgq_sender(int, char **);
-int main_msgq_receiver(int, char **);
-int main_msgq_server(int, char **);
-int main_msgq_client(int, char **);
-int main_msgq_ctl(int, char **);
-int main_sem_wait(int, char **);
-int main_sem_post(int, char **);
-int main_sem_ctl(int, char **);
-int main_sem_philosophers(int, char **);
-int main_shm_writer(int, char **);
-int main_shm_reader(int, char **);
-int main_shm_counter(int, char **);
-int main_shm_ctl(int, char **);
+/*
+ * The thirteen programs' main()s, renamed by the Makefile: each named once,
+ * in PROGRAM(dir, name), which declares it and then makes its row.
+ */
+#define PROGRAMS \
+	PROGRAM(msgq, sender) PROGRAM(msgq, receiver) PROGRAM(msgq, server) \
+	PROGRAM(msgq, client) PROGRAM(msgq, ctl) PROGRAM(sem, wait) \
+	PROGRAM(sem, post) PROGRAM(sem, ctl) PROGRAM(sem, philosophers) \
+	PROGRAM(shm, writer) PROGRAM(shm, reader) PROGRAM(shm, counter) \
+	PROGRAM(shm, ctl)
+
+#define PROGRAM(dir, name) int main_##dir##_##name(int, char **);
+PROGRAMS
+#undef PROGRAM
 
 static const struct {
 	const char *name;
 	int (*main)(int, char **);
 } progs[] = {
-	{ "msgq/sender", main_msgq_sender },
-	{ "msgq/receiver", main_msgq_receiver },
-	{ "msgq/server", main_msgq_server },
-	{ "msgq/client", main_msgq_client },
-	{ "msgq/ctl", main_msgq_ctl },
-	{ "sem/wait", main_sem_wait },
-	{ "sem/post", main_sem_post },
-	{ "sem/ctl", main_sem_ctl },
-	{ "sem/philosophers", main_sem_philosophers },
-	{ "shm/writer", main_shm_writer },
-	{ "shm/reader", main_shm_reader },
-	{ "shm/counter", main_shm_counter },
-	{ "shm/ctl", main_shm_ctl },
+#define PROGRAM(dir, name) { #dir "/" #name, main_##dir##_##name },
+	PROGRAMS
+#undef PROGRAM
 };
 enum { NPROGS = sizeof progs / sizeof progs[0], MAXARGS = 16 };
 enum { REACHED_KERNEL = 1000 };	/* a status no program exits with */
