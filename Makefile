@@ -113,7 +113,7 @@ FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq msgq/stream sem/sem \
 	sem/set shm/ring shm/team \
 	common/ipcdemo tests/fuzz)
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
-	-Wl,--wrap=new_message,--wrap=explain_key
+	-Wl,--wrap=new_message,--wrap=explain_key,--wrap=fclose
 
 fuzz: .fuzz/args
 	@mkdir -p .fuzz/corpus

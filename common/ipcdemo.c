@@ -230,9 +230,9 @@ parse_options(const struct program *p, int argc, char *argv[],
 }
 
 /*
- * The usage, made from the rows: on stdout for -h (exit 0), else on
- * stderr (exit 2).  "usage: NAME [-flags] [-x ARG]... commands operands",
- * what it does, then a line a row.
+ * The usage, made from the rows: on stdout for -h (exit 0, or 1 if it
+ * could not be written), else on stderr (exit 2).  "usage: NAME [-flags]
+ * [-x ARG]... commands operands", what it does, then a line a row.
  */
 noreturn void
 show_usage(FILE *f)
@@ -266,7 +266,9 @@ show_usage(FILE *f)
 		fprintf(f, "  %-*s  ", width, r->name);
 		indented(f, width + 4, r->help);
 	}
-	exit(f == stdout ? 0 : EXIT_USAGE);
+	if (f == stdout)	/* -h: done only if it got out */
+		exit(close_stdout() == -1 ? EXIT_CALL_FAILED : 0);
+	exit(EXIT_USAGE);
 }
 
 /* text on f, a '\n' in it going on after `indent` blanks; then '\n'. */

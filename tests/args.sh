@@ -278,7 +278,27 @@ t_option_last() {
 	[ $? -eq 2 ] && ! grep -q 'hint' "$T/err" && nothing_with "$k"
 }
 
+# -h whose usage cannot be written (a full disk, a closed stdout) has not
+# done its job: exit 1, and say why on stderr.
+t_help_unwritten() {
+	for p in $progs; do
+		for out in full closed; do
+			if [ $out = full ]; then
+				"$p" -h >/dev/full 2>"$T/err"
+			else
+				"$p" -h >&- 2>"$T/err"
+			fi
+			if [ $? -ne 1 ] || ! grep -q "^$p: write (stdout): " \
+				"$T/err"; then
+				diag "$p -h, stdout $out:" "$(cat "$T/err")"
+				return 1
+			fi
+		done
+	done
+}
+
 check "-h prints usage on stdout, exits 0, for every program" t_help
+check "-h to a full or closed stdout: exit 1, said" t_help_unwritten
 check "bad options and values: named, usage on stderr, exit 2, no object" \
 	t_bad_input
 check "a bad IPC_DEMO_KEY is a usage error" t_bad_env_key

@@ -72,6 +72,8 @@ int __wrap_shmget(key_t key, size_t size, int flags);
 struct message *__real_new_message(size_t size);
 struct message *__wrap_new_message(size_t size);
 int __wrap_explain_key(int proj);
+int __real_fclose(FILE *f);
+int __wrap_fclose(FILE *f);
 
 noreturn void
 __wrap_exit(int status)
@@ -120,6 +122,18 @@ __wrap_explain_key(int proj)
 {
 	(void)proj;
 	reached_kernel(ipc_key);
+}
+
+/*
+ * -h ends with close_stdout(), which closes stdout: here it must stay open
+ * for the next run, so a program's fclose of it only flushes.
+ */
+int
+__wrap_fclose(FILE *f)
+{
+	if (in_program && f == stdout)
+		return fflush(f);
+	return __real_fclose(f);
 }
 
 /*
