@@ -206,6 +206,13 @@ parse_options(const struct program *p, int argc, char *argv[],
 
 	me = p;
 	prog = p->name;
+	/*
+	 * A write to a closed pipe fails with EPIPE, reported like any error
+	 * (write_part, close_stdout), instead of killing us without a word:
+	 * from here on, for -h and ctl key too.
+	 */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal");
 	for (i = 0; i < p->nrows && n < sizeof letters - 2; i++)
 		if (p->rows[i].name[0] == '-') {
 			letters[n++] = p->rows[i].name[1];
@@ -721,9 +728,8 @@ on_signal(int sig)
  * Catch SIGINT, SIGTERM, SIGHUP and SIGQUIT (Ctrl-\), so that our objects
  * are cleaned up however we are stopped (only kill -9 cannot be caught) -
  * but leave SIGINT and SIGHUP ignored if they were (nohup; a background
- * job), as the classic idiom has it.  SIGALRM
- * wakes blocked calls (on_signal, ticking).  SIGPIPE is ignored: a write
- * to a closed pipe fails with EPIPE, reported like any error.
+ * job), as the classic idiom has it.  SIGALRM wakes blocked calls
+ * (on_signal, ticking).  SIGPIPE is ignored from the start (parse_options).
  */
 void
 catch_signals(void)
@@ -746,9 +752,6 @@ catch_signals(void)
 		if (sigaction(sigs[i], &sa, NULL) == -1)
 			die("sigaction");
 	}
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) == -1)
-		die("sigaction");
 }
 
 /*

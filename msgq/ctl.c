@@ -22,7 +22,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +45,6 @@ main(int argc, char *argv[])
 	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...; the key */
 	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
 		return cmd == KEY ? explain_key(PROJ_MSGQ) : watch(queue_state);
-
-	/* A closed pipe on stdout is an error we report (EPIPE), not death. */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		die("signal");
 
 	/* Find the queue; flags 0 means "open, never create". */
 	id = msgget(ipc_key, 0);

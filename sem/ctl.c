@@ -32,7 +32,7 @@
 enum { STAT, SET, RM, KEY, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *val);
-static void only_ours(unsigned long n);
+static void only_ours(int id, unsigned long n);
 static unsigned long nsems(int id);
 static void show(int id, unsigned long n);
 
@@ -66,7 +66,7 @@ main(int argc, char *argv[])
 		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
 		    id, n, plural(n), n == SEM_NSEMS ? "" : ", not sem/wait's");
 	} else {
-		only_ours(n);
+		only_ours(id, n);
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
@@ -77,17 +77,27 @@ main(int argc, char *argv[])
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
 
-/* SETVAL only on sem/wait's set of 1: refuse any other, and exit. */
+/*
+ * SETVAL only on a set sem/post would use: sem/wait's set of 1, ours
+ * alone (refuse_if_not_ours, common/).  Refuse any other, and exit.
+ */
 static void
-only_ours(unsigned long n)
+only_ours(int id, unsigned long n)
 {
-	if (n == SEM_NSEMS)
-		return;
-	fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores (%s), "
-	    "not sem/wait's set of 1: not changed\n", prog,
-	    (unsigned int)ipc_key, n, set_owner(n));
-	hint("pick another key with -k (or another IPC_DEMO_KEY)");
-	exit(EXIT_CALL_FAILED);
+	struct semid_ds ds;
+	union semun arg;
+
+	if (n != SEM_NSEMS) {
+		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
+		    "(%s), not sem/wait's set of 1: not changed\n", prog,
+		    (unsigned int)ipc_key, n, set_owner(n));
+		hint("pick another key with -k (or another IPC_DEMO_KEY)");
+		exit(EXIT_CALL_FAILED);
+	}
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
 }
 
 /* IPC_STAT's sem_nsems: how many semaphores the set holds. */

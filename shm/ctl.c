@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "ipcdemo.h"
+#include "counter.h"
 #include "ring.h"
 #include "../sem/set.h"
 
@@ -32,6 +33,8 @@ enum { STAT, RM, KEY, WATCH };	/* as options() finds them */
 static int options(int argc, char *argv[]);
 static void show_segment(int shmid);
 static void show_set(int semid);
+static int remove_ours(int shmid, int semid);
+static unsigned long set_size(int semid);
 
 int
 main(int argc, char *argv[])
@@ -60,16 +63,55 @@ main(int argc, char *argv[])
 		printf("key        0x%08x\n", (unsigned int)ipc_key);
 		show_segment(shmid);
 		show_set(semid);
-	} else {
-		if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1)
-			die("shmctl IPC_RMID");
-		if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1)
-			die("semctl IPC_RMID");
+	} else if (remove_ours(shmid, semid) == -1) {
+		return EXIT_CALL_FAILED;	/* something was left: said */
+	}
+	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/*
+ * rm: IPC_RMID on the segment and the set, each only if it is of shm/'s
+ * kinds - a ring's or a counter's segment (whole or damaged: it has our
+ * magic number), a set of 5 or 3 semaphores.
+ * Anything else on the key is someone else's: named and left.  Returns
+ * -1 if anything was left.
+ */
+static int
+remove_ours(int shmid, int semid)
+{
+	const char *kind = NULL;
+	unsigned long n = 0;
+	size_t size;
+
+	if (shmid != -1)
+		kind = segment_kind(shmid, &size);	/* ring.c */
+	if (semid != -1)
+		n = set_size(semid);
+	if (kind != NULL && kind != ring_kind && kind != counter_kind &&
+	    kind != damaged_kind) {
+		refuse("key 0x%08x: segment id %d is not one of ours (%zu "
+		    "bytes): left", (unsigned int)ipc_key, shmid, size);
+		shmid = -1;
+	}
+	if (semid != -1 && n != NSEMS && n != COUNTER_NSEMS) {
+		refuse("key 0x%08x: semaphore set id %d of %lu semaphore%s "
+		    "(%s) is not shm/'s: left", (unsigned int)ipc_key, semid,
+		    n, plural(n), set_owner(n));
+		semid = -1;
+	}
+	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1)
+		die("shmctl IPC_RMID");
+	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1)
+		die("semctl IPC_RMID");
+	if (shmid != -1 || semid != -1)
 		note("IPC_RMID: removed %s%s%s", shmid != -1 ? "the segment" :
 		    "", shmid != -1 && semid != -1 ? " and " : "",
 		    semid != -1 ? "the semaphore set" : "");
+	if ((kind != NULL && shmid == -1) || (n != 0 && semid == -1)) {
+		hint("remove what is left with ipcrm, if it is yours to remove");
+		return -1;
 	}
-	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+	return 0;
 }
 
 /* IPC_STAT on the segment: what ipcs -m shows, and more. */
@@ -117,7 +159,6 @@ show_set(int semid)
 	static const char *counter[] = { "MUTEX", "GATE", "RUNNERS" };
 	unsigned short vals[NSEMS];
 	const char **names = NULL;
-	struct semid_ds ds;
 	union semun arg;
 	unsigned long i, n;
 
@@ -125,11 +166,7 @@ show_set(int semid)
 		printf("semaphores none\n");
 		return;
 	}
-	/* GETALL fills one value per semaphore: know how many first. */
-	arg.buf = &ds;
-	if (semctl(semid, 0, IPC_STAT, arg) == -1)
-		die("semctl IPC_STAT");
-	n = (unsigned long)ds.sem_nsems;
+	n = set_size(semid);	/* GETALL fills one value per semaphore */
 	printf("semaphores id %d, %lu of them (%s)\n", semid, n,
 	    set_owner(n));
 	if (n == NSEMS)
@@ -145,6 +182,19 @@ show_set(int semid)
 	for (i = 0; i < n; i++)
 		printf(" %s %u", names[i], vals[i]);
 	printf("\n");
+}
+
+/* IPC_STAT's sem_nsems: how many semaphores the set holds. */
+static unsigned long
+set_size(int semid)
+{
+	struct semid_ds ds;
+	union semun arg;
+
+	arg.buf = &ds;
+	if (semctl(semid, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	return (unsigned long)ds.sem_nsems;
 }
 
 /* The command line: -k -q (common/), then stat or rm, then the key. */

@@ -60,9 +60,12 @@ ring_check(const struct ring *r, size_t segsz)
 
 /*
  * What is this segment?  Attached read-only for a look at its header:
- * "a ring", "a counter", or "not one of ours".  Sets *segsz.
+ * "a ring", "a counter", ours but damaged, or "not one of ours".  Sets
+ * *segsz.
  */
 const char ring_kind[] = "shm/writer's ring";
+const char counter_kind[] = "shm/counter's counter";
+const char damaged_kind[] = "shm/'s magic number, but a corrupt header";
 
 const char *
 segment_kind(int shmid, size_t *segsz)
@@ -79,13 +82,16 @@ segment_kind(int shmid, size_t *segsz)
 		die("shmat (to look at the header)");
 	if (ds.shm_segsz == sizeof(struct counter) &&
 	    r->magic == COUNTER_MAGIC)
-		kind = "shm/counter's counter";
+		kind = counter_kind;
 	else if (ds.shm_segsz >= sizeof *r && r->magic == RING_MAGIC &&
 	    r->version == RING_VERSION && r->slots >= 1 &&
 	    r->slots <= SLOTS_MAX && r->slot_bytes >= 1 &&
 	    r->slot_bytes <= SLOT_BYTES_MAX &&
 	    ring_size(r->slots, r->slot_bytes) == ds.shm_segsz)
 		kind = ring_kind;
+	else if (ds.shm_segsz >= sizeof r->magic && (r->magic == RING_MAGIC ||
+	    r->magic == COUNTER_MAGIC))
+		kind = damaged_kind;
 	if (shmdt(r) == -1)
 		die("shmdt");
 	return kind;

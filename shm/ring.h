@@ -107,7 +107,7 @@ struct tally {
 size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_check(const struct ring *r, size_t segsz);
-extern const char ring_kind[];
+extern const char ring_kind[], counter_kind[], damaged_kind[];
 const char *segment_kind(int shmid, size_t *segsz);
 void ring_stat(int shmid, struct shmid_ds *ds);
 int ring_set(int *made);

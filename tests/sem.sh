@@ -307,6 +307,29 @@ t_stdout_closed() {
 		[ "$(sem_value "$k")" = 1 ]
 }
 
+# sem/ctl set N changes a value as sem/post does: it refuses the same sets
+# (another user's, even to root; one open to others), the value untouched.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_ctl_set_not_ours() {
+	k=$(new_key)
+	as_other perl -e 'semget(hex($ARGV[0]), 1, 01600) // die "$!"' "$k" &&
+		sem/ctl -k "$k" set 3 2>"$T/err"
+	if [ $? -ne 1 ] || ! grep -q 'set id .* belongs to uid 4242' "$T/err" ||
+		[ "$(sem_value "$k")" != 0 ]; then
+		diag "another user's set:" "$(cat "$T/err")"
+		return 1
+	fi
+	ipcrm -S "$k" &&
+		perl -e 'semget(hex($ARGV[0]), 1, 01666) // die "$!"' "$k" &&
+		sem/ctl -k "$k" set 4 2>"$T/err"
+	if [ $? -ne 1 ] || ! grep -q 'has mode 0666' "$T/err" ||
+		[ "$(sem_value "$k")" != 0 ]; then
+		diag "a set open to others:" "$(cat "$T/err")"
+		return 1
+	fi
+	ipcrm -S "$k"
+}
+
 # --- nothing left ------------------------------------------------------------------
 
 # Every key this script used is gone once removed (the harness removes
@@ -336,6 +359,7 @@ check "V past SEMVMX: ERANGE explained" t_erange
 check "ctl stat, set, rm, missing" t_ctl
 check "another user is refused, value untouched" t_other_user
 check "a squatted or open set is refused" t_squatter
+check "ctl set refuses another user's set and an open one" t_ctl_set_not_ours
 check "Ctrl-\\ in the seat, with -U: the seat is given back" t_sigquit_seated
 check "stdout closed: no output wanted, exit 0" t_stdout_closed
 check "a full cycle leaves nothing" t_cycle_leaves_nothing

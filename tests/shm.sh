@@ -383,6 +383,28 @@ t_foreign_segment_untouched() {
 		grep -q '^holds      a segment that is not one of ours$' "$T/stat"
 }
 
+# shm/ctl rm removes shm/'s own kinds only: a ring's or counter's segment,
+# a set of 5 or 3.  A foreign segment and sem/wait's set of 1 on the key
+# are named and left (exit 1); a stream's ring and set still go.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_ctl_rm_only_ours() {
+	k=$(new_key)
+	perl -e 'my $id = shmget(hex($ARGV[0]), 4096, 01600) // die "$!";
+		shmwrite($id, "precious", 0, 8) or die "$!"' "$k" &&
+		sem/post -q -k "$k" || return 1
+	shm/ctl -k "$k" rm 2>"$T/err"
+	if [ $? -ne 1 ] || ! has_segment "$k" || ! has_set "$k" ||
+		! grep -q 'segment id [0-9]* is not one of ours.*left' "$T/err" ||
+		! grep -q 'set id [0-9]* of 1 semaphore.*left' "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	ipcrm -M "$k" -S "$k" || return 1
+	echo data | timeout $((10 * SLOW)) shm/writer -q -k "$k" -z 4096 &&
+		has_segment "$k" && shm/ctl -q -k "$k" rm &&
+		! has_segment "$k" && ! has_set "$k"
+}
+
 # Someone with our uid writes slots = 0 into a live ring's header: the
 # writer notices on its next slot and stops (it used to divide by zero);
 # the reader says the output is cut; nothing is left.
@@ -608,6 +630,8 @@ check "a writer starting while the last stream is removed: no lost stream" \
 	t_next_stream_while_the_last_is_removed
 check "a writer arriving while the reader looks is no stranger" \
 	t_writer_arriving_while_the_reader_looks
+check "ctl rm removes shm/'s own kinds, names and leaves the rest" \
+	t_ctl_rm_only_ours
 check "reader stopped mid-slot: it says what did not get out" \
 	t_reader_stopped_mid_slot
 done_testing
