@@ -59,7 +59,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	for (i = 0; i < t.n; i++)
 		forks[i] = 1;			/* every fork on the table */
-	semid = open_set((int)t.n, forks, &created);	/* set.c */
+	semid = open_set((int)t.n, forks, 0, &created);	/* set.c */
 	if (semid != -1 && !created)	/* another dinner's, or left behind */
 		refuse("key 0x%08x: set id %d is there already: left as it is",
 		    (unsigned int)ipc_key, semid);

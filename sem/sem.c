@@ -33,7 +33,7 @@ open_seat(void)
 	static const unsigned short zero[SEM_NSEMS] = { 0 };
 	int created;
 
-	return open_set(SEM_NSEMS, zero, &created);
+	return open_set(SEM_NSEMS, zero, 0, &created);	/* no mark */
 }
 
 /*

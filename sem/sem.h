@@ -5,7 +5,7 @@
  * no seat is free until a V opens one.
  *
  * A set with our key but another number of semaphores is not ours (the
- * ring's set has 5, the counter's 3): every program refuses it, and
+ * ring's set has 6, the counter's 4): every program refuses it, and
  * sem/ctl stat says how many it holds.
  *
  * Nobody removes the set but sem/ctl rm: its value is the state the demo

@@ -18,12 +18,13 @@
 /* How long a late-comer waits for a set's creator: 5 s in all. */
 enum { READY_POLLS = 500, READY_POLL_MS = 10 };
 
-static int join_set(int id, int nsems);
+static int join_set(int id, int nsems, int mark);
+static noreturn void not_its_mark(int id, int nsems, int mark, int value);
 
 /*
  * Whose set has this many semaphores?  Each of ours has its own size, but
- * sem/philosophers has one per philosopher (2 to 64), so a set of 3 or 5
- * may be a dinner's too.
+ * sem/philosophers has one per philosopher (2 to 64), so a set of 4 or 6
+ * may be a dinner's too (the mark tells them apart: open_set).
  */
 const char *
 set_owner(unsigned long nsems)
@@ -31,9 +32,9 @@ set_owner(unsigned long nsems)
 	switch (nsems) {
 	case 1:
 		return "sem/wait's and sem/post's?";
-	case 3:
+	case 4:
 		return "shm/counter's or sem/philosophers'?";
-	case 5:
+	case 6:
 		return "shm/writer's ring or sem/philosophers'?";
 	}
 	if (nsems >= 2 && nsems <= 64)
@@ -60,11 +61,17 @@ set_owner(unsigned long nsems)
  * to nobody we know), and a P or V on it would corrupt that program's
  * state.  It is refused, and left as it is.
  *
+ * The mark.  A set has no name, and a set of the right size may still be
+ * another's: a dinner of 6 philosophers has 6 semaphores, as the ring has.
+ * So when `marked`, the last semaphore holds a mark, init[nsems - 1], a
+ * value no other set has there (a fork is 0 or 1), set by SETALL and never
+ * changed: a set whose last value is not the mark is refused and left.
+ *
  * Returns the id (*created says whether we made it), or -1 if a signal
  * stopped us while we waited for the creator.
  */
 int
-open_set(int nsems, const unsigned short *init, int *created)
+open_set(int nsems, const unsigned short *init, int marked, int *created)
 {
 	struct sembuf noop[2] = {
 		{ .sem_num = 0, .sem_op = 1, .sem_flg = 0 },
@@ -98,13 +105,18 @@ open_set(int nsems, const unsigned short *init, int *created)
 		/* Removed between our two calls: try to create it again. */
 	}
 	*created = 0;
-	return join_set(id, nsems);
+	return join_set(id, nsems, marked ? init[nsems - 1] : -1);
 }
 
-/* Everyone but the creator: check owner, mode, size; wait for sem_otime. */
+/*
+ * Everyone but the creator: check owner, mode, size; wait for sem_otime;
+ * then the mark (-1: none).
+ */
 static int
-join_set(int id, int nsems)
+join_set(int id, int nsems, int mark)
 {
+	int value;
+
 	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
 	struct semid_ds ds;
 	union semun arg;
@@ -125,6 +137,9 @@ join_set(int id, int nsems)
 			    "IPC_DEMO_KEY); the set was left as it is");
 			exit(EXIT_CALL_FAILED);
 		}
+		if (ds.sem_otime != 0 && mark != -1 &&
+		    (value = semctl(id, nsems - 1, GETVAL)) != mark)
+			not_its_mark(id, nsems, mark, value);
 		if (ds.sem_otime != 0) {
 			note("semget: joined set id %d", id);
 			return id;
@@ -139,5 +154,20 @@ join_set(int id, int nsems)
 	    "initialised\n", prog, (unsigned int)ipc_key, id);
 	hint("its creator may have died half way; remove it with %s rm",
 	    ctl_prog);
+	exit(EXIT_CALL_FAILED);
+}
+
+/* The right size, but another's set (or gone: GETVAL said -1). */
+static noreturn void
+not_its_mark(int id, int nsems, int mark, int value)
+{
+	if (value == -1)
+		die("semctl GETVAL (the mark)");
+	fprintf(stderr, "%s: key 0x%08x: set id %d has the %d semaphores %s "
+	    "needs, but not its mark (the last holds %d, not %d): "
+	    "sem/philosophers', or another program's\n", prog,
+	    (unsigned int)ipc_key, id, nsems, prog, value, mark);
+	hint("pick another key with -k (or another IPC_DEMO_KEY); the set "
+	    "was left as it is");
 	exit(EXIT_CALL_FAILED);
 }

@@ -5,7 +5,8 @@
 #ifndef SET_H
 #define SET_H
 
-int open_set(int nsems, const unsigned short *init, int *created);
+int open_set(int nsems, const unsigned short *init, int marked,
+    int *created);
 const char *set_owner(unsigned long nsems);
 
 #endif

@@ -19,9 +19,9 @@
  * the same key.  The first run creates the segment and the set (a MUTEX at
  * 1; a GATE that holds the children until all are forked, so that they
  * really run at the same time; RUNNERS counting the runs and their
- * children, with SEM_UNDO); the last one to finish removes them.  The
- * mutex also guards the making of the segment: whoever creates it writes
- * its header while holding it.
+ * children, with SEM_UNDO; the counter's mark: counter.h); the last one
+ * to finish removes them.  The mutex also guards the making of the
+ * segment: whoever creates it writes its header while holding it.
  *
  * Run it:  shm/counter -p 4 -n 100000         expected 400000, got 400000
  *          shm/counter -u                     got less: updates were lost
@@ -67,7 +67,7 @@ static void abandon(void);
 int
 main(int argc, char *argv[])
 {
-	static const unsigned short init[COUNTER_NSEMS] = { 1, 0, 0 };
+	static const unsigned short init[] = { 1, 0, 0, COUNTER_MARK_VALUE };
 	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
 		.sem_flg = SEM_UNDO };
 	struct run run = { .procs = 2, .times = 100000, .unlocked = 0 };
@@ -76,7 +76,7 @@ main(int argc, char *argv[])
 
 	options(argc, argv, &run);		/* -k -n -p -q -u: below */
 	catch_signals();
-	semid = open_set(COUNTER_NSEMS, init, &made_set); /* sem/set.c */
+	semid = open_set(COUNTER_NSEMS, init, 1, &made_set); /* set.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	if (semop(semid, &join, 1) == -1)	/* one more run, SEM_UNDO */

@@ -9,7 +9,9 @@
 
 #include "ring.h"
 
-enum { MUTEX, GATE, RUNNERS, COUNTER_NSEMS };	/* the semaphores */
+/* The set; COUNTER_MARK holds its value, never changed (see ring.h). */
+enum { MUTEX, GATE, RUNNERS, COUNTER_MARK, COUNTER_NSEMS };
+enum { COUNTER_MARK_VALUE = 0x636f };	/* "co" */
 enum { PROCS_MAX = 64 };			/* -p */
 
 struct run {

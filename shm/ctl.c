@@ -35,6 +35,8 @@ static void show_segment(int shmid);
 static void show_set(int semid);
 static int remove_ours(int shmid, int semid);
 static unsigned long set_size(int semid);
+static const char *const *shm_set(int semid, unsigned long n,
+    unsigned short *vals);
 
 int
 main(int argc, char *argv[])
@@ -72,13 +74,14 @@ main(int argc, char *argv[])
 /*
  * rm: IPC_RMID on the segment and the set, each only if it is of shm/'s
  * kinds - a ring's or a counter's segment (whole or damaged: it has our
- * magic number), a set of 5 or 3 semaphores.
+ * magic number), a ring's or a counter's set (its size and its mark).
  * Anything else on the key is someone else's: named and left.  Returns
  * -1 if anything was left.
  */
 static int
 remove_ours(int shmid, int semid)
 {
+	unsigned short vals[NSEMS];
 	const char *kind = NULL;
 	unsigned long n = 0;
 	size_t size;
@@ -93,10 +96,11 @@ remove_ours(int shmid, int semid)
 		    "bytes): left", (unsigned int)ipc_key, shmid, size);
 		shmid = -1;
 	}
-	if (semid != -1 && n != NSEMS && n != COUNTER_NSEMS) {
+	if (semid != -1 && shm_set(semid, n, vals) == NULL) {
 		refuse("key 0x%08x: semaphore set id %d of %lu semaphore%s "
-		    "(%s) is not shm/'s: left", (unsigned int)ipc_key, semid,
-		    n, plural(n), set_owner(n));
+		    "is not the ring's nor the counter's (their size and "
+		    "mark): left", (unsigned int)ipc_key, semid, n,
+		    plural(n));
 		semid = -1;
 	}
 	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1)
@@ -149,39 +153,48 @@ show_segment(int shmid)
 
 /*
  * The semaphores: how many (sem_nsems), and each value, named when the
- * set has the shape of the ring's (shm/ring.h) or the counter's.
+ * set is the ring's (shm/ring.h) or the counter's: its size and its mark.
  */
 static void
 show_set(int semid)
 {
-	static const char *ring[] = { "FREE", "FILLED", "WRITER", "READER",
-		"STARTED" };
-	static const char *counter[] = { "MUTEX", "GATE", "RUNNERS" };
 	unsigned short vals[NSEMS];
-	const char **names = NULL;
-	union semun arg;
+	const char *const *names;
 	unsigned long i, n;
 
 	if (semid == -1) {
 		printf("semaphores none\n");
 		return;
 	}
-	n = set_size(semid);	/* GETALL fills one value per semaphore */
+	n = set_size(semid);
+	names = shm_set(semid, n, vals);
 	printf("semaphores id %d, %lu of them (%s)\n", semid, n,
-	    set_owner(n));
-	if (n == NSEMS)
-		names = ring;
-	else if (n == sizeof counter / sizeof counter[0])
-		names = counter;
+	    names == NULL ? set_owner(n) : n == NSEMS ?
+	    "shm/writer's ring: its mark is there" :
+	    "shm/counter's: its mark is there");
 	if (names == NULL)
 		return;
+	printf("values    ");
+	for (i = 0; i < n - 1; i++)	/* the mark, last, is not shown */
+		printf(" %s %u", names[i], vals[i]);
+	printf("\n");
+}
+
+/*
+ * Is set semid, of n semaphores, the ring's or the counter's?  Names its
+ * semaphores (set_names, ring.c) after GETALL into vals, or NULL.
+ */
+static const char *const *
+shm_set(int semid, unsigned long n, unsigned short *vals)
+{
+	union semun arg;
+
+	if (n != NSEMS && n != COUNTER_NSEMS)
+		return NULL;		/* vals has room for these only */
 	arg.array = vals;
 	if (semctl(semid, 0, GETALL, arg) == -1)
 		die("semctl GETALL");
-	printf("values    ");
-	for (i = 0; i < n; i++)
-		printf(" %s %u", names[i], vals[i]);
-	printf("\n");
+	return set_names(n, vals);
 }
 
 /* IPC_STAT's sem_nsems: how many semaphores the set holds. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
+#include "counter.h"
 #include "ring.h"
 #include "../sem/set.h"
 
@@ -123,15 +124,16 @@ set_gone(const char *call)
 }
 
 /*
- * The ring's set of NSEMS semaphores, all 0, made or joined (open_set,
- * sem/set.c).  Returns the id, or -1 if a signal stopped the wait.
+ * The ring's set of NSEMS semaphores, all 0 but the mark, made or joined
+ * (open_set, sem/set.c).  Returns the id, or -1 if a signal stopped the wait.
  */
 int
 ring_set(int *made)
 {
-	static const unsigned short zeros[NSEMS];
+	static const unsigned short init[NSEMS] = { [RING_MARK] =
+		RING_MARK_VALUE };
 
-	return open_set(NSEMS, zeros, made);
+	return open_set(NSEMS, init, 1, made);
 }
 
 /*
@@ -563,15 +565,31 @@ shm_state(char *line, size_t size)
 }
 
 /*
+ * Is a set of n semaphores, with the values vals, the ring's or the
+ * counter's?  Its size and its mark say (ring.h, counter.h).  Returns the
+ * names of its semaphores (the mark, last, is not shown), or NULL.
+ */
+const char *const *
+set_names(unsigned long n, const unsigned short *vals)
+{
+	static const char *const ring[] = { "FREE", "FILLED", "WRITER",
+		"READER", "STARTED" };
+	static const char *const counter[] = { "MUTEX", "GATE", "RUNNERS" };
+
+	if (n == NSEMS && vals[RING_MARK] == RING_MARK_VALUE)
+		return ring;
+	if (n == COUNTER_NSEMS && vals[COUNTER_MARK] == COUNTER_MARK_VALUE)
+		return counter;
+	return NULL;
+}
+
+/*
  * The values of the set with our key, named as ring.h and counter.h name
  * them; "no semaphores" and 0 if there is none (or it just went).
  */
 static int
 set_state(char *line, size_t size)
 {
-	static const char *const ring[] = { "FREE", "FILLED", "WRITER",
-		"READER", "STARTED" };
-	static const char *const counter[] = { "MUTEX", "GATE", "RUNNERS" };
 	const char *const *names = NULL;
 	unsigned short vals[NSEMS];
 	struct semid_ds ds;
@@ -586,13 +604,12 @@ set_state(char *line, size_t size)
 	if (semid != -1 && semctl(semid, 0, IPC_STAT, arg) == -1)
 		semid = -1;		/* removed since semget */
 	n = semid == -1 ? 0 : (unsigned long)ds.sem_nsems;
-	if (n == NSEMS)
-		names = ring;
-	else if (n == sizeof counter / sizeof counter[0])
-		names = counter;
-	arg.array = vals;
-	if (names != NULL && semctl(semid, 0, GETALL, arg) == -1)
+	arg.array = vals;	/* GETALL: vals holds a ring's or a counter's */
+	if ((n == NSEMS || n == COUNTER_NSEMS) &&
+	    semctl(semid, 0, GETALL, arg) == -1)
 		semid = -1;
+	if (semid != -1 && (n == NSEMS || n == COUNTER_NSEMS))
+		names = set_names(n, vals);
 	if (semid == -1) {
 		snprintf(line, size, "no semaphores");
 		return 0;
@@ -602,7 +619,7 @@ set_state(char *line, size_t size)
 		    set_owner(n));
 		return 1;
 	}
-	for (i = 0, len = 0; i < n && len < size; i++)
+	for (i = 0, len = 0; i < n - 1 && len < size; i++)	/* not the mark */
 		len += (size_t)snprintf(line + len, size - len, "%s%s %u",
 		    i ? " " : "", names[i], vals[i]);
 	return 1;

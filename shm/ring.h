@@ -9,7 +9,7 @@
  * without the kernel copying them: both map the same pages.
  *
  * Shared memory gives no synchronisation at all, so a semaphore set (same
- * key, 5 semaphores) says whose turn each slot is - the producer/consumer
+ * key, 6 semaphores) says whose turn each slot is - the producer/consumer
  * of the notes:
  *	FREE	slots the writer may fill (starts at SLOTS)
  *	FILLED	slots the reader may empty (starts at 0)
@@ -21,6 +21,9 @@
  *			kill -9.  A peer blocked in P looks at it once a second.
  *	STARTED		1 once a reader has taken the first slot.  No SEM_UNDO:
  *			it stays 1 when that reader dies.
+ * And a sixth, RING_MARK, holds RING_MARK_VALUE from the start, never
+ * changed: a set has no name, and the mark tells the ring's set from
+ * another of six semaphores, a dinner of six philosophers (open_set).
  *
  * A reader that dies mid-stream.  What it took is gone with it: the slots
  * it emptied were given back to the writer and refilled, and the bytes it
@@ -56,10 +59,11 @@
 #include <sys/types.h>
 #include <time.h>
 
-enum { FREE, FILLED, WRITER, READER, STARTED, NSEMS };	/* the semaphores */
+enum { FREE, FILLED, WRITER, READER, STARTED, RING_MARK, NSEMS };
+enum { RING_MARK_VALUE = 0x7269 };	/* "ri", in RING_MARK */
 
 #define RING_MAGIC 0x72696e67u	/* "ring": a segment laid out by us */
-#define RING_VERSION 2u		/* 2: five semaphores, STARTED */
+#define RING_VERSION 3u		/* 3: six semaphores, RING_MARK */
 
 struct ring {
 	uint32_t magic;		/* RING_MAGIC */
@@ -108,6 +112,7 @@ size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_check(const struct ring *r, size_t segsz);
 extern const char ring_kind[], counter_kind[], damaged_kind[];
+const char *const *set_names(unsigned long n, const unsigned short *vals);
 const char *segment_kind(int shmid, size_t *segsz);
 void ring_stat(int shmid, struct shmid_ds *ds);
 int ring_set(int *made);

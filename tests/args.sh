@@ -286,7 +286,7 @@ t_help_unwritten() {
 	[ "$SLOW" -gt 1 ] && outs=full
 	for p in $progs; do
 		for out in $outs; do
-			if [ $out = full ]; then
+			if [ "$out" = full ]; then
 				"$p" -h >/dev/full 2>"$T/err"
 			else
 				"$p" -h >&- 2>"$T/err"

@@ -6,6 +6,9 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# shm/counter.h's COUNTER_MARK_VALUE, in the last of the counter's set.
+COUNTER_MARK=$((0x636f))
+
 nothing_left() {
 	! has_segment "$1" && ! has_set "$1"
 }
@@ -84,13 +87,28 @@ t_counter_sigterm() {
 t_counter_ctrl_c_at_the_mutex() {
 	k=$(new_key)
 	perl -e 'use IPC::SysV qw(SETALL);
-		my $id = semget(hex($ARGV[0]), 3, 01600) // die "$!";
-		semctl($id, 0, SETALL, pack("s!3", 0, 0, 0)) or die "$!";
-		semop($id, pack("s!6", 1, 1, 0, 1, -1, 0)) or die "$!"' "$k" &&
+		my $id = semget(hex($ARGV[0]), 4, 01600) // die "$!";
+		semctl($id, 0, SETALL, pack("s!4", 0, 0, 0, $ARGV[1])) or die "$!";
+		semop($id, pack("s!6", 1, 1, 0, 1, -1, 0)) or die "$!"' "$k" \
+		"$COUNTER_MARK" &&
 		start /dev/null "$T/out" "$T/err" shm/counter -k "$k" &&
 		cr=$! && wait_for blocked_in "$cr" semtimedop && interrupt "$cr" &&
 		timeout $((2 * SLOW)) sh -c "while kill -0 $cr 2>/dev/null; do sleep 0.05; done" &&
 		exits_with "$cr" 130 && [ ! -s "$T/out" ] && ! has_segment "$k"
+}
+
+# A set of the counter's size that is not the counter's (perl: zeros, its
+# last semaphore not the counter's mark): refused at once - before, the
+# run waited on its "mutex" for ever, then removed the set - and left.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_counter_foreign_set() {
+	k=$(new_key)
+	perl -e 'my $id = semget(hex($ARGV[0]), 4, 01600) // die "$!";
+		semop($id, pack("s!6", 0, 1, 0, 0, -1, 0)) or die "$!"' "$k" &&
+		exits 1 timeout $((10 * SLOW)) shm/counter -k "$k" -n 10 >"$T/out" 2>"$T/err" &&
+		grep -q "has the 4 semaphores shm/counter needs, but not its mark (the last holds 0, not " "$T/err" &&
+		[ ! -s "$T/out" ] && ! has_segment "$k" && has_set "$k" &&
+		[ "$(sem_get "$k" 2 GETVAL)" = 0 ] && ipcrm -S "$k"
 }
 
 # Without the mutex, updates are lost on every run: 20 runs of the
@@ -148,6 +166,8 @@ check "counter: SIGTERM to the run stops its children; none lost" \
 	t_counter_sigterm
 check "counter: Ctrl-C while it waits for the mutex: 130 at once" \
 	t_counter_ctrl_c_at_the_mutex
+check "counter: a set of its size but not its mark is refused and left" \
+	t_counter_foreign_set
 check "counter -u: updates lost in 20 runs of 20" \
 	t_counter_unlocked_loses_every_run
 check "counter: kill -9 of the run stops its children; the next loses none" \

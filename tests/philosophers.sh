@@ -148,7 +148,7 @@ t_set_there() {
 		[ ! -s "$T/out" ] &&
 		[ "$(sem_get "$k" 0 GETVAL)$(sem_get "$k" 1 GETVAL)$(sem_get "$k" 4 GETVAL)" = 101 ] &&
 		exits 1 timeout $((10 * SLOW)) sem/philosophers -k "$k" -p 3 2>"$T/err" &&
-		grep -q "holds a set of 5 semaphores (shm/writer's ring or sem/philosophers'?); sem/philosophers needs 3" "$T/err" &&
+		grep -q "holds a set of 5 semaphores (sem/philosophers'?); sem/philosophers needs 3" "$T/err" &&
 		has_set "$k" && ipcrm -S "$k" && ! has_set "$k"
 }
 
@@ -162,6 +162,35 @@ t_second_dinner() {
 		exits 1 timeout $((10 * SLOW)) sem/philosophers -q -k "$k" -p 4 2>"$T/err" &&
 		grep -q 'is there already: left as it is' "$T/err" &&
 		seated "$d" 4 && interrupt "$d" && exits_with "$d" 130 && all_gone &&
+		nothing_with "$k"
+}
+
+# shm/counter and the ring on a dinner's key find a set of the size they
+# need (4 forks: the counter's 4; 6 forks: the ring's 6), but not their
+# mark in its last semaphore: refused at once, no fork touched, the dinner
+# goes on and ends as it should.
+t_shm_on_a_dinner() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null sem/philosophers -q -k "$k" -p 4 -m 1000000
+	d=$!
+	if ! { wait_for seated "$d" 4 &&
+		exits 1 timeout $((10 * SLOW)) shm/counter -k "$k" -n 10 >"$T/out" 2>"$T/err" &&
+		grep -q "has the 4 semaphores shm/counter needs, but not its mark" "$T/err" &&
+		[ ! -s "$T/out" ] && ! has_segment "$k" &&
+		seated "$d" 4 && interrupt "$d" && exits_with "$d" 130 && all_gone &&
+		nothing_with "$k"; }; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	start /dev/null /dev/null /dev/null sem/philosophers -q -k "$k" -p 6 -m 1000000
+	d=$!
+	wait_for seated "$d" 6 &&
+		exits 1 shm/writer -k "$k" </dev/null 2>"$T/err" &&
+		grep -q "has the 6 semaphores shm/writer needs, but not its mark" "$T/err" &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/out" 2>"$T/err" &&
+		grep -q "has the 6 semaphores shm/reader needs, but not its mark" "$T/err" &&
+		! has_segment "$k" &&
+		seated "$d" 6 && interrupt "$d" && exits_with "$d" 130 && all_gone &&
 		nothing_with "$k"
 }
 
@@ -182,5 +211,7 @@ check "a philosopher killed: SEM_UNDO, the others eat; exit 1" \
 	t_killed_philosopher
 check "a set already there is refused and left, whatever its size" t_set_there
 check "a second dinner on the same key is refused" t_second_dinner
+check "a counter or a ring on a dinner's key: refused, the dinner goes on" \
+	t_shm_on_a_dinner
 check "-h" t_help
 done_testing

@@ -57,8 +57,9 @@ t_linked() {
 # the first line of -h without "usage: ": the README cannot fall behind.
 t_synopses() {
 	n=0
-	for p in $(awk '/^PROGS =/ { on = 1; next } on && !/^\t/ { exit }
-	    on { print $1 }' Makefile); do
+	progs=$(make -s --no-print-directory print-progs) || return 1
+	# shellcheck disable=SC2086 # the list splits into words
+	for p in $progs; do
 		"$p" -h >"$T/usage" || return 1
 		line="    $(sed -n '1s/^usage: //p' "$T/usage")"
 		for f in README.md README.ko.md; do

@@ -296,7 +296,7 @@ t_reader_leaves_early() {
 		stream writer-first "$T/100k" -z 4096
 }
 
-# sem/post on the key of a full ring: refused (5 semaphores, not 1); the
+# sem/post on the key of a full ring: refused (6 semaphores, not 1); the
 # ring's FREE is untouched, and the transfer stays exact.  sem/wait and
 # sem/ctl set refuse it too; sem/ctl stat says what it is.
 t_sem_programs_on_a_ring() {
@@ -305,14 +305,14 @@ t_sem_programs_on_a_ring() {
 	start "$T/8k" /dev/null /dev/null shm/writer -k "$k" -s 2 -z 2048
 	w=$!
 	wait_for blocked_in "$w" semtimedop && exits 1 sem/post -k "$k" 2 2>"$T/err" &&
-		grep -q "^sem/post: key $k holds a set of 5 semaphores (shm/writer's ring or sem/philosophers'?); sem/post needs 1$" "$T/err" &&
+		grep -q "^sem/post: key $k holds a set of 6 semaphores (shm/writer's ring or sem/philosophers'?); sem/post needs 1$" "$T/err" &&
 		! grep -q 'strerror\|(E[A-Z]*)' "$T/err" &&
 		[ "$(sem_get "$k" 0 GETVAL)" = 0 ] &&
 		exits 1 sem/wait -n -k "$k" 2>/dev/null &&
 		sem/ctl -k "$k" set 3 2>"$T/err"
-	[ $? -eq 1 ] && grep -q 'holds a set of 5 semaphores' "$T/err" &&
+	[ $? -eq 1 ] && grep -q 'holds a set of 6 semaphores' "$T/err" &&
 		sem/ctl -q -k "$k" stat >"$T/stat" &&
-		grep -q "^semaphores 5 (not sem/wait's set of 1)$" "$T/stat" &&
+		grep -q "^semaphores 6 (not sem/wait's set of 1)$" "$T/stat" &&
 		[ "$(sem_get "$k" 0 GETVAL)" = 0 ] &&
 		timeout $((20 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>/dev/null &&
 		exits_with "$w" 0 && cmp "$T/8k" "$T/copy" && nothing_left "$k"
@@ -328,13 +328,13 @@ t_sets_of_other_shapes() {
 		semctl($id, 0, SETALL, pack("s!3", 7, 8, 9)) or die "$!";
 		semop($id, pack("s!6", 0, 1, 0, 0, -1, 0)) or die "$!"' "$k" &&
 		exits 1 timeout $((10 * SLOW)) sem/wait -k "$k" 2>"$T/err" &&
-		grep -q "holds a set of 3 semaphores (shm/counter's or sem/philosophers'?); sem/wait needs 1" "$T/err" &&
+		grep -q "holds a set of 3 semaphores (sem/philosophers'?); sem/wait needs 1" "$T/err" &&
 		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >/dev/null 2>"$T/err" &&
-		grep -q 'holds a set of 3 semaphores .*; shm/reader needs 5' "$T/err" &&
+		grep -q 'holds a set of 3 semaphores .*; shm/reader needs 6' "$T/err" &&
 		[ "$(sem_get "$k" 0 GETVAL)$(sem_get "$k" 1 GETVAL)$(sem_get "$k" 2 GETVAL)" = 789 ] &&
 		ipcrm -S "$k" && sem/post -q -k "$k" 3 &&
 		exits 1 shm/writer -k "$k" <"$T/big" 2>"$T/err" &&
-		grep -q "holds a set of 1 semaphore (sem/wait's and sem/post's?); shm/writer needs 5" "$T/err" &&
+		grep -q "holds a set of 1 semaphore (sem/wait's and sem/post's?); shm/writer needs 6" "$T/err" &&
 		! grep -q 'EINVAL\|stale' "$T/err" && ! has_segment "$k" &&
 		[ "$(sem_get "$k" 0 GETVAL)" = 3 ] &&
 		shm/ctl -q -k "$k" stat >"$T/stat" &&
@@ -354,7 +354,7 @@ t_refused_programs_remove_nothing() {
 		has_set "$k" && has_segment "$k" &&
 		exits 1 timeout $((10 * SLOW)) shm/counter -k "$k" >"$T/out" 2>"$T/err" &&
 		[ ! -s "$T/out" ] &&
-		grep -q 'holds a set of 5 semaphores' "$T/err" &&
+		grep -q 'holds a set of 6 semaphores' "$T/err" &&
 		has_set "$k" && has_segment "$k" &&
 		timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>/dev/null &&
 		cmp "$T/10k" "$T/copy" && nothing_left "$k"
@@ -384,8 +384,9 @@ t_foreign_segment_untouched() {
 }
 
 # shm/ctl rm removes shm/'s own kinds only: a ring's or counter's segment,
-# a set of 5 or 3.  A foreign segment and sem/wait's set of 1 on the key
-# are named and left (exit 1); a stream's ring and set still go.
+# a ring's or counter's set (its size and its mark).  A foreign segment and
+# sem/wait's set of 1 on the key are named and left (exit 1); a stream's
+# ring and set still go.
 # shellcheck disable=SC2016 # perl's variables, not the shell's
 t_ctl_rm_only_ours() {
 	k=$(new_key)
@@ -395,7 +396,8 @@ t_ctl_rm_only_ours() {
 	shm/ctl -k "$k" rm 2>"$T/err"
 	if [ $? -ne 1 ] || ! has_segment "$k" || ! has_set "$k" ||
 		! grep -q 'segment id [0-9]* is not one of ours.*left' "$T/err" ||
-		! grep -q 'set id [0-9]* of 1 semaphore.*left' "$T/err"; then
+		! grep -q 'set id [0-9]* of 1 semaphore is not the ring.s.*left' \
+		"$T/err"; then
 		diag "$(cat "$T/err")"
 		return 1
 	fi
@@ -487,14 +489,16 @@ t_foreign_segment_while_waiting() {
 		has_segment "$k" && [ "$(ipc_field shm "$k" 4)" = 100 ]
 }
 
-# A set of five with FILLED 3 and no segment at all (perl): the reader,
-# let in, finds no segment; it says so and leaves the set as it was.
+# A set of six with the ring's mark (0x7269, ring.h), FILLED 3 and no
+# segment at all (perl): the reader, let in, finds no segment; it says so
+# and leaves the set as it was.
 # shellcheck disable=SC2016 # perl's variables, not the shell's
 t_foreign_ring_set_without_segment() {
 	k=$(new_key)
 	perl -e 'use IPC::SysV qw(SETALL);
-		my $id = semget(hex($ARGV[0]), 5, 01600) // die "$!";
-		semctl($id, 0, SETALL, pack("s!5", 0, 3, 0, 0, 0)) or die "$!";
+		my $id = semget(hex($ARGV[0]), 6, 01600) // die "$!";
+		semctl($id, 0, SETALL, pack("s!6", 0, 3, 0, 0, 0, 0x7269))
+			or die "$!";
 		semop($id, pack("s!6", 0, 1, 0, 0, -1, 0)) or die "$!"' "$k" &&
 		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >/dev/null 2>"$T/err" &&
 		grep -q 'no segment' "$T/err" && ! grep -q 'yet; start one' "$T/err" &&

@@ -95,14 +95,17 @@ t_shm_ring() {
 		[ "$(states | tail -n 1)" = removed ] && stamped
 }
 
-# shm/ctl rm ends a watch too; a counter's set is named as the counter's.
+# shm/ctl rm ends a watch too; a counter's set (its size, and its mark,
+# 0x636f: shm/counter.h) is named as the counter's.
 t_shm_rm() {
 	k=$(new_key)
 	watch_piped shm "$k"
 	w=$!
 	wait_for grep -q 'waiting for it' "$T/w.err" &&
-		perl -e 'use IPC::SysV qw(IPC_CREAT); semget(hex($ARGV[0]), 3,
-			IPC_CREAT | 0600) // exit 1' "$k" &&
+		perl -e 'use IPC::SysV qw(IPC_CREAT SETALL);
+			my $id = semget(hex($ARGV[0]), 4, IPC_CREAT | 0600) // exit 1;
+			semctl($id, 0, SETALL, pack("s!4", 0, 0, 0, 0x636f))
+				or exit 1' "$k" &&
 		wait_for shown '^no segment; MUTEX 0 GATE 0 RUNNERS 0$' &&
 		shm/ctl -q -k "$k" rm && exits_with "$w" 0 &&
 		[ "$(states | tail -n 1)" = removed ]
