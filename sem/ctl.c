@@ -33,7 +33,6 @@ enum { STAT, SET, RM, KEY, WATCH };	/* as options() finds them */
 
 static int options(int argc, char *argv[], long long *val);
 static void only_ours(int id, unsigned long n);
-static unsigned long nsems(int id);
 static void show(int id, unsigned long n);
 
 int
@@ -57,7 +56,7 @@ main(int argc, char *argv[])
 		die("semget");
 
 	/* A set of another size is not sem/wait's: SETVAL would corrupt it. */
-	n = nsems(id);
+	n = set_size(id);			/* set.c */
 	if (cmd == STAT) {
 		show(id, n);
 	} else if (cmd == RM) {
@@ -98,19 +97,6 @@ only_ours(int id, unsigned long n)
 	if (semctl(id, 0, IPC_STAT, arg) == -1)
 		die("semctl IPC_STAT");
 	refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
-}
-
-/* IPC_STAT's sem_nsems: how many semaphores the set holds. */
-static unsigned long
-nsems(int id)
-{
-	struct semid_ds ds;
-	union semun arg;
-
-	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		die("semctl IPC_STAT");
-	return (unsigned long)ds.sem_nsems;
 }
 
 /*

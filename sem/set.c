@@ -42,6 +42,19 @@ set_owner(unsigned long nsems)
 	return "not one of ours";
 }
 
+/* IPC_STAT's sem_nsems: how many semaphores the set holds. */
+unsigned long
+set_size(int id)
+{
+	struct semid_ds ds;
+	union semun arg;
+
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	return (unsigned long)ds.sem_nsems;
+}
+
 /*
  * Create a set of nsems semaphores with the values init, or join the one
  * that has our key - after checking it is a set of our kind.

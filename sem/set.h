@@ -8,5 +8,6 @@
 int open_set(int nsems, const unsigned short *init, int marked,
     int *created);
 const char *set_owner(unsigned long nsems);
+unsigned long set_size(int id);
 
 #endif

@@ -34,7 +34,6 @@ static int options(int argc, char *argv[]);
 static void show_segment(int shmid);
 static void show_set(int semid);
 static int remove_ours(int shmid, int semid);
-static unsigned long set_size(int semid);
 static const char *const *shm_set(int semid, unsigned long n,
     unsigned short *vals);
 
@@ -195,19 +194,6 @@ shm_set(int semid, unsigned long n, unsigned short *vals)
 	if (semctl(semid, 0, GETALL, arg) == -1)
 		die("semctl GETALL");
 	return set_names(n, vals);
-}
-
-/* IPC_STAT's sem_nsems: how many semaphores the set holds. */
-static unsigned long
-set_size(int semid)
-{
-	struct semid_ds ds;
-	union semun arg;
-
-	arg.buf = &ds;
-	if (semctl(semid, 0, IPC_STAT, arg) == -1)
-		die("semctl IPC_STAT");
-	return (unsigned long)ds.sem_nsems;
 }
 
 /* The command line: -k -q (common/), then stat or rm, then the key. */
