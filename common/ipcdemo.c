@@ -27,7 +27,7 @@ volatile sig_atomic_t stop_signal;
 
 /* Words for hints, set by choose_key() from the mechanism's proj id. */
 static const char *noun = "object";	/* "queue", "semaphore set", ... */
-const char *ctl_prog = "the ctl program";
+static const char *ctl_prog = "the ctl program";
 
 enum { PACE_LINES = 10 };	/* narration lines per second, at most */
 
@@ -703,8 +703,9 @@ refuse_if_not_ours(const char *what, int id, const struct ipc_perm *perm)
 		fprintf(stderr, "%s: key 0x%08x: %s id %d has mode 0%o: other "
 		    "users could read or change it\n", prog,
 		    (unsigned int)ipc_key, what, id, mode);
-		hint("remove it with %s rm and start again, or pick another "
-		    "key with -k", ctl_prog);
+		hint("remove it with ipcrm -%c %d and start again, or pick "
+		    "another key with -k", what[0] == 'q' ? 'q' :
+		    strncmp(what, "sem", 3) == 0 ? 's' : 'm', id);
 		exit(EXIT_CALL_FAILED);
 	}
 }

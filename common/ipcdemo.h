@@ -47,7 +47,6 @@ union semun {
 extern const char *prog;	/* "msgq/sender": starts every line we print */
 extern int quiet;		/* -q: no narration */
 extern key_t ipc_key;		/* the key in use, for narration and hints */
-extern const char *ctl_prog;	/* "sem/ctl", our key's ctl: for hints */
 extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
 
 /*

@@ -165,8 +165,8 @@ join_set(int id, int nsems, int mark)
 	}
 	fprintf(stderr, "%s: key 0x%08x: semaphore set id %d was never "
 	    "initialised\n", prog, (unsigned int)ipc_key, id);
-	hint("its creator may have died half way; remove it with %s rm",
-	    ctl_prog);
+	hint("its creator may have died half way; remove it with ipcrm -s %d",
+	    id);
 	exit(EXIT_CALL_FAILED);
 }
 

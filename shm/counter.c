@@ -91,7 +91,7 @@ main(int argc, char *argv[])
 		atomic_fetch_add(&c->expected, run.procs * run.times);
 		unlock();
 		made = team_run(semid, c, &run, add, &failed);	/* team.c */
-		team_report(semid, c, &run, made, failed);
+		team_report(c, &run, made, failed);		/* team.c */
 	}
 
 	/* The last run out removes the segment and the set. */
@@ -153,10 +153,10 @@ attach(void)
 	if (c == (void *)-1)
 		die("shmat");
 	if (created) {
-		c->version = 1;
+		c->version = COUNTER_VERSION;
 		c->magic = COUNTER_MAGIC;
 	} else if (ds.shm_segsz != sizeof *c || c->magic != COUNTER_MAGIC ||
-	    c->version != 1) {
+	    c->version != COUNTER_VERSION) {
 		fprintf(stderr, "%s: key 0x%08x holds a segment of %zu bytes "
 		    "that is not a counter (id %d): left as it is\n", prog,
 		    (unsigned int)ipc_key, (size_t)ds.shm_segsz, id);

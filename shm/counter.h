@@ -21,7 +21,7 @@ struct run {
 
 long long team_run(int semid, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int *failed);
-void team_report(int semid, struct counter *c, const struct run *run,
-    long long made, int failed);
+void team_report(struct counter *c, const struct run *run, long long made,
+    int failed);
 
 #endif

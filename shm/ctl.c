@@ -102,9 +102,12 @@ remove_ours(int shmid, int semid)
 		    plural(n));
 		semid = -1;
 	}
-	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1)
+	/* Removed meanwhile (a reader finishing: EINVAL, EIDRM) is done. */
+	if (shmid != -1 && shmctl(shmid, IPC_RMID, NULL) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
 		die("shmctl IPC_RMID");
-	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1)
+	if (semid != -1 && semctl(semid, 0, IPC_RMID) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
 		die("semctl IPC_RMID");
 	if (shmid != -1 || semid != -1)
 		note("IPC_RMID: removed %s%s%s", shmid != -1 ? "the segment" :

@@ -85,12 +85,14 @@ enum {
  * it when they see it.  The counter itself is the lesson (counter.c).
  */
 #define COUNTER_MAGIC 0x636e7472u	/* "cntr" */
+#define COUNTER_VERSION 2u		/* 2: done */
 
 struct counter {
 	uint32_t magic;		/* COUNTER_MAGIC, written under the mutex */
-	uint32_t version;	/* 1 */
+	uint32_t version;	/* COUNTER_VERSION */
 	atomic_llong count;	/* the shared counter */
 	atomic_llong expected;	/* what all runs so far have added */
+	atomic_llong done;	/* of those, made: all once none adds */
 };
 
 /* How a side's stream ended: the end, or why not. */

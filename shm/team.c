@@ -54,6 +54,8 @@ team_run(int semid, struct counter *c, const struct run *run,
 		if (pids[forked] == 0)
 			child(semid, c, run, work, fds[1]);
 	}
+	/* Stopped before all were forked: give their booking back. */
+	atomic_fetch_sub(&c->expected, (run->procs - forked) * run->times);
 	open_gate.sem_op = (short)forked;	/* all forked: let them go */
 	if (forked > 0 && semop(semid, &open_gate, 1) == -1)
 		die("semop V (gate)");
@@ -90,6 +92,7 @@ child(int semid, struct counter *c, const struct run *run,
 	if (ring_take(semid, GATE, -1, parent_gone) == 0)
 		made = work(run);
 	atomic_fetch_sub(&c->expected, run->times - (made < 0 ? 0 : made));
+	atomic_fetch_add(&c->done, made < 0 ? 0 : made);  /* then: done <= it */
 	if (parent_gone()) {	/* killed: the last of us removes, as it would */
 		(void)shmdt(c);
 		if (last_out(semid, RUNNERS, RUNNERS, shmget(ipc_key, 0, 0)))
@@ -166,30 +169,33 @@ collect(int semid, int fd, int forked)
 }
 
 /*
- * Expected, got, lost: on stdout, for every run so far with this key.
- * While another run is still adding, the difference is "pending", not
- * lost; if a child of ours failed, its additions are "unaccounted".
+ * Expected, got, lost: on stdout, for every run so far with this key.  If
+ * a child of ours failed, its additions are "unaccounted".  While any run
+ * is still adding, what is done falls short of what is booked, and the
+ * difference is "pending", not lost: each child adds what it made to done
+ * after it gives back what it did not make, so done == expected only once
+ * every child of every run has finished - and then every run that looks
+ * sees it, however close together they finish.
  */
 void
-team_report(int semid, struct counter *c, const struct run *run,
-    long long made, int failed)
+team_report(struct counter *c, const struct run *run, long long made,
+    int failed)
 {
+	long long done = atomic_load(&c->done);
 	long long expected = atomic_load(&c->expected);
 	long long got = atomic_load(&c->count), planned = run->procs *
 	    run->times;
-	int others = semctl(semid, RUNNERS, GETVAL);
+	int pending = !failed && done != expected;
 
-	if (others == -1)
-		die("semctl GETVAL");
 	printf("expected %lld\ngot %lld\n%s %lld\n", expected, got,
-	    others > 1 ? "pending" : failed ? "unaccounted" : "lost",
+	    pending ? "pending" : failed ? "unaccounted" : "lost",
 	    expected - got);
 	if (fflush(stdout) == EOF)
 		die("write (stdout)");
 	if (made < planned)
 		note("interrupted: %lld of the %lld planned additions were "
 		    "made", made, planned);
-	if (others > 1)
+	if (pending)
 		note("another run with this key is still adding (pending): "
 		    "its report will have the final count");
 	else if (run->unlocked && run->procs == 1)
