@@ -46,7 +46,6 @@
 
 #include "ipcdemo.h"
 #include "counter.h"
-#include "../sem/set.h"
 
 enum { WINDOW = 200, NAP_EVERY = 1000 };  /* busy steps; a nap every */
 
@@ -67,20 +66,15 @@ static void abandon(void);
 int
 main(int argc, char *argv[])
 {
-	static const unsigned short init[] = { 1, 0, 0, COUNTER_MARK_VALUE };
-	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
-		.sem_flg = SEM_UNDO };
 	struct run run = { .procs = 2, .times = 100000, .unlocked = 0 };
 	long long made;
 	int failed = 0, made_set;
 
 	options(argc, argv, &run);		/* -k -n -p -q -u: below */
 	catch_signals();
-	semid = open_set(COUNTER_NSEMS, init, 1, &made_set); /* set.c */
+	semid = team_join(&made_set);	/* semget, +1 RUNNERS: team.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
-	if (semop(semid, &join, 1) == -1)	/* one more run, SEM_UNDO */
-		die("semop (joining)");
 	parent = getpid();
 	if (atexit(abandon) != 0)
 		die("atexit");
@@ -139,13 +133,16 @@ static void
 attach(void)
 {
 	struct shmid_ds ds;
-	int id, created = 1;
+	int id, created;
 
-	id = shmget(ipc_key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600);
-	if (id == -1 && errno == EEXIST) {
-		created = 0;
-		id = shmget(ipc_key, 0, 0);
-	}
+	do {	/* ENOENT: the last run out removed it between our calls */
+		created = 1;
+		id = shmget(ipc_key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600);
+		if (id == -1 && errno == EEXIST) {
+			created = 0;
+			id = shmget(ipc_key, 0, 0);
+		}
+	} while (id == -1 && errno == ENOENT);
 	if (id == -1)
 		die("shmget");
 	ring_stat(id, &ds);			/* and refuse_if_not_ours */

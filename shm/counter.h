@@ -19,6 +19,7 @@ struct run {
 	int unlocked;		/* -u: no mutex */
 };
 
+int team_join(int *made_set);
 long long team_run(int semid, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int *failed);
 void team_report(struct counter *c, const struct run *run, long long made,

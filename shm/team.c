@@ -17,6 +17,7 @@
 
 #include "ipcdemo.h"
 #include "counter.h"
+#include "../sem/set.h"
 
 static pid_t parent;		/* the run that forks, for parent_gone() */
 
@@ -24,6 +25,32 @@ static void child(int semid, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int report_fd);
 static int reap(pid_t *pids, int n);
 static long long collect(int semid, int fd, int forked);
+
+/*
+ * The counter's set, made or joined (open_set, sem/set.c), and one more
+ * run in RUNNERS (SEM_UNDO: the kernel takes it back if we die).  The last
+ * run out may remove the set just as we join it (EIDRM, EINVAL): then we
+ * make or join the next one.  Returns the id, or -1 if a signal stopped
+ * us while we waited for the set's creator.
+ */
+int
+team_join(int *made_set)
+{
+	static const unsigned short init[] = { 1, 0, 0, COUNTER_MARK_VALUE };
+	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
+		.sem_flg = SEM_UNDO };
+	int semid;
+
+	for (;;) {
+		semid = open_set(COUNTER_NSEMS, init, 1, made_set);
+		if (semid == -1 || semop(semid, &join, 1) == 0)
+			return semid;
+		if (errno != EIDRM && errno != EINVAL)
+			die("semop (joining)");
+		note("set id %d was removed as we joined it (the last run "
+		    "out): again", semid);
+	}
+}
 
 /*
  * Fork PROCS children behind the gate, open it (V by PROCS) once all are

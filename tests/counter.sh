@@ -132,6 +132,32 @@ t_counter_two_finish_together() {
 	done
 }
 
+# A run that joins the set just as the last run out removes it (its join
+# held back 2 s by strace while the first run ends): it makes the next set
+# and counts, exit 0 - it used to die on EIDRM, as CI under valgrind saw.
+t_counter_join_as_the_last_leaves() {
+	if [ "$SLOW" -gt 1 ] || ! command -v strace >/dev/null ||
+		! strace -o /dev/null true 2>/dev/null; then
+		echo "no strace, ptrace not allowed, or under valgrind" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	start /dev/null "$T/a" /dev/null shm/counter -q -k "$k" -p 1 -n 300000
+	a=$!
+	wait_for has_set "$k" || return 1
+	ASAN_OPTIONS=detect_leaks=0 timeout $((20 * SLOW)) strace -qq -o /dev/null \
+		-e trace=semop,semtimedop \
+		-e inject=semop,semtimedop:delay_enter=2000000:when=1 \
+		shm/counter -k "$k" -p 1 -n 1000 >"$T/b" 2>"$T/b.err"
+	rc=$?
+	if ! exits_with "$a" 0 || [ $rc -ne 0 ] ||
+		! grep -q 'was removed as we joined it' "$T/b.err" ||
+		! grep -qx 'got 1000' "$T/b" || ! nothing_left "$k"; then
+		diag "exit $rc" "$(cat "$T/b.err")"
+		return 1
+	fi
+}
+
 # Without the mutex, updates are lost on every run: 20 runs of the
 # defaults, each loses some (the window between load and store is wide).
 t_counter_unlocked_loses_every_run() {
@@ -191,6 +217,8 @@ check "counter: a set of its size but not its mark is refused and left" \
 	t_counter_foreign_set
 check "counter: two runs that finish together: the final count is told" \
 	t_counter_two_finish_together
+check "counter: joining as the last run out removes the set: a new one" \
+	t_counter_join_as_the_last_leaves
 check "counter -u: updates lost in 20 runs of 20" \
 	t_counter_unlocked_loses_every_run
 check "counter: kill -9 of the run stops its children; the next loses none" \
