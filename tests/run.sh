@@ -10,12 +10,14 @@
 #                                 (default 120; times TEST_SLOW)
 #
 # Scripts run TEST_JOBS at a time (each has its own keys and temp dir, so
-# they cannot disturb each other); the slowest start first.  Each script's
-# output is kept and shown whole as soon as the script ends, so results
-# come in the order the scripts finish, never two scripts' lines mixed.
+# they cannot disturb each other); the slowest start first, longest first,
+# so that the lanes end close together.  Each script's output is kept and
+# shown whole as soon as the script ends, so results come in the order the
+# scripts finish, never two scripts' lines mixed.
 cd "$(dirname "$0")/.." || exit 1
 if [ $# -eq 0 ]; then
-	slow='tests/faults.sh tests/demo.sh tests/shm.sh tests/counter.sh tests/load.sh'
+	slow='tests/shm.sh tests/demo.sh tests/faults.sh tests/msgq.sh tests/philosophers.sh
+	    tests/counter.sh tests/load.sh'
 	for t in $slow tests/*.sh; do
 		case " $* " in *" $t "*) continue ;; esac
 		[ -f "$t" ] && set -- "$@" "$t"
