@@ -208,6 +208,14 @@ as_other() {
 	setpriv --reuid=4242 --regid=4242 --clear-groups "$@"
 }
 
+# no_strace: true (and a TAP SKIP reason in $T/skip) when strace is
+# missing or may not trace here; a check that needs it returns at once.
+no_strace() {
+	command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null &&
+		return 1
+	echo "no strace, or ptrace not allowed" >"$T/skip"
+}
+
 # help_ok PROG...: -h prints the usage on stdout, nothing on stderr, exit 0.
 help_ok() {
 	for p in "$@"; do

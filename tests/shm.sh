@@ -453,11 +453,7 @@ t_header_changed_under_the_writer() {
 # semop - the first P(FREE), which succeeds at once - and the writer then
 # blocks in read() on a FIFO with no data.
 t_ctrl_c_after_p() {
-	if ! command -v strace >/dev/null ||
-		! strace -o /dev/null true 2>/dev/null; then
-		echo "no strace, or ptrace not allowed" >"$T/skip"
-		return 0
-	fi
+	no_strace && return 0
 	k=$(new_key)
 	mkfifo "$T/fifo.cp" && exec 3<>"$T/fifo.cp" || return 1
 	ASAN_OPTIONS=detect_leaks=0 timeout -k 2 $((5 * SLOW)) strace -f -qq -o /dev/null \
@@ -533,11 +529,7 @@ t_foreign_ring_set_without_segment() {
 # before its header is written (strace slows the reader's shmget and the
 # writer's shmat): the reader must not take it for a stranger's.
 t_writer_arriving_while_the_reader_looks() {
-	if ! command -v strace >/dev/null ||
-		! strace -o /dev/null true 2>/dev/null; then
-		echo "no strace, or ptrace not allowed" >"$T/skip"
-		return 0
-	fi
+	no_strace && return 0
 	k=$(new_key)
 	start /dev/null "$T/copy" "$T/r.err" env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null \
 		-e trace=shmget -e inject=shmget:delay_enter=2000000 \
@@ -562,11 +554,7 @@ half_gone() {
 # B is either refused (exit 1) or its stream B is read exactly: never exit
 # 0 with a stream nobody can read.
 t_next_stream_while_the_last_is_removed() {
-	if ! command -v strace >/dev/null ||
-		! strace -o /dev/null true 2>/dev/null; then
-		echo "no strace, or ptrace not allowed" >"$T/skip"
-		return 0
-	fi
+	no_strace && return 0
 	k=$(new_key)
 	head -c 5000 "$T/big" >"$T/a"
 	head -c 7000 /dev/urandom >"$T/b"
