@@ -89,7 +89,7 @@ main(int argc, char *argv[])
 		    server_lives(&c, 0))
 			;
 		ticking(0);
-		if (print_answer(&c, n, len) == -1)
+		if (n == -1 || print_answer(&c, n, len) == -1)	/* stopped */
 			break;
 	}
 	note("%lu request%s, %lu answered%s", c.asked, plural(c.asked),
@@ -173,7 +173,7 @@ open_queues(struct client *c)
  * A blocked msgsnd of request asked + 1 (len bytes), or msgrcv (len 0) of
  * the answer to request asked, failed.  A tick (EINTR, no stop): see that
  * the server lives and the request can fit, and return 1 to wait again.
- * Stopped by a signal: 0.  Anything else: die.
+ * Stopped by a signal: 0.  Else die (msgsnd: the server's queue gone?).
  */
 static int
 server_lives(struct client *c, size_t len)
@@ -182,7 +182,9 @@ server_lives(struct client *c, size_t len)
 		return 0;
 	if (errno != EINTR) {
 		ticking(0);
-		die(len > 0 ? "msgsnd" : "msgrcv");
+		if (len > 0)	/* the server's queue gone?  msgq.c */
+			request_failed(&c->server, c->asked + 1);
+		die("msgrcv");
 	}
 	check_server(&c->server, c->req, c->room, c->asked + (len > 0),
 	    len > 0 ? KIND_BYTES + QID_BYTES + len : 0);	/* msgq.c */
@@ -200,7 +202,7 @@ asked(struct client *c, size_t len)
 }
 
 /*
- * The answer to a request of len bytes: n bytes came (-1: stopped).  It
+ * The answer to a request of len bytes: n bytes came.  It
  * must be ANSWER and len bytes; print them.  Returns -1 to stop.  ANSWER
  * alone is a refusal (msgq.h): the request was too big for the server.
  */
@@ -209,8 +211,6 @@ print_answer(struct client *c, ssize_t n, size_t len)
 {
 	size_t done;
 
-	if (n == -1)
-		return -1;
 	if (c->ans->kind == ANSWER && n == KIND_BYTES) {
 		refuse("the server could not take request %lu (%zu bytes) "
 		    "whole: refused; send shorter lines", c->asked, len);

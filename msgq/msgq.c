@@ -31,6 +31,7 @@ enum { PEEK_SHOWN = 24 };	/* msgq/ctl peek shows this many bytes */
 static size_t qbytes_now(int qid);
 static void check_fits(const struct msqid_ds *ds, size_t size,
     unsigned long request);
+static noreturn void server_stopped(unsigned long request);
 static noreturn void server_gone(int qid, pid_t pid, pid_t now);
 static void show_copy(long pos, const struct message *m, ssize_t n);
 static void show_counts(int qid, const struct msqid_ds *before, long seen);
@@ -309,9 +310,7 @@ check_server(struct server *s, struct message *req, size_t room,
 	if (msgctl(s->qid, IPC_STAT, &ds) == -1) {
 		if (errno != EIDRM && errno != EINVAL)
 			die("msgctl IPC_STAT");
-		refuse("the server stopped: its queue is gone; request %lu "
-		    "was not answered", request);
-		exit(EXIT_CALL_FAILED);
+		server_stopped(request);
 	}
 	if (size > 0)
 		check_fits(&ds, size, request);
@@ -326,6 +325,33 @@ check_server(struct server *s, struct message *req, size_t room,
 	while (msgrcv(s->qid, req, room, (long)getpid(), IPC_NOWAIT) != -1)
 		;
 	server_gone(s->qid, s->pid, now);
+}
+
+/*
+ * msgq/client's msgsnd of request number request failed (errno).  The
+ * server's queue gone (EIDRM; EINVAL once its id is stale): the server
+ * stopped, which we say as check_server does.  Else die.
+ */
+void
+request_failed(const struct server *s, unsigned long request)
+{
+	struct msqid_ds ds;
+	int err = errno;
+
+	if ((err == EIDRM || err == EINVAL) &&
+	    msgctl(s->qid, IPC_STAT, &ds) == -1 &&
+	    (errno == EIDRM || errno == EINVAL))
+		server_stopped(request);
+	errno = err;
+	die("msgsnd");
+}
+
+static noreturn void
+server_stopped(unsigned long request)
+{
+	refuse("the server stopped: its queue is gone; request %lu was not "
+	    "answered", request);
+	exit(EXIT_CALL_FAILED);
 }
 
 /*

@@ -100,6 +100,7 @@ int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);
 void check_server(struct server *s, struct message *req, size_t room,
     unsigned long request, size_t size);
+noreturn void request_failed(const struct server *s, unsigned long request);
 noreturn void refuse_used_key(void);
 ssize_t take_oversized(int qid, struct message *req, size_t room);
 void remove_queue(int *qid);

@@ -90,7 +90,9 @@ main(int argc, char *argv[])
 
 	/* Narrating, try once without waiting, only to say that we wait. */
 	first = quiet || r.nowait ? r.nowait : IPC_NOWAIT;
-	while (r.count < 0 || r.got < (unsigned long long)r.count) {
+	/* A signal between two calls interrupts none of them: look for it. */
+	while ((r.count < 0 || r.got < (unsigned long long)r.count) &&
+	    !stop_signal) {
 		n = msgrcv(qid, r.msg, r.room, r.type, first);
 		while (n == -1 && again(qid, r.type, r.nowait, r.room))
 			n = msgrcv(qid, r.msg, r.room, r.type, r.nowait);

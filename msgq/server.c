@@ -75,7 +75,8 @@ main(int argc, char *argv[])
 	sign_queue(qid);		/* msg_lrpid: our PID */
 
 	/* Take each request, in the order sent (type 0: any), and answer. */
-	while (count < 0 || served < (unsigned long long)count) {
+	while ((count < 0 || served < (unsigned long long)count) &&
+	    !stop_signal) {	/* one between two calls interrupts none */
 		if (paced_wait())
 			note("waiting for a request...");
 		n = msgrcv(qid, req, room, 0, 0);	/* room: not mtype */

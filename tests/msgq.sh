@@ -205,6 +205,37 @@ t_reply_big_lines() {
 	interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
 }
 
+# Ctrl-C on a server that never waits, for four clients keep it busy:
+# the signal comes between two calls, so none returns EINTR.  It must stop
+# at once all the same (it served on until its timeout here), and each
+# client says its request was not answered.
+t_sigint_busy_server() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" || return 1
+	for c in 1 2 3 4; do
+		yes hello | timeout $((20 * SLOW)) msgq/client -q -k "$k" \
+			>/dev/null 2>"$T/err.$c" &
+		echo $! >"$T/pid.$c"
+	done
+	sleep 0.5
+	interrupt "$r"
+	t=0
+	while ! gone "$r" && [ $t -lt $((50 * SLOW)) ]; do
+		sleep 0.02
+		t=$((t + 1))
+	done
+	gone "$r" || { diag "still running 1 s after Ctrl-C"; return 1; }
+	exits_with "$r" 130 || return 1
+	for c in 1 2 3 4; do
+		exits_with "$(cat "$T/pid.$c")" 1 &&
+			grep -q 'was not answered' "$T/err.$c" ||
+			{ diag "client $c" "$(cat "$T/err.$c")"; return 1; }
+	done
+	! has_queue "$k"
+}
+
 # A plain sender at a server: not a request, so not answered, not printed;
 # the server says so and serves on.  An answer-kind message at a plain
 # receiver (sent with perl) is not printed either: it is put back, and
@@ -374,6 +405,35 @@ t_sigint_receiver() {
 	wait_for blocked_in "$r" msgrcv &&
 		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k" &&
 		grep -q 'IPC_RMID: removed the empty queue' "$T/err"
+}
+
+# Ctrl-C on a receiver that never waits, for a sender keeps its queue
+# full: the signal comes between two msgrcv calls, so none returns EINTR.
+# The receiver must stop all the same, at once, not when the queue runs
+# dry (it ran on for 19 s here).  Three tries, the moment is random.  (A
+# receiver that leaves the queue empty removes it: the sender then stops
+# on EIDRM or EINVAL, exit 1, or on our Ctrl-C, 130.)
+t_sigint_busy_receiver() {
+	for _ in 1 2 3; do
+		k=$(new_key)
+		start /dev/zero /dev/null /dev/null msgq/sender -q -b -k "$k"
+		s=$!
+		start /dev/null /dev/null "$T/err" msgq/receiver -q -k "$k"
+		r=$!
+		sleep 0.3
+		interrupt "$r"
+		t=0
+		while ! gone "$r" && [ $t -lt $((50 * SLOW)) ]; do
+			sleep 0.02
+			t=$((t + 1))
+		done
+		gone "$r" || { diag "still running 1 s after Ctrl-C"; return 1; }
+		exits_with "$r" 130 || { diag "$(cat "$T/err")"; return 1; }
+		interrupt "$s"
+		{ wait "$s"; } 2>/dev/null
+		case $? in 1 | 130) ;; *) return 1 ;; esac
+		! has_queue "$k" || msgq/ctl -q -k "$k" rm || return 1
+	done
 }
 
 # Ctrl-C on a sender blocked in msgsnd (queue full): exit 130, having said
@@ -773,6 +833,7 @@ check "server killed by kill -9: the waiting client says so, exit 1" \
 	t_reply_server_killed
 check "3 clients with 8188-byte lines: all answered, exact" \
 	t_reply_big_lines
+check "Ctrl-C on a busy server: it stops at once" t_sigint_busy_server
 check "foreign messages: never answered, never printed as data" \
 	t_reply_foreign
 check "client with no server, server on a used key: explained" \
@@ -785,6 +846,7 @@ check "ctl peek: every message listed in order, the queue untouched" \
 check "ctl on a missing queue: ENOENT explained" t_ctl_missing
 check "ctl qbytes above msgmnb: EPERM explained" t_ctl_qbytes_eperm
 check "Ctrl-C on a blocked receiver: 130, queue removed" t_sigint_receiver
+check "Ctrl-C on a busy receiver: it stops at once" t_sigint_busy_receiver
 check "Ctrl-C on a blocked sender: 130, messages kept, cut said" \
 	t_sigint_sender_full
 check "Ctrl-C on a reading sender cuts the stream" t_sigint_sender_reading
