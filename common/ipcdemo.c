@@ -28,6 +28,7 @@ volatile sig_atomic_t stop_signal;
 /* Words for hints, set by choose_key() from the mechanism's proj id. */
 static const char *noun = "object";	/* "queue", "semaphore set", ... */
 static const char *ctl_prog = "the ctl program";
+static int ctl_keyed;	/* the ctl needs -k: its default key is another */
 
 enum { PACE_LINES = 10 };	/* narration lines per second, at most */
 
@@ -39,6 +40,8 @@ static int checkout_dir(char *dir, size_t size);
 static int ftok_parts(int proj);
 static void watched(const struct timespec *t0, const char *line);
 static void indented(FILE *f, int indent, const char *text);
+static void expand(const char *in, const char *call, char *text,
+    size_t size);
 
 /*
  * The key, one per kind of object (proj):
@@ -57,8 +60,9 @@ choose_key(const char *arg, int proj)
 
 	noun = proj == PROJ_MSGQ ? "queue" : proj == PROJ_SEM ||
 	    proj == PROJ_PHIL ? "semaphore set" : "segment";
-	ctl_prog = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ?
-	    "sem/ctl" : proj == PROJ_PHIL ? "sem/ctl -k KEY" : "shm/ctl -k KEY";
+	ctl_prog = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ||
+	    proj == PROJ_PHIL ? "sem/ctl" : "shm/ctl";
+	ctl_keyed = arg != NULL || proj == PROJ_PHIL || proj == PROJ_COUNTER;
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
 	if (arg != NULL) {
 		if (parse_num("-k", arg, 1, 0xffffffffLL, &k) == -1)
@@ -426,17 +430,22 @@ parse_num(const char *what, const char *s, long long min, long long max,
 
 /*
  * "prog: tag text" on stderr in one write: no mixing mid-line.  hint()
- * and refuse() are say() (ipcdemo.h).
+ * and refuse() are say() (ipcdemo.h); a hint's {ctl} and {key} become
+ * the command and key it is about (expand).
  */
 void
 say(const char *tag, const char *fmt, ...)
 {
-	char text[1024];
+	char raw[1024], text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	if (strcmp(tag, "hint: ") == 0)	/* {ctl}: see expand() */
+		expand(raw, NULL, text, sizeof text);
+	else
+		snprintf(text, sizeof text, "%s", raw);	/* as it is */
 	fprintf(stderr, "%s: %s%s\n", prog, tag, text);
 }
 
@@ -480,9 +489,8 @@ ipc_time(time_t t)
 
 /*
  * The usual cause of each error, by call (its first word) and errno; the
- * first row that matches wins.  {noun} is what the call works on, {ctl}
- * this mechanism's ctl program, {key} the key.  tests/hints.sh makes every
- * row happen.
+ * first row that matches wins.  {noun}, {ctl} and {key}: see expand().
+ * tests/hints.sh makes every row happen.
  */
 #define GET "msgget semget shmget"
 #define USE "msgsnd msgrcv msgctl semop semtimedop semctl shmat shmdt \
@@ -579,35 +587,53 @@ noun_of(const char *call)
 static void
 usual_cause(const char *call, int err)
 {
-	char text[512], key[16];
-	const char *p, *word;
-	size_t i, n = 0;
+	char text[512];
+	size_t i;
 
 	for (i = 0; i < sizeof hints / sizeof hints[0]; i++)
 		if (hints[i].err == err && is_one_of(call, hints[i].calls))
 			break;
 	if (i == sizeof hints / sizeof hints[0])
 		return;
+	expand(hints[i].text, call, text, sizeof text);
+	hint("%s", text);
+}
+
+/*
+ * The words of a hint, into text: {noun} what call works on (NULL: this
+ * program's object), {key} our key, {ctl} the ctl program that reaches
+ * our object - with "-k KEY" when its own default key would be another
+ * (we were given -k, or we are the counter or the dinner), so that the
+ * command a hint gives acts on our object, not on another.
+ */
+static void
+expand(const char *in, const char *call, char *text, size_t size)
+{
+	char key[16], ctl[48];
+	const char *p, *word;
+	size_t n = 0;
+
 	snprintf(key, sizeof key, "0x%08x", (unsigned int)ipc_key);
-	for (p = hints[i].text; *p != '\0' && n < sizeof text - 1; p++) {
+	snprintf(ctl, sizeof ctl, "%s%s%s", ctl_prog, ctl_keyed ? " -k " : "",
+	    ctl_keyed ? key : "");
+	for (p = in; *p != '\0' && n < size - 1; p++) {
 		word = NULL;
 		if (strncmp(p, "{noun}", 6) == 0)
-			word = noun_of(call);
+			word = call != NULL ? noun_of(call) : noun;
 		else if (strncmp(p, "{ctl}", 5) == 0)
-			word = ctl_prog;
+			word = ctl;
 		else if (strncmp(p, "{key}", 5) == 0)
 			word = key;
 		if (word == NULL) {
 			text[n++] = *p;
 			continue;
 		}
-		n += (size_t)snprintf(text + n, sizeof text - n, "%s", word);
-		if (n >= sizeof text)
-			n = sizeof text - 1;
+		n += (size_t)snprintf(text + n, size - n, "%s", word);
+		if (n >= size)
+			n = size - 1;
 		p = strchr(p, '}');
 	}
 	text[n] = '\0';
-	hint("%s", text);
 }
 
 /* "prog: call: strerror (ENAME)[; lost]", then advice or the usual cause. */

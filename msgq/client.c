@@ -161,7 +161,7 @@ open_queues(struct client *c)
 		refuse("the server's queue holds at most %zu bytes: no room "
 		    "for a request (at least %zu)", max,
 		    (size_t)KIND_BYTES + QID_BYTES + 1);
-		hint("raise it with msgq/ctl qbytes");
+		hint("raise it with {ctl} qbytes");
 		exit(EXIT_CALL_FAILED);
 	}
 	c->chunk = max - KIND_BYTES - QID_BYTES;

@@ -371,7 +371,7 @@ check_fits(const struct msqid_ds *ds, size_t size, unsigned long request)
 	refuse("request %lu (%zu bytes with its header) can never fit in the "
 	    "server's queue now: it takes messages of %zu bytes at most "
 	    "(kernel.msgmax or its qbytes was lowered)", request, size, max);
-	hint("raise it with msgq/ctl qbytes, or send shorter lines");
+	hint("raise it with {ctl} qbytes, or send shorter lines");
 	exit(EXIT_CALL_FAILED);
 }
 
@@ -399,7 +399,7 @@ server_gone(int qid, pid_t pid, pid_t now)
 		    "off its queue id %d since) is gone, without removing the "
 		    "queue (killed by kill -9?): nothing will answer",
 		    (long)pid, (long)now, qid);
-	hint("remove the queue with msgq/ctl rm, then start msgq/server "
+	hint("remove the queue with {ctl} rm, then start msgq/server "
 	    "again");
 	exit(EXIT_CALL_FAILED);
 }

@@ -138,7 +138,7 @@ data_room(int qid)
 	if (room <= KIND_BYTES) {
 		refuse("the queue holds at most %zu byte%s: no room for data "
 		    "after the kind byte", room, plural(room));
-		hint("raise it with msgq/ctl qbytes");
+		hint("raise it with {ctl} qbytes");
 		exit(EXIT_CALL_FAILED);
 	}
 	chunk = room - KIND_BYTES;
@@ -201,7 +201,7 @@ shrink(size_t room, int msgmax, size_t *chunk)
 	if (room <= KIND_BYTES) {
 		refuse("%s was lowered to %zu byte%s: no data fits any more",
 		    what, room, plural(room));
-		hint("raise it%s", msgmax ? "" : " with msgq/ctl qbytes");
+		hint("raise it%s", msgmax ? "" :  " with {ctl} qbytes");
 		exit(EXIT_CALL_FAILED);
 	}
 	*chunk = room - KIND_BYTES;

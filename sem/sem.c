@@ -201,7 +201,7 @@ give_up(int semid, const char *seconds)
 	fprintf(stderr, "%s: gave up after %s s; the value is still %d, %d "
 	    "waiting\n", prog, seconds, sem_query(semid, GETVAL, "GETVAL"),
 	    sem_query(semid, GETNCNT, "GETNCNT"));
-	hint("no unit came free in time (a sem/post or sem/ctl set gives "
+	hint("no unit came free in time (a sem/post or {ctl} set gives "
 	    "one); wait longer with a bigger -t");
 	exit(EXIT_CALL_FAILED);
 }

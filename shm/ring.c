@@ -53,7 +53,7 @@ ring_check(const struct ring *r, size_t segsz)
 		fprintf(stderr, "%s: key 0x%08x: the segment's header is not "
 		    "one of ours, or is corrupt (%zu bytes)\n", prog,
 		    (unsigned int)ipc_key, segsz);
-		hint("remove it with shm/ctl rm, or pick another key with -k");
+		hint("remove it with {ctl} rm, or pick another key with -k");
 		return -1;
 	}
 	return 0;
@@ -188,7 +188,7 @@ ring_arrive(int semid, int who)
 		fprintf(stderr, "%s: key 0x%08x: the stream is broken: a "
 		    "reader took part of it and is gone, and what it took "
 		    "cannot be read again\n", prog, (unsigned int)ipc_key);
-		hint("start the writer again; shm/ctl rm removes what is left "
+		hint("start the writer again; {ctl} rm removes what is left "
 		    "if nobody does");
 	}
 	exit(EXIT_CALL_FAILED);
@@ -427,7 +427,7 @@ ring_stale(int semid, int made_set)
 	    ring_value(semid, FILLED) != 0)
 		return;		/* no segment yet, or a live stream */
 	ring_refuse(id, "", ", with no writer and nothing to read: left as "
-	    "it is", "if it is a stream left behind, remove it with shm/ctl "
+	    "it is", "if it is a stream left behind, remove it with {ctl} "
 	    "rm; or pick another key with -k");
 	if (made_set && semctl(semid, 0, IPC_RMID) == -1)
 		complain("semctl IPC_RMID");
@@ -494,7 +494,7 @@ ring_no_segment(int semid)
 {
 	refuse("key 0x%08x: the semaphore set says a slot is filled, but no "
 	    "segment has the key: no stream of ours", (unsigned int)ipc_key);
-	hint("remove the set with shm/ctl rm, or pick another key with -k");
+	hint("remove the set with {ctl} rm, or pick another key with -k");
 	ring_untake(semid);
 	return CORRUPT;
 }

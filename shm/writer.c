@@ -101,7 +101,7 @@ create_segment(uint32_t slots, uint32_t slot_bytes)
 	    (other = shmget(ipc_key, 0, 0)) != -1) {
 		ring_refuse(other, " already", ": not ours to overwrite", "a "
 		    "stream nobody has read yet (run shm/reader), or one left "
-		    "behind (shm/ctl rm); or pick another key with -k");
+		    "behind ({ctl} rm); or pick another key with -k");
 		exit(EXIT_CALL_FAILED);
 	}
 	if (shmid == -1)

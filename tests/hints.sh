@@ -10,11 +10,12 @@
 . "$(dirname "$0")/lib.sh"
 
 # Each row: PROG ARGS :: SYSCALL ERRNO => the hint (a grep regex, after
-# "PROG: hint: ").  "-k KEY" is added.  semop is the semtimedop system call
-# with glibc, semop with musl: the row names both.
+# "PROG: hint: ").  "-k KEY" is added to PROG ARGS, and KEY in the hint
+# is that key.  semop is the semtimedop system call with glibc, semop
+# with musl: the row names both.
 rows='
 msgq/sender -q x :: msgget ENOENT => no queue has key 0x[0-9a-f]* yet; start one
-msgq/server -q :: msgget EEXIST => a queue with key 0x[0-9a-f]* exists already; remove it with msgq/ctl rm
+msgq/server -q :: msgget EEXIST => a queue with key 0x[0-9a-f]* exists already; remove it with msgq/ctl -k KEY rm
 msgq/sender -q x :: msgget EACCES => key 0x[0-9a-f]* belongs to another user.s queue
 sem/post -q :: semget EINVAL => a semaphore set with key 0x[0-9a-f]* exists with another number
 shm/counter -q -n 1 :: shmget EINVAL => the size asked for is above kernel.shmmax
@@ -24,12 +25,12 @@ shm/counter -q -n 1 :: shmget ENOSPC => the system.s limit on segments (kernel.s
 shm/counter -q -n 1 :: shmget ENOMEM => the kernel could not find the memory for the segment
 shm/counter -q -n 1 :: shmat ENOMEM => no room in our address space to attach the segment
 msgq/sender -q x :: msgget ENOMEM => the kernel is out of memory for a new queue
-msgq/sender -q x :: msgsnd EACCES => the queue.s mode shuts you out (see msgq/ctl stat)
+msgq/sender -q x :: msgsnd EACCES => the queue.s mode shuts you out (see msgq/ctl -k KEY stat)
 QUEUE msgq/ctl -q rm :: msgctl EPERM => only the queue.s owner or creator (or root) may do that
 QUEUE msgq/receiver -q :: msgrcv EIDRM => the queue was removed while we used it
 msgq/sender -q x :: msgsnd EINVAL => the queue is gone (its id is stale.*bigger than kernel.msgmax
 sem/post -q :: semop,semtimedop ERANGE => the value would pass the largest a semaphore may hold
-QUEUE msgq/receiver -q :: msgrcv EINVAL => the queue is gone (its id is stale: removed by msgq/ctl rm or ipcrm)$
+QUEUE msgq/receiver -q :: msgrcv EINVAL => the queue is gone (its id is stale: removed by msgq/ctl -k KEY rm or ipcrm)$
 QUEUE msgq/receiver -q :: write EPIPE => whoever read our output (a pipe) has gone away
 QUEUE msgq/receiver -q :: write ENOSPC => the disk or device that standard output goes to is full
 QUEUE msgq/receiver -q :: write EDQUOT => your disk quota is used up
@@ -57,6 +58,7 @@ hint_row() {
 	k=$(new_key)
 	cmd=${row%% ::*}
 	want=${row#*=> }
+	want=$(echo "$want" | sed "s/KEY/$k/g")
 	fault=${row#*:: }
 	fault=${fault%% =>*}
 	call=${fault% *}

@@ -159,7 +159,29 @@ t_ctl_key() {
 	nothing_with "$k"
 }
 
+# A hint's ctl command reaches our object, run exactly as the hint gives
+# it: with "-k KEY" after -k (msgq/ctl's own key would be another: the
+# hint said "msgq/ctl rm", which removed another queue, or none), without
+# it under IPC_DEMO_KEY, which gives msgq/ctl the same key.
+t_hint_commands() {
+	k=$(new_key)
+	q=$(derived "$k" m)
+	IPC_DEMO_KEY=$k msgq/sender -q x && IPC_DEMO_KEY=$k msgq/server 2>"$T/err"
+	[ $? -eq 1 ] && cmd=$(hint_command) && [ "$cmd" = "msgq/ctl rm" ] &&
+		IPC_DEMO_KEY=$k $cmd 2>/dev/null && ! has_queue "$q" || return 1
+	msgq/sender -q -k "$k" x && msgq/server -k "$k" 2>"$T/err"
+	[ $? -eq 1 ] && cmd=$(hint_command) &&
+		[ "$cmd" = "msgq/ctl -k $k rm" ] &&
+		IPC_DEMO_KEY=$q $cmd 2>/dev/null && ! has_queue "$k"
+}
+# The command in "hint: ... remove it with CMD rm, ...".
+hint_command() {
+	sed -n 's/.*hint: .* with \([a-z]*\/ctl.*\) rm, .*/\1 rm/p' "$T/err"
+}
+
 check "-k is the key exactly, IPC_DEMO_KEY or not" t_k_exact
+check "a hint's ctl command reaches our object, -k or not" \
+	t_hint_commands
 check "IPC_DEMO_KEY: a key of its own for each kind of object" \
 	t_demo_key_derived
 check "the default key: ftok of the checkout, from any directory" \

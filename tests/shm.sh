@@ -187,7 +187,7 @@ t_corrupt_header() {
 	' "$k" &&
 		exits_with "$r" 1 && [ ! -s "$T/copy" ] &&
 		grep -q 'header is not one of ours, or is corrupt' "$T/r.err" &&
-		grep -q 'hint: remove it with shm/ctl rm' "$T/r.err" &&
+		grep -q "hint: remove it with shm/ctl -k $k rm" "$T/r.err" &&
 		shm/ctl -q -k "$k" rm && nothing_left "$k"
 }
 
