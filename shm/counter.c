@@ -17,8 +17,8 @@
  * The counter lives in the segment, not in any process: PROCS children
  * (forked here) share it, and so do counters run in other terminals with
  * the same key.  The first run creates the segment and the set (a MUTEX at
- * 1; a GATE that holds the children until all are forked, so that they
- * really run at the same time; RUNNERS counting the runs and their
+ * 1; a GATE that holds the children until all are forked and passed,
+ * so that they really run at the same time: team.c; RUNNERS counting the runs and their
  * children, with SEM_UNDO; the counter's mark: counter.h); the last one
  * to finish removes them.  The mutex also guards the making of the
  * segment: whoever creates it writes its header while holding it.

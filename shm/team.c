@@ -9,10 +9,12 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
@@ -23,6 +25,7 @@ static pid_t parent;		/* the run that forks, for parent_gone() */
 
 static void child(int semid, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int report_fd);
+static void all_through(int semid);
 static int reap(pid_t *pids, int n);
 static long long collect(int semid, int fd, int forked);
 
@@ -116,8 +119,10 @@ child(int semid, struct counter *c, const struct run *run,
 	 * comes meanwhile thinks it is alone, even if our parent dies. */
 	if (semop(semid, &join, 1) == -1)
 		die("semop (joining)");
-	if (ring_take(semid, GATE, -1, parent_gone) == 0)
+	if (ring_take(semid, GATE, -1, parent_gone) == 0) {
+		all_through(semid);
 		made = work(run);
+	}
 	atomic_fetch_sub(&c->expected, run->times - (made < 0 ? 0 : made));
 	atomic_fetch_add(&c->done, made < 0 ? 0 : made);  /* then: done <= it */
 	if (parent_gone()) {	/* killed: the last of us removes, as it would */
@@ -129,6 +134,26 @@ child(int semid, struct counter *c, const struct run *run,
 	if (write(report_fd, &made, sizeof made) != (ssize_t)sizeof made)
 		_exit(EXIT_CALL_FAILED);
 	_exit(0);
+}
+
+/*
+ * Past the gate, wait until every child has passed it (GATE back at 0),
+ * spinning, not asleep: woken is not yet running, and on a busy machine
+ * one child could do all its work before another ran at all.  Spinning,
+ * we are running when the last one passes, so the children really add at
+ * the same time.  At most 2 s: one killed at the gate never passes.
+ */
+static void
+all_through(int semid)
+{
+	time_t until = time(NULL) + 2;
+	int v;
+
+	while ((v = semctl(semid, GATE, GETVAL)) > 0 && !stop_signal &&
+	    time(NULL) < until)
+		(void)sched_yield();	/* a sibling on our CPU may go */
+	if (v == -1)
+		die("semctl GETVAL (gate)");
 }
 
 /*
