@@ -45,7 +45,13 @@ head -c $((8 << 20)) /dev/urandom >"$T/data"
 # shellcheck disable=SC2016 # perl's variables, not the shell's
 slow='open my $f, "<", $ARGV[0] or die; $| = 1;
 	while (read $f, my $b, 65536) { print $b; select undef, undef, undef, 0.01 }'
+# Each stream gets a new fifo: a producer left from the test or round
+# before, still asleep when the next peer opens the fifo, would write into
+# the new stream too (a fifo is one pipe while anyone has it open), and
+# mix two copies of the data - a busy machine made that happen.  The old
+# one now writes to its own fifo, with no reader: it dies of SIGPIPE.
 slow_data() {
+	rm -f "$T/fifo.in" && mkfifo "$T/fifo.in" || return 1
 	perl -e "$slow" "$T/data" >"$T/fifo.in" &
 	echo $! >>"$T/pids"
 }
@@ -102,7 +108,7 @@ t_rm_reply_mode() {
 # Mid-stream: both ends stop, the output is a prefix, nothing left.
 t_rm_streaming_queue() {
 	k=$(new_key)
-	slow_data
+	slow_data || return 1
 	start "$T/fifo.in" /dev/null "$T/s.err" msgq/sender -b -k "$k"
 	s=$!
 	start /dev/null "$T/out" "$T/r.err" msgq/receiver -k "$k"
@@ -156,7 +162,7 @@ t_rm_waiting_writer() {
 # prefix; the segment goes too.
 t_rm_streaming_set() {
 	k=$(new_key)
-	slow_data
+	slow_data || return 1
 	start "$T/fifo.in" /dev/null "$T/w.err" shm/writer -k "$k" -z 65536
 	w=$!
 	start /dev/null "$T/out" "$T/r.err" shm/reader -k "$k"
@@ -171,7 +177,7 @@ t_rm_streaming_set() {
 # attached, so the stream completes, exact, and then it is gone.
 t_rm_streaming_segment() {
 	k=$(new_key)
-	slow_data
+	slow_data || return 1
 	start "$T/fifo.in" /dev/null "$T/w.err" shm/writer -k "$k" -z 65536
 	w=$!
 	start /dev/null "$T/out" "$T/r.err" shm/reader -k "$k"
@@ -250,7 +256,7 @@ drain() {
 # rounds below meet this case now and then.)
 t_cut_with_queued() {
 	k=$(new_key)
-	slow_data
+	slow_data || return 1
 	start "$T/fifo.in" /dev/null "$T/s.err" msgq/sender -k "$k"
 	s=$!
 	start /dev/null "$T/out" "$T/r.err" msgq/receiver -k "$k"
@@ -282,7 +288,7 @@ shake_round() {
 	snd=$1 rcv=$2
 	shift 2
 	k=$(new_key)
-	slow_data
+	slow_data || return 1
 	start "$T/fifo.in" /dev/null "$T/s.err" "$snd" -k "$k" "$@"
 	s=$!
 	start /dev/null "$T/out" "$T/r.err" "$rcv" -k "$k"
