@@ -110,11 +110,15 @@ t_interrupted() {
 	start /dev/null "$T/out" "$T/err" env NO_COLOR=1 DEMO_PAUSE=0 \
 		SCENE=sem setsid tests/demo
 	d=$!
-	wait_for grep -q 'waits at the door' "$T/out" && g=$(child_of "$d") &&
-		perl -e 'kill "INT", -$ARGV[0] or die "kill: $!"' "$g" &&
-		exits_with "$d" 130 &&
-		grep -q 'demo: interrupted; cleaning up' "$T/out" &&
-		! grep -q 'a crash in the seat' "$T/out" && keys_gone "$T/out"
+	if ! wait_for grep -q 'waits at the door' "$T/out" ||
+		! g=$(child_of "$d") ||
+		! perl -e 'kill "INT", -$ARGV[0] or die "kill: $!"' "$g" ||
+		! exits_with "$d" 130 ||
+		! grep -q 'demo: interrupted; cleaning up' "$T/out" ||
+		grep -q 'a crash in the seat' "$T/out" || ! keys_gone "$T/out"; then
+		diag "$(tail -n 8 "$T/out")" "$(tail -n 8 "$T/err")"
+		return 1
+	fi
 }
 
 # make bench, small: every row runs, checks its output, and is reported;

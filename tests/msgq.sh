@@ -215,11 +215,12 @@ t_sigint_busy_server() {
 	r=$!
 	wait_for has_queue "$k" || return 1
 	for c in 1 2 3 4; do
+		rm -f "$T/out.$c"	# not one left from a test before
 		yes hello | timeout $((20 * SLOW)) msgq/client -q -k "$k" \
-			>/dev/null 2>"$T/err.$c" &
+			>"$T/out.$c" 2>"$T/err.$c" &
 		echo $! >"$T/pid.$c"
 	done
-	sleep 0.5
+	wait_for answered 1 2 3 4 || { diag "not all clients answered"; return 1; }
 	interrupt "$r"
 	t=0
 	while ! gone "$r" && [ $t -lt $((50 * SLOW)) ]; do
@@ -236,6 +237,13 @@ t_sigint_busy_server() {
 		fi
 	done
 	! has_queue "$k"
+}
+
+# Has each of clients $@ had an answer yet?
+answered() {
+	for c; do
+		[ -s "$T/out.$c" ] || return 1
+	done
 }
 
 # A plain sender at a server: not a request, so not answered, not printed;
