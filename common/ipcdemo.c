@@ -303,6 +303,30 @@ no_more_operands(int argc, char *argv[], int first, const char *cmd)
 	}
 }
 
+/*
+ * The operands from argv[first] on, each a MESSAGE (NULL: none).  One that
+ * starts with '-' is an option put after them, which getopt no longer
+ * sees: refused (usage), for it would go as data, and the key or the mode
+ * with it be lost.  A MESSAGE that starts with '-' goes after "--".
+ */
+char **
+messages(int argc, char *argv[], int first)
+{
+	int i;
+
+	if (first >= argc)
+		return NULL;
+	if (strcmp(argv[first - 1], "--") == 0)
+		return argv + first;
+	for (i = first; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			bad_operand(NULL, argv[i]);
+			hint("a MESSAGE that starts with '-' goes after --");
+			show_usage(stderr);
+		}
+	return argv + first;
+}
+
 /* The key, from -k, IPC_DEMO_KEY or ftok (choose_key); bad: usage. */
 void
 use_key(int proj)

@@ -79,6 +79,7 @@ int parse_options(const struct program *p, int argc, char *argv[],
     int (*own)(int opt, const char *arg, void *ctx), void *ctx);
 noreturn void show_usage(FILE *f);
 void no_more_operands(int argc, char *argv[], int first, const char *cmd);
+char **messages(int argc, char *argv[], int first);
 void use_key(int proj);
 int command(int argc, char *argv[], int first, const char *what,
     long long max, long long *n);

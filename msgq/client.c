@@ -112,8 +112,8 @@ options(int argc, char *argv[], struct input *in)
 	    "msgq/server and print\neach answer.", ROWS(rows) };
 	int first = parse_options(&client, argc, argv, NULL, NULL);
 
+	in->args = messages(argc, argv, first);	/* NULL: none */
 	use_key(PROJ_MSGQ);
-	in->args = first < argc ? argv + first : NULL;
 }
 
 /* Room for a request and an answer of the largest size a queue takes. */

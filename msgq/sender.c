@@ -149,8 +149,8 @@ options(int argc, char *argv[], struct sender *s)
 		    "MESSAGE\n", prog);
 		show_usage(stderr);
 	}
+	s->in.args = messages(argc, argv, first);	/* NULL: none */
 	use_key(PROJ_MSGQ);
-	s->in.args = first < argc ? argv + first : NULL;
 }
 
 /*

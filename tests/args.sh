@@ -275,7 +275,19 @@ t_option_last() {
 		return 1
 	fi
 	shm/ctl -k "$k" rm rm 2>"$T/err"
-	[ $? -eq 2 ] && ! grep -q 'hint' "$T/err" && nothing_with "$k"
+	[ $? -eq 2 ] && ! grep -q 'hint' "$T/err" && nothing_with "$k" || return 1
+	# A MESSAGE operand that is an option: it went as data, to the queue
+	# of the default key.  Refused; after --, a MESSAGE may start with -.
+	for p in msgq/sender msgq/client; do
+		"$p" -k "$k" hi -k "$k" 2>"$T/err"
+		if [ $? -ne 2 ] || ! grep -q "^$p: hint: a MESSAGE that starts with '-' goes after --" \
+			"$T/err" || ! nothing_with "$k"; then
+			diag "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	msgq/sender -q -k "$k" -- -x && msgq/receiver -q -n -k "$k" >"$T/out" &&
+		[ "$(cat "$T/out")" = "-x" ] && nothing_with "$k"
 }
 
 # -h whose usage cannot be written (a full disk, a closed stdout) has not
@@ -339,6 +351,6 @@ check "bad options and values: named, usage on stderr, exit 2, no object" \
 	t_bad_input
 check "a bad IPC_DEMO_KEY is a usage error" t_bad_env_key
 check "an option byte >= 0x80 is named by its value" t_high_byte_option
-check "an option after the operands: the hint says options come first" \
+check "an option after the operands: refused, the hint says options come first" \
 	t_option_last
 done_testing
