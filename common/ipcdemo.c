@@ -530,9 +530,8 @@ static const struct {
 	    "with {ctl} rm, or pick another key with -k" },
 	{ GET, EACCES, "key {key} belongs to another user's {noun}, or its "
 	    "mode shuts you out; pick another key with -k" },
-	{ "semget", EINVAL, "a semaphore set with key {key} exists with "
-	    "another number of semaphores (see ipcs -s); remove it with "
-	    "{ctl} rm, or pick another key with -k" },
+	{ "semget", EINVAL, "the set would have more semaphores than the "
+	    "system allows in one (kernel.sem, 1st field, SEMMSL)" },
 	{ "shmget", EINVAL, "the size asked for is above kernel.shmmax (or "
 	    "below SHMMIN), or a smaller segment has key {key} (see ipcs "
 	    "-m); ask for less, or pick another key with -k" },
@@ -558,6 +557,8 @@ static const struct {
 	    "{ctl} rm or ipcrm), or the message is bigger than kernel.msgmax" },
 	{ "semop", ERANGE, "the value would pass the largest a semaphore may "
 	    "hold (SEMVMX, 32767)" },
+	{ "semop semtimedop", E2BIG, "more operations in one call than the "
+	    "system allows (kernel.sem, 3rd field, SEMOPM)" },
 	{ USE, EINVAL, "the {noun} is gone (its id is stale: removed by {ctl} "
 	    "rm or ipcrm)" },
 	{ "write", EPIPE, "whoever read our output (a pipe) has gone away" },

@@ -20,6 +20,7 @@ enum { READY_POLLS = 500, READY_POLL_MS = 10 };
 
 static int join_set(int id, int nsems, int mark);
 static noreturn void not_its_mark(int id, int nsems, int mark, int value);
+static noreturn void unmake(int id, const char *call);
 
 /*
  * Whose set has this many semaphores?  Each of ours has its own size, but
@@ -98,9 +99,9 @@ open_set(int nsems, const unsigned short *init, int marked, int *created)
 		if (id != -1) {
 			arg.array = (unsigned short *)init;
 			if (semctl(id, 0, SETALL, arg) == -1)
-				die("semctl SETALL");
+				unmake(id, "semctl SETALL");
 			if (semop(id, noop, 2) == -1)
-				die("semop (marking the set ready)");
+				unmake(id, "semop (marking the set ready)");
 			note("semget: created set id %d (%d semaphore%s, "
 			    "mode 0600); SETALL, then a no-op semop marks it "
 			    "ready", id, nsems,
@@ -119,6 +120,20 @@ open_set(int nsems, const unsigned short *init, int marked, int *created)
 	}
 	*created = 0;
 	return join_set(id, nsems, marked ? init[nsems - 1] : -1);
+}
+
+/*
+ * A set we have just made could not be made ready: nobody has used it (not
+ * ready), and nobody ever will - remove it, then die of the failed call.
+ */
+static noreturn void
+unmake(int id, const char *call)
+{
+	int err = errno;
+
+	(void)semctl(id, 0, IPC_RMID);
+	errno = err;
+	die(call);
 }
 
 /*

@@ -95,6 +95,45 @@ t_semmni() {
 		sem/ctl -q -k "$a" rm && nothing_with "$a"
 }
 
+# The namespace has no semaphore set at all.
+no_sets() {
+	[ "$(wc -l </proc/sysvipc/sem)" = 1 ] ||
+		{ diag "$(cat /proc/sysvipc/sem)"; return 1; }
+}
+
+# SEMMSL 5: a set of 6 (the ring) or 10 (a dinner) is more than one set may
+# have.  The hint says so; it used to blame a set "with another number of
+# semaphores" that was not there.
+t_semmsl() {
+	in_namespace || return 0
+	defaults && limit sem '5 1024000000 500 32000' || return 1
+	a=$(new_key) b=$(new_key)
+	shm/writer -k "$a" <"$T/data" 2>"$T/err"
+	[ $? -eq 1 ] && grep -q 'hint: .*SEMMSL' "$T/err" &&
+		sem/philosophers -k "$b" -p 10 -m 1 2>"$T/err"
+	if [ $? -ne 1 ] || ! grep -q 'hint: .*SEMMSL' "$T/err" || ! no_sets; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+}
+
+# SEMOPM 1: the creator's no-op semop that marks a set ready has two
+# operations.  Each program says which limit, with a hint, and removes
+# the set it had just made - it used to leave it.
+t_semopm() {
+	in_namespace || return 0
+	defaults && limit sem '32000 1024000000 1 32000' || return 1
+	k=$(new_key)
+	for p in sem/post sem/philosophers shm/counter shm/writer; do
+		"$p" -k "$k" </dev/null >/dev/null 2>"$T/err"
+		if [ $? -ne 1 ] || ! grep -q '(E2BIG)$' "$T/err" ||
+			! grep -q "^$p: hint: .*SEMOPM" "$T/err" || ! no_sets; then
+			diag "$p" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+}
+
 # The segment limit is hit after the ring's semaphore set was made: the
 # set must not be left behind.
 # shellcheck disable=SC2016 # perl's $! and $ARGV, not the shell's
@@ -222,6 +261,8 @@ check "kernel.msgmni reached: ENOSPC named, nothing made" t_msgmni
 check "kernel.sem SEMMNI reached: every set maker says so, nothing made" \
 	t_semmni
 check "kernel.shmmni reached: the writer's set is not left behind" t_shmmni
+check "kernel.sem SEMMSL below a set's size: said, nothing made" t_semmsl
+check "kernel.sem SEMOPM 1: said, the new set removed" t_semopm
 check "kernel.msgmax 100: lines split and rejoined exactly, replies too" \
 	t_msgmax_small
 check "a 256-byte queue: the sender waits, nothing lost" t_small_queue_waits
