@@ -157,13 +157,9 @@ open_queues(struct client *c)
 	max = queue_room(c->server.qid);
 	if (queue_room(own) < max)
 		max = queue_room(own);
-	if (max <= KIND_BYTES + QID_BYTES) {
-		refuse("the server's queue holds at most %zu bytes: no room "
-		    "for a request (at least %zu)", max,
-		    (size_t)KIND_BYTES + QID_BYTES + 1);
-		hint("raise it with {ctl} qbytes");
-		exit(EXIT_CALL_FAILED);
-	}
+	if (max <= KIND_BYTES + QID_BYTES)
+		no_room(max, "the server's queue", "a request",	/* msgq.c */
+		    KIND_BYTES + QID_BYTES + 1);
 	c->chunk = max - KIND_BYTES - QID_BYTES;
 	note("server's queue id %d; answers come to our own queue id %d; "
 	    "up to %zu bytes in a request", c->server.qid, own, c->chunk);

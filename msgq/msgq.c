@@ -96,6 +96,27 @@ queue_room(int qid)
 	return qbytes < max ? qbytes : max;
 }
 
+/*
+ * A message can hold at most room bytes (queue_room), fewer than the least
+ * we need for what: say which limit it is - kernel.msgmax, or the qbytes
+ * of whose queue - and how to raise that one; exit 1.
+ */
+void
+no_room(size_t room, const char *whose, const char *what, size_t least)
+{
+	if (room == max_message_size()) {
+		refuse("a message may hold at most %zu byte%s (kernel.msgmax): "
+		    "no room for %s (at least %zu)", room, plural(room), what,
+		    least);
+		hint("raise kernel.msgmax (as root: sysctl kernel.msgmax=8192)");
+	} else {
+		refuse("%s holds at most %zu byte%s: no room for %s (at least "
+		    "%zu)", whose, room, plural(room), what, least);
+		hint("raise it with {ctl} qbytes");
+	}
+	exit(EXIT_CALL_FAILED);
+}
+
 /* The queue's msg_qbytes, the most bytes it may hold, as it is now. */
 static size_t
 qbytes_now(int qid)
@@ -370,8 +391,10 @@ check_fits(const struct msqid_ds *ds, size_t size, unsigned long request)
 		return;
 	refuse("request %lu (%zu bytes with its header) can never fit in the "
 	    "server's queue now: it takes messages of %zu bytes at most "
-	    "(kernel.msgmax or its qbytes was lowered)", request, size, max);
-	hint("raise it with {ctl} qbytes, or send shorter lines");
+	    "(%s was lowered)", request, size, max, max == ds->msg_qbytes ?
+	    "its qbytes" : "kernel.msgmax");
+	hint("raise %s, or send shorter lines", max == ds->msg_qbytes ?
+	    "it with {ctl} qbytes" : "kernel.msgmax (as root)");
 	exit(EXIT_CALL_FAILED);
 }
 

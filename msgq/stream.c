@@ -135,12 +135,9 @@ data_room(int qid)
 {
 	size_t room = queue_room(qid), chunk;
 
-	if (room <= KIND_BYTES) {
-		refuse("the queue holds at most %zu byte%s: no room for data "
-		    "after the kind byte", room, plural(room));
-		hint("raise it with {ctl} qbytes");
-		exit(EXIT_CALL_FAILED);
-	}
+	if (room <= KIND_BYTES)
+		no_room(room, "the queue", "data after the kind byte",
+		    KIND_BYTES + 1);		/* msgq.c */
 	chunk = room - KIND_BYTES;
 	note("up to %zu bytes of data in a message (kernel.msgmax or the "
 	    "queue's qbytes, less the kind byte)", chunk);

@@ -95,6 +95,35 @@ t_semmni() {
 		sem/ctl -q -k "$a" rm && nothing_with "$a"
 }
 
+# kernel.msgmax 1 (or 5): no room for data (or a request) in any message.
+# The limit named is kernel.msgmax, not the queue's qbytes, which is
+# 16384 and which raising would not help; the hint says so.
+t_msgmax_tiny() {
+	in_namespace || return 0
+	defaults && limit msgmax 1 || return 1
+	k=$(new_key)
+	msgq/sender -k "$k" hi 2>"$T/err"
+	if [ $? -ne 1 ] ||
+		! grep -q '^msgq/sender: a message may hold at most 1 byte (kernel.msgmax): no room for data' "$T/err" ||
+		! grep -q '^msgq/sender: hint: raise kernel.msgmax' "$T/err" ||
+		grep -q qbytes "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	msgq/ctl -q -k "$k" rm && limit msgmax 5 || return 1
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	s=$!
+	wait_for has_queue "$k" || return 1
+	msgq/client -k "$k" hi 2>"$T/err"
+	if [ $? -ne 1 ] ||
+		! grep -q '^msgq/client: a message may hold at most 5 bytes (kernel.msgmax): no room for a request' "$T/err" ||
+		! grep -q '^msgq/client: hint: raise kernel.msgmax' "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	interrupt "$s" && exits_with "$s" 130 && nothing_with "$k"
+}
+
 # The namespace has no semaphore set at all.
 no_sets() {
 	[ "$(wc -l </proc/sysvipc/sem)" = 1 ] ||
@@ -261,6 +290,8 @@ check "kernel.msgmni reached: ENOSPC named, nothing made" t_msgmni
 check "kernel.sem SEMMNI reached: every set maker says so, nothing made" \
 	t_semmni
 check "kernel.shmmni reached: the writer's set is not left behind" t_shmmni
+check "kernel.msgmax too small for any data: kernel.msgmax named" \
+	t_msgmax_tiny
 check "kernel.sem SEMMSL below a set's size: said, nothing made" t_semmsl
 check "kernel.sem SEMOPM 1: said, the new set removed" t_semopm
 check "kernel.msgmax 100: lines split and rejoined exactly, replies too" \
