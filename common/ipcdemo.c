@@ -554,13 +554,14 @@ static const struct {
 	{ USE, EIDRM, "the {noun} was removed while we used it (by {ctl} rm, "
 	    "ipcrm, or a peer)" },
 	{ "msgsnd", EINVAL, "the queue is gone (its id is stale: removed by "
-	    "{ctl} rm or ipcrm), or the message is bigger than kernel.msgmax" },
+	    "{ctl} rm, ipcrm, or a peer), or the message is bigger than "
+	    "kernel.msgmax" },
 	{ "semop", ERANGE, "the value would pass the largest a semaphore may "
 	    "hold (SEMVMX, 32767)" },
 	{ "semop semtimedop", E2BIG, "more operations in one call than the "
 	    "system allows (kernel.sem, 3rd field, SEMOPM)" },
 	{ USE, EINVAL, "the {noun} is gone (its id is stale: removed by {ctl} "
-	    "rm or ipcrm)" },
+	    "rm, ipcrm, or a peer)" },
 	{ "write", EPIPE, "whoever read our output (a pipe) has gone away" },
 	{ "write", ENOSPC, "the disk or device that standard output goes to "
 	    "is full; free some space, or send the output elsewhere" },

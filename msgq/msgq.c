@@ -303,7 +303,7 @@ show_counts(int qid, const struct msqid_ds *before, long seen)
 }
 
 /* Is pid a process (that we may not signal, maybe)?  0 is none. */
-static int
+int
 alive(pid_t pid)
 {
 	return pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH);

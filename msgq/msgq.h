@@ -118,7 +118,8 @@ void mark_failed(int qid, struct message *msg, long type, int nowait);
 int again(int qid, long type, int nowait, size_t room);
 void narrate_receive(int qid, const struct message *msg, ssize_t n);
 void put_back(int qid, struct message *msg, size_t n);
-void remove_if_empty(int *qid);
+void remove_if_empty(int *qid, int over);
+int alive(pid_t pid);
 const char *wanted(long type);
 
 #endif

@@ -13,8 +13,9 @@
  *
  * Whichever of the pair starts first creates the queue.  The receiver stops
  * at the end of the stream (an empty message: see msgq/msgq.h), after -c
- * COUNT messages, or on Ctrl-C, and then removes the queue if it is empty.
- * Messages still queued belong to someone and are left for the next one.
+ * COUNT messages, or on Ctrl-C, and then removes the queue if it is empty
+ * - unless the stream is not over and its sender still runs.  Messages
+ * still queued belong to someone and are left for the next one.
  * Several senders may share the queue; each ends its own stream, so -e N
  * waits for N ends.  A stream its sender marked as failed, a message that
  * is not stream data (a request of msgq/client), or output we could not
@@ -66,6 +67,7 @@ struct receiver {
 };
 
 static int qid = -1;		/* the queue, once open: tidy() */
+static int over;		/* every end we wait for came: tidy() */
 
 static void options(int argc, char *argv[], struct receiver *r);
 static int stream_ends(struct receiver *r, ssize_t n);
@@ -177,6 +179,7 @@ stream_ends(struct receiver *r, ssize_t n)
 	}
 	note("end of stream (%s)", n == 0 ? "an empty message" :
 	    "a failed one");
+	over = 1;
 	return 1;
 }
 
@@ -204,11 +207,14 @@ write_data(struct receiver *r, size_t len)
 	    plural(len - done), r->got);
 }
 
-/* At exit, however we leave: the queue goes if it is empty (stream.c). */
+/*
+ * At exit, however we leave: the queue goes if it is empty, unless the
+ * stream is not over and its sender still runs (stream.c).
+ */
 static void
 tidy(void)
 {
-	remove_if_empty(&qid);
+	remove_if_empty(&qid, over);
 }
 
 /* The totals. */
@@ -217,6 +223,8 @@ report(const struct receiver *r)
 {
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
+	if (!over)
+		note("not at the end of the stream: more may come");
 	note("received %lu message%s, %llu byte%s", r->got, plural(r->got),
 	    r->got_bytes, plural(r->got_bytes));
 }

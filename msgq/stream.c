@@ -363,12 +363,15 @@ put_back(int qid, struct message *msg, size_t n)
 /*
  * Leave nothing behind: an empty queue is removed with IPC_RMID.  Messages
  * still queued (another stream, another type) stay for the next receiver.
- * System V has no "remove if empty": a message sent in the instant between
- * our IPC_STAT and IPC_RMID would go with the queue.  Only the receiver
- * removes, and only when it stops, to keep that instant rare.
+ * So does the queue of a stream that is not over (Ctrl-C, -c, -n) while
+ * its sender - the queue's last, msg_lspid - still runs: it would fail on
+ * a removed queue, and what it sends next be lost.  System V has no
+ * "remove if empty": a message sent in the instant between our IPC_STAT
+ * and IPC_RMID would go with the queue.  Only the receiver removes, and
+ * only when it stops, to keep that instant rare.
  */
 void
-remove_if_empty(int *qid)
+remove_if_empty(int *qid, int over)
 {
 	struct msqid_ds ds;
 	int id = *qid;
@@ -385,6 +388,11 @@ remove_if_empty(int *qid)
 		note("%lu message%s still queued: the queue stays for the "
 		    "next receiver", (unsigned long)ds.msg_qnum,
 		    plural(ds.msg_qnum));
+		return;
+	}
+	if (!over && ds.msg_lspid != getpid() && alive(ds.msg_lspid)) {
+		note("the stream is not over and its sender (PID %ld) still "
+		    "runs: the queue stays for it", (long)ds.msg_lspid);
 		return;
 	}
 	if (msgctl(id, IPC_RMID, NULL) == -1) {

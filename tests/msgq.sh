@@ -325,6 +325,35 @@ t_nowait_empty() {
 		[ ! -s "$T/out" ] && ! has_queue "$k"
 }
 
+# receiver -n while the stream goes on: it takes what is queued (exit 0,
+# "more may come"), and the empty queue stays, for its sender still runs -
+# it used to be removed under the sender, whose next line was lost.  A
+# second receiver gets the rest of the stream.
+t_nowait_midstream() {
+	k=$(new_key)
+	rm -f "$T/go" "$T/mid" && mkfifo "$T/mid" || return 1
+	(
+		echo a
+		n=0
+		while [ ! -e "$T/go" ] && [ $n -lt 400 ]; do
+			sleep 0.05
+			n=$((n + 1))
+		done
+		echo b
+	) >"$T/mid" &
+	echo $! >>"$T/pids"
+	start "$T/mid" /dev/null "$T/s.err" msgq/sender -k "$k"
+	s=$!
+	wait_for messages_are "$k" 1 &&
+		msgq/receiver -n -k "$k" >"$T/out" 2>"$T/err" &&
+		[ "$(cat "$T/out")" = a ] &&
+		grep -q 'not at the end of the stream: more may come' "$T/err" &&
+		grep -q 'its sender (PID [0-9]*) still runs: the queue stays' "$T/err" &&
+		has_queue "$k" && touch "$T/go" && exits_with "$s" 0 &&
+		msgq/receiver -q -k "$k" >"$T/out" && [ "$(cat "$T/out")" = b ] &&
+		nothing_with "$k"
+}
+
 # --- msgq/ctl -------------------------------------------------------------------
 
 # stat shows the kernel's msqid_ds (17 bytes: 3 kind bytes and 14 of
@@ -850,6 +879,8 @@ check "client with no server, server on a used key: explained" \
 	t_reply_no_server
 check "-n: full queue is an error; receiver drains and stops" t_nowait
 check "receiver -n with no queue: exit 0, nothing left" t_nowait_empty
+check "receiver -n mid-stream: the queue stays for its running sender" \
+	t_nowait_midstream
 check "ctl stat, qbytes, rm" t_ctl
 check "ctl peek: every message listed in order, the queue untouched" \
 	t_ctl_peek
