@@ -160,9 +160,12 @@ deadlocked(const struct table *t)
 static int
 dinner(const struct table *t)
 {
-	long long ate[PHIL_MAX] = { 0 }, rec[2], total = 0;
+	long long ate[PHIL_MAX], rec[2], total = 0;
 	ssize_t n;
 	int i;
+
+	for (i = 0; i < t->n; i++)
+		ate[i] = -1;	/* not told yet */
 
 	if (close(t->counts[1]) == -1)
 		die("close");
@@ -177,8 +180,14 @@ dinner(const struct table *t)
 	ticking(0);
 	if (n != 0 || stop_signal)	/* a deadlock, or a signal */
 		return EXIT_CALL_FAILED;
-	for (i = 0; i < t->n; i++, total += ate[i - 1])
-		printf("philosopher %d ate %lld\n", i, ate[i]);
+	for (i = 0; i < t->n; i++)
+		if (ate[i] < 0)		/* it died: kill -9? */
+			refuse("philosopher %d never told its meals: it died "
+			    "(killed?) - they are not known", i);
+		else {
+			printf("philosopher %d ate %lld\n", i, ate[i]);
+			total += ate[i];
+		}
 	printf("total %lld\n", total);
 	if (total != t->n * t->meals)	/* none eats more than MEALS */
 		refuse("not every philosopher ate %lld meals", t->meals);

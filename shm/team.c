@@ -184,6 +184,10 @@ reap(pid_t *pids, int n)
 			if (pids[i] == pid)
 				pids[i] = 0;
 		left--;
+		if (WIFSIGNALED(status) && (!passed_on ||
+		    WTERMSIG(status) != SIGTERM))	/* not ours: kill -9? */
+			refuse("child PID %ld was killed by signal %d: what it "
+			    "added is not known", (long)pid, WTERMSIG(status));
 		failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 	}
 	return failed;
@@ -244,7 +248,10 @@ team_report(struct counter *c, const struct run *run, long long made,
 	    expected - got);
 	if (fflush(stdout) == EOF)
 		die("write (stdout)");
-	if (made < planned)
+	if (made < planned && failed)
+		note("a child failed: %lld of the %lld planned additions are "
+		    "known to be made", made, planned);
+	else if (made < planned)
 		note("interrupted: %lld of the %lld planned additions were "
 		    "made", made, planned);
 	if (pending)

@@ -204,6 +204,23 @@ t_counter_sigterm_with_a_stopped_child() {
 		exits_with "$cr" 143 && wait_for nothing_left "$k"
 }
 
+# A child killed with kill -9 (then the run stopped, for the other would
+# add on for long): the run names the child and its signal - not the one
+# it stopped itself - and calls what is not known "unaccounted", not
+# "lost".  It said "interrupted: N of M were made" and named nobody.
+t_counter_child_killed() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -n 100000000
+	cr=$!
+	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
+		sleep 0.2 && kill -KILL "${kids%% *}" && sleep 0.2 &&
+		kill -TERM "$(child_of "$cr")" && exits_with "$cr" 143 &&
+		grep -q "^shm/counter: child PID ${kids%% *} was killed by signal 9: what it added is not known" "$T/err" &&
+		[ "$(grep -c 'was killed by signal' "$T/err")" = 1 ] &&
+		grep -q '^shm/counter: a child failed: ' "$T/err" &&
+		grep -q '^unaccounted ' "$T/out" && wait_for nothing_left "$k"
+}
+
 # With one process nothing can be lost, and the counter says so.
 t_counter_one_process() {
 	k=$(new_key)
@@ -231,6 +248,8 @@ check "counter: kill -9 of the run stops its children; the next loses none" \
 	t_counter_kill_9
 check "counter: SIGTERM with a child stopped: it ends within seconds" \
 	t_counter_sigterm_with_a_stopped_child
+check "counter: a child killed by kill -9 is named; the rest unaccounted" \
+	t_counter_child_killed
 check "counter -u -p 1: nothing can be lost, and it says so" \
 	t_counter_one_process
 done_testing
