@@ -15,8 +15,9 @@
 #include "ipcdemo.h"
 #include "set.h"
 
-/* How long a late-comer waits for a set's creator: 5 s in all. */
-enum { READY_POLLS = 500, READY_POLL_MS = 10 };
+/* How long a late-comer waits for a set's creator: 2 s in all (the
+ * creator needs microseconds between semget and its no-op semop). */
+enum { READY_POLLS = 200, READY_POLL_MS = 10 };
 
 static int join_set(int id, int nsems, int mark);
 static noreturn void not_its_mark(int id, int nsems, int mark, int value);
