@@ -198,9 +198,9 @@ asked(struct client *c, size_t len)
 }
 
 /*
- * The answer to a request of len bytes: n bytes came.  It
- * must be ANSWER and len bytes; print them.  Returns -1 to stop.  ANSWER
- * alone is a refusal (msgq.h): the request was too big for the server.
+ * The answer to a request of len bytes: n bytes came.  It must be ANSWER
+ * and len bytes; print them.  Returns -1 to stop.  ANSWER alone is a
+ * refusal (msgq.h): the request was too big for the server.
  */
 static int
 print_answer(struct client *c, ssize_t n, size_t len)

@@ -198,7 +198,7 @@ shrink(size_t room, int msgmax, size_t *chunk)
 	if (room <= KIND_BYTES) {
 		refuse("%s was lowered to %zu byte%s: no data fits any more",
 		    what, room, plural(room));
-		hint("raise it%s", msgmax ? "" :  " with {ctl} qbytes");
+		hint("raise it%s", msgmax ? "" : " with {ctl} qbytes");
 		exit(EXIT_CALL_FAILED);
 	}
 	*chunk = room - KIND_BYTES;

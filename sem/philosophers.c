@@ -166,7 +166,6 @@ dinner(const struct table *t)
 
 	for (i = 0; i < t->n; i++)
 		ate[i] = -1;	/* not told yet */
-
 	if (close(t->counts[1]) == -1)
 		die("close");
 	ticking(1);

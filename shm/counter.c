@@ -17,11 +17,11 @@
  * The counter lives in the segment, not in any process: PROCS children
  * (forked here) share it, and so do counters run in other terminals with
  * the same key.  The first run creates the segment and the set (a MUTEX at
- * 1; a GATE that holds the children until all are forked and passed,
- * so that they really run at the same time: team.c; RUNNERS counting the runs and their
- * children, with SEM_UNDO; the counter's mark: counter.h); the last one
- * to finish removes them.  The mutex also guards the making of the
- * segment: whoever creates it writes its header while holding it.
+ * 1; a GATE that holds the children until all are forked and through it,
+ * so that they really run at the same time: team.c; RUNNERS counting the
+ * runs and their children, with SEM_UNDO; the counter's mark: counter.h);
+ * the last one to finish removes them.  The mutex also guards the making
+ * of the segment: whoever creates it writes its header while holding it.
  *
  * Run it:  shm/counter -p 4 -n 100000         expected 400000, got 400000
  *          shm/counter -u                     got less: updates were lost
