@@ -446,6 +446,12 @@ t_sigint_receiver() {
 		grep -q 'IPC_RMID: removed the empty queue' "$T/err"
 }
 
+# Has timeout process $2's program taken a message off queue $1 (its
+# msg_lrpid, field 7 of /proc/sysvipc/msg)?
+receiving() {
+	[ "$(ipc_field msg "$1" 7)" = "$(child_of "$2")" ]
+}
+
 # Ctrl-C on a receiver that never waits, for a sender keeps its queue
 # full: the signal comes between two msgrcv calls, so none returns EINTR.
 # The receiver must stop all the same, at once, not when the queue runs
@@ -456,8 +462,10 @@ t_sigint_busy_receiver() {
 		k=$(new_key)
 		start /dev/zero /dev/null /dev/null msgq/sender -q -b -k "$k"
 		s=$!
+		wait_for has_queue "$k" || return 1
 		start /dev/null /dev/null "$T/err" msgq/receiver -q -k "$k"
 		r=$!
+		wait_for receiving "$k" "$r" || return 1
 		sleep 0.3
 		interrupt "$r"
 		t=0
