@@ -203,7 +203,11 @@ print_request(const struct message *req, size_t len,
 {
 	size_t done = write_part(STDOUT_FILENO, req->mtext + QID_BYTES, len);
 
-	if (done < len && !stop_signal)
+	if (done < len && stop_signal)	/* a Ctrl-C mid-write: say it too */
+		refuse("stopped while writing: %zu byte%s of request %lu not "
+		    "printed (it was answered)", len - done, plural(len - done),
+		    served);
+	else if (done < len)
 		die_lost("write", "%zu byte%s of request %lu not printed (it "
 		    "was answered)", len - done, plural(len - done), served);
 }

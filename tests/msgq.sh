@@ -239,6 +239,28 @@ t_sigint_busy_server() {
 	! has_queue "$k"
 }
 
+# Ctrl-C on a server blocked writing a request to a full pipe: it was
+# answered, but not printed whole - said, as the receiver says it (the
+# server said nothing, and with -q nothing at all).
+t_sigint_server_writing() {
+	k=$(new_key)
+	rm -f "$T/sfifo" && mkfifo "$T/sfifo" || return 1
+	(sleep $((3 * SLOW)); cat >/dev/null) <"$T/sfifo" &
+	echo $! >>"$T/pids"
+	start /dev/null "$T/sfifo" "$T/err" msgq/server -q -k "$k"
+	r=$!
+	wait_for has_queue "$k" || return 1
+	perl -e 'print "a" x 8000, "\n" for 1..20' |
+		timeout $((20 * SLOW)) msgq/client -q -k "$k" >/dev/null 2>&1 &
+	echo $! >>"$T/pids"
+	if ! wait_for blocked_in "$r" pipe || ! interrupt "$r" ||
+		! exits_with "$r" 130 ||
+		! grep -q '^msgq/server: stopped while writing: [0-9]* bytes\{0,1\} of request [0-9]* not printed (it was answered)$' "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+}
+
 # Has each of clients $@ had an answer yet?
 answered() {
 	for c; do
@@ -879,6 +901,8 @@ check "server killed by kill -9: the waiting client says so, exit 1" \
 check "3 clients with 8188-byte lines: all answered, exact" \
 	t_reply_big_lines
 check "Ctrl-C on a busy server: it stops at once" t_sigint_busy_server
+check "Ctrl-C on a server writing to a full pipe: what was not printed" \
+	t_sigint_server_writing
 check "foreign messages: never answered, never printed as data" \
 	t_reply_foreign
 check "client with no server, server on a used key: explained" \
