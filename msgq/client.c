@@ -180,6 +180,10 @@ server_lives(struct client *c, size_t len)
 		ticking(0);
 		if (len > 0)	/* the server's queue gone?  msgq.c */
 			request_failed(&c->server, c->asked + 1);
+		if (errno == EIDRM || errno == EINVAL)	/* no {ctl}: no key */
+			die_hint("msgrcv", "our own queue (id %d, no key) was "
+			    "removed (ipcrm -q?): the answer to request %lu "
+			    "is lost", own, c->asked);
 		die("msgrcv");
 	}
 	check_server(&c->server, c->req, c->room, c->asked + (len > 0),

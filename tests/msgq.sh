@@ -261,6 +261,27 @@ t_sigint_server_writing() {
 	fi
 }
 
+# The client's own queue (no key) removed while it waits for its answer:
+# the hint says so, and names no ctl command - one given the server's key
+# would remove the server's queue instead.
+t_client_own_queue_removed() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for blocked_in "$r" msgrcv && kill -STOP "$(child_of "$r")" &&
+		start /dev/null /dev/null "$T/c.err" msgq/client -k "$k" hello &&
+		c=$! && wait_for grep -q 'msgsnd: request 1' "$T/c.err" &&
+		own=$(sed -n 's/.*our own queue id \([0-9]*\).*/\1/p' "$T/c.err") &&
+		ipcrm -q "$own" && exits_with "$c" 1 || return 1
+	kill -CONT "$(child_of "$r")"
+	if ! grep -q "^msgq/client: hint: our own queue (id $own, no key) was removed (ipcrm -q?): the answer to request 1 is lost" "$T/c.err" ||
+		grep -q 'ctl' "$T/c.err"; then
+		diag "$(cat "$T/c.err")"
+		return 1
+	fi
+	interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
+}
+
 # Has each of clients $@ had an answer yet?
 answered() {
 	for c; do
@@ -903,6 +924,8 @@ check "3 clients with 8188-byte lines: all answered, exact" \
 check "Ctrl-C on a busy server: it stops at once" t_sigint_busy_server
 check "Ctrl-C on a server writing to a full pipe: what was not printed" \
 	t_sigint_server_writing
+check "the client's own queue removed: said, no ctl command named" \
+	t_client_own_queue_removed
 check "foreign messages: never answered, never printed as data" \
 	t_reply_foreign
 check "client with no server, server on a used key: explained" \
