@@ -22,6 +22,7 @@
 #include "../sem/set.h"
 
 static pid_t parent;		/* the run that forks, for parent_gone() */
+enum { CHILD_STOPPED = 3 };	/* a child's exit status after a signal */
 
 static void child(int semid, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int report_fd);
@@ -133,7 +134,7 @@ child(int semid, struct counter *c, const struct run *run,
 	}
 	if (write(report_fd, &made, sizeof made) != (ssize_t)sizeof made)
 		_exit(EXIT_CALL_FAILED);
-	_exit(0);
+	_exit(stop_signal ? CHILD_STOPPED : 0);	/* reap() tells which */
 }
 
 /*
@@ -165,7 +166,7 @@ all_through(int semid)
 static int
 reap(pid_t *pids, int n)
 {
-	int left = n, status, failed = 0, passed_on = 0, i;
+	int left = n, status, failed = 0, passed_on = 0, stopped, i;
 	pid_t pid;
 
 	while (left > 0) {
@@ -188,7 +189,14 @@ reap(pid_t *pids, int n)
 		    WTERMSIG(status) != SIGTERM))	/* not ours: kill -9? */
 			refuse("child PID %ld was killed by signal %d: what it "
 			    "added is not known", (long)pid, WTERMSIG(status));
-		failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+		stopped = WIFEXITED(status) &&
+		    WEXITSTATUS(status) == CHILD_STOPPED;
+		if (stopped && !stop_signal)	/* a signal to it alone */
+			refuse("child PID %ld was stopped by a signal we did not "
+			    "send: it made only part of its additions",
+			    (long)pid);
+		failed |= !WIFEXITED(status) ||
+		    (WEXITSTATUS(status) != 0 && !(stopped && stop_signal));
 	}
 	return failed;
 }

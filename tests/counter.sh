@@ -221,6 +221,37 @@ t_counter_child_killed() {
 		grep -q '^unaccounted ' "$T/out" && wait_for nothing_left "$k"
 }
 
+# A child stopped by a SIGTERM of its own (not the run's): it stops its
+# additions, so the run is not whole - named, exit 1.  It exited 0, and
+# the run with it, calling itself only "interrupted".
+t_counter_child_terminated() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -n 100000000
+	cr=$!
+	if ! wait_for has_two_children "$cr" ||
+		! kids=$(children "$(child_of "$cr")") ||
+		! kill -TERM "${kids%% *}" || ! sleep 0.2 ||
+		! kill -TERM "$(child_of "$cr")" || ! exits_with "$cr" 143 ||
+		! grep -q "^shm/counter: child PID ${kids%% *} was stopped by a signal we did not send" "$T/err" ||
+		[ "$(grep -c 'was stopped by a signal' "$T/err")" != 1 ] ||
+		! wait_for nothing_left "$k"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	# Each child stopped so, the run not: exit 1, both named.
+	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -n 100000000
+	cr=$!
+	# shellcheck disable=SC2086 # $kids: one PID a word
+	wait_for has_two_children "$cr" &&
+		kids=$(children "$(child_of "$cr")") && kill -TERM $kids &&
+		exits_with "$cr" 1 &&
+		[ "$(grep -c 'was stopped by a signal we did not send' "$T/err")" = 2 ] &&
+		wait_for nothing_left "$k"
+}
+has_two_children() {
+	[ "$(children "$(child_of "$1")" | wc -w)" = 2 ]
+}
+
 # With one process nothing can be lost, and the counter says so.
 t_counter_one_process() {
 	k=$(new_key)
@@ -250,6 +281,8 @@ check "counter: SIGTERM with a child stopped: it ends within seconds" \
 	t_counter_sigterm_with_a_stopped_child
 check "counter: a child killed by kill -9 is named; the rest unaccounted" \
 	t_counter_child_killed
+check "counter: a child stopped by a signal of its own: named, exit 1" \
+	t_counter_child_terminated
 check "counter -u -p 1: nothing can be lost, and it says so" \
 	t_counter_one_process
 done_testing
