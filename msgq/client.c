@@ -134,7 +134,6 @@ static void
 open_queues(struct client *c)
 {
 	struct msqid_ds ds;
-	size_t max;
 
 	c->server.qid = msgget(ipc_key, 0);
 	if (c->server.qid == -1 && errno == ENOENT)
@@ -154,13 +153,7 @@ open_queues(struct client *c)
 		remove_own();
 		die("atexit");
 	}
-	max = queue_room(c->server.qid);
-	if (queue_room(own) < max)
-		max = queue_room(own);
-	if (max <= KIND_BYTES + QID_BYTES)
-		no_room(max, "the server's queue", "a request",	/* msgq.c */
-		    KIND_BYTES + QID_BYTES + 1);
-	c->chunk = max - KIND_BYTES - QID_BYTES;
+	c->chunk = request_room(c->server.qid, own);	/* msgq.c */
 	note("server's queue id %d; answers come to our own queue id %d; "
 	    "up to %zu bytes in a request", c->server.qid, own, c->chunk);
 }

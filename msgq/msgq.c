@@ -99,7 +99,8 @@ queue_room(int qid)
 /*
  * A message can hold at most room bytes (queue_room), fewer than the least
  * we need for what: say which limit it is - kernel.msgmax, or the qbytes
- * of whose queue - and how to raise that one; exit 1.
+ * of whose queue - and how to raise that one; exit 1.  A client's own
+ * queue has no key: its qbytes came from kernel.msgmnb when it was made.
  */
 void
 no_room(size_t room, const char *whose, const char *what, size_t least)
@@ -109,12 +110,36 @@ no_room(size_t room, const char *whose, const char *what, size_t least)
 		    "no room for %s (at least %zu)", room, plural(room), what,
 		    least);
 		hint("raise kernel.msgmax (as root: sysctl kernel.msgmax=8192)");
-	} else {
-		refuse("%s holds at most %zu byte%s: no room for %s (at least "
-		    "%zu)", whose, room, plural(room), what, least);
-		hint("raise it with {ctl} qbytes");
+		exit(EXIT_CALL_FAILED);
 	}
+	refuse("%s holds at most %zu byte%s: no room for %s (at least %zu)",
+	    whose, room, plural(room), what, least);
+	if (strncmp(whose, "our own", 7) == 0)
+		hint("raise kernel.msgmnb (as root), where a new queue's "
+		    "qbytes comes from");
+	else
+		hint("raise it with {ctl} qbytes");
 	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * msgq/client: the most bytes of data in a request, which goes into the
+ * server's queue, and whose answer, as long, into our own (own): both
+ * queues must take it, with its header.  Too few: no_room, exit 1.
+ */
+size_t
+request_room(int server, int own)
+{
+	size_t max = queue_room(server);
+	const char *whose = "the server's queue";
+
+	if (queue_room(own) < max) {
+		max = queue_room(own);
+		whose = "our own queue";
+	}
+	if (max <= KIND_BYTES + QID_BYTES)
+		no_room(max, whose, "a request", KIND_BYTES + QID_BYTES + 1);
+	return max - KIND_BYTES - QID_BYTES;
 }
 
 /* The queue's msg_qbytes, the most bytes it may hold, as it is now. */

@@ -97,6 +97,7 @@ size_t receive_room(int qid);
 size_t queue_room(int qid);
 noreturn void no_room(size_t room, const char *whose, const char *what,
     size_t least);
+size_t request_room(int server, int own);
 struct message *new_message(size_t size);
 int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);

@@ -124,6 +124,27 @@ t_msgmax_tiny() {
 	interrupt "$s" && exits_with "$s" 130 && nothing_with "$k"
 }
 
+# kernel.msgmnb lowered after the server made its queue: the client's own
+# queue (made now, its qbytes from msgmnb) is the small one, and is named
+# with the limit to raise - not the server's queue, and not "ctl qbytes",
+# which cannot reach a queue with no key.
+t_msgmnb_client() {
+	in_namespace || return 0
+	defaults || return 1
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	s=$!
+	wait_for has_queue "$k" && limit msgmnb 4 || return 1
+	msgq/client -k "$k" hi 2>"$T/err"
+	if [ $? -ne 1 ] ||
+		! grep -q '^msgq/client: our own queue holds at most 4 bytes: no room for a request' "$T/err" ||
+		! grep -q '^msgq/client: hint: raise kernel.msgmnb' "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	interrupt "$s" && exits_with "$s" 130 && nothing_with "$k"
+}
+
 # The namespace has no semaphore set at all.
 no_sets() {
 	[ "$(wc -l </proc/sysvipc/sem)" = 1 ] ||
@@ -292,6 +313,8 @@ check "kernel.sem SEMMNI reached: every set maker says so, nothing made" \
 check "kernel.shmmni reached: the writer's set is not left behind" t_shmmni
 check "kernel.msgmax too small for any data: kernel.msgmax named" \
 	t_msgmax_tiny
+check "kernel.msgmnb below a request: the client's own queue named" \
+	t_msgmnb_client
 check "kernel.sem SEMMSL below a set's size: said, nothing made" t_semmsl
 check "kernel.sem SEMOPM 1: said, the new set removed" t_semopm
 check "kernel.msgmax 100: lines split and rejoined exactly, replies too" \
