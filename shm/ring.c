@@ -153,7 +153,11 @@ ring_refuse(int shmid, const char *already, const char *why,
 	kind = segment_kind(shmid, &size);
 	fprintf(stderr, "%s: key 0x%08x holds %s%s (id %d, %zu bytes)%s\n",
 	    prog, (unsigned int)ipc_key, kind, already, shmid, size, why);
-	hint("%s", advice);
+	if (kind == ring_kind || kind == counter_kind || kind == damaged_kind)
+		hint("%s", advice);
+	else	/* not shm/'s: {ctl} rm would leave it, rightly */
+		hint("it is not shm/'s, so no shm/ program will remove it; "
+		    "pick another key with -k");
 }
 
 /*
