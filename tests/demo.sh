@@ -110,13 +110,17 @@ t_interrupted() {
 	start /dev/null "$T/out" "$T/err" env NO_COLOR=1 DEMO_PAUSE=0 \
 		SCENE=sem setsid tests/demo
 	d=$!
-	if ! wait_for grep -q 'waits at the door' "$T/out" ||
-		! g=$(child_of "$d") ||
-		! perl -e 'kill "INT", -$ARGV[0] or die "kill: $!"' "$g" ||
-		! exits_with "$d" 130 ||
+	wait_for grep -q 'waits at the door' "$T/out" ||
+		{ diag "no 'waits at the door'" "$(tail -n 5 "$T/out")"; return 1; }
+	g=$(child_of "$d")
+	[ -n "$g" ] || { diag "no demo process under $d"; return 1; }
+	perl -e 'kill "INT", -$ARGV[0] or die "kill: $!"' "$g" || return 1
+	echo "# sent SIGINT to group $g at $(date +%T.%N)" >"$T/when"
+	if ! exits_with "$d" 130 ||
 		! grep -q 'demo: interrupted; cleaning up' "$T/out" ||
 		grep -q 'a crash in the seat' "$T/out" || ! keys_gone "$T/out"; then
-		diag "$(tail -n 8 "$T/out")" "$(tail -n 8 "$T/err")"
+		diag "$(cat "$T/when")" "$(grep -n 'door\|interrupted\|crash' "$T/out")" \
+			"$(tail -n 4 "$T/out")" "$(tail -n 8 "$T/err")"
 		return 1
 	fi
 }
