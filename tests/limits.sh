@@ -114,14 +114,8 @@ t_msgmax_tiny() {
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	s=$!
 	wait_for has_queue "$k" || return 1
-	msgq/client -k "$k" hi 2>"$T/err"
-	if [ $? -ne 1 ] ||
-		! grep -q '^msgq/client: a message may hold at most 5 bytes (kernel.msgmax): no room for a request' "$T/err" ||
-		! grep -q '^msgq/client: hint: raise kernel.msgmax' "$T/err"; then
-		diag "$(cat "$T/err")"
-		return 1
-	fi
-	interrupt "$s" && exits_with "$s" 130 && nothing_with "$k"
+	client_refused 'a message may hold at most 5 bytes (kernel.msgmax): no room for a request' \
+		'raise kernel.msgmax'
 }
 
 # kernel.msgmnb lowered after the server made its queue: the client's own
@@ -135,10 +129,17 @@ t_msgmnb_client() {
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	s=$!
 	wait_for has_queue "$k" && limit msgmnb 4 || return 1
+	client_refused 'our own queue holds at most 4 bytes: no room for a request' \
+		'raise kernel.msgmnb'
+}
+
+# client_refused SAYS HINT: msgq/client at the server on key $k (timeout
+# PID $s) exits 1, saying SAYS and hinting HINT; then the server is
+# stopped, and nothing is left.
+client_refused() {
 	msgq/client -k "$k" hi 2>"$T/err"
-	if [ $? -ne 1 ] ||
-		! grep -q '^msgq/client: our own queue holds at most 4 bytes: no room for a request' "$T/err" ||
-		! grep -q '^msgq/client: hint: raise kernel.msgmnb' "$T/err"; then
+	if [ $? -ne 1 ] || ! grep -q "^msgq/client: $1" "$T/err" ||
+		! grep -q "^msgq/client: hint: $2" "$T/err"; then
 		diag "$(cat "$T/err")"
 		return 1
 	fi

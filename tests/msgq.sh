@@ -221,13 +221,7 @@ t_sigint_busy_server() {
 		echo $! >"$T/pid.$c"
 	done
 	wait_for answered 1 2 3 4 || { diag "not all clients answered"; return 1; }
-	interrupt "$r"
-	t=0
-	while ! gone "$r" && [ $t -lt $((50 * SLOW)) ]; do
-		sleep 0.02
-		t=$((t + 1))
-	done
-	gone "$r" || { diag "still running 1 s after Ctrl-C"; return 1; }
+	stops_at_once "$r" || return 1
 	exits_with "$r" 130 || return 1
 	for c in 1 2 3 4; do
 		if ! exits_with "$(cat "$T/pid.$c")" 1 ||
@@ -280,6 +274,17 @@ t_client_own_queue_removed() {
 		return 1
 	fi
 	interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
+}
+
+# Ctrl-C to timeout process $1's program: gone within 1 s (x SLOW).
+stops_at_once() {
+	interrupt "$1"
+	t=0
+	while ! gone "$1" && [ $t -lt $((50 * SLOW)) ]; do
+		sleep 0.02
+		t=$((t + 1))
+	done
+	gone "$1" || { diag "still running 1 s after Ctrl-C"; return 1; }
 }
 
 # Has each of clients $@ had an answer yet?
@@ -510,13 +515,7 @@ t_sigint_busy_receiver() {
 		r=$!
 		wait_for receiving "$k" "$r" || return 1
 		sleep 0.3
-		interrupt "$r"
-		t=0
-		while ! gone "$r" && [ $t -lt $((50 * SLOW)) ]; do
-			sleep 0.02
-			t=$((t + 1))
-		done
-		gone "$r" || { diag "still running 1 s after Ctrl-C"; return 1; }
+		stops_at_once "$r" || return 1
 		exits_with "$r" 130 || { diag "$(cat "$T/err")"; return 1; }
 		! has_queue "$k" || msgq/ctl -q -k "$k" rm || return 1
 		exits_with "$s" 1 || return 1	# EIDRM: said, exit 1
