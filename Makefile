@@ -25,7 +25,11 @@ PROGS = \
 	shm/counter \
 	shm/ctl
 
-COMMON = common/ipcdemo.o
+# common/ is a small library, one concern a file, which every program links.
+COMMON_OBJS = \
+	common/ipcdemo.o \
+	common/sets.o
+COMMON = common/libipcdemo.a
 
 CFLAGS ?= -g -O2
 
@@ -54,11 +58,14 @@ all: $(PROGS)
 msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/msgq.o
 msgq/sender msgq/receiver msgq/client: msgq/stream.o
 sem/wait sem/post sem/ctl: sem/sem.o
-sem/wait sem/post sem/ctl sem/philosophers: sem/set.o
-shm/writer shm/reader shm/counter shm/ctl: shm/ring.o sem/set.o
+shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
 shm/counter: shm/team.o
 $(PROGS): %: %.o $(COMMON)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(COMMON) $(LDLIBS)
+
+$(COMMON): $(COMMON_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 %.o: %.c .build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -110,8 +117,8 @@ lint:
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq msgq/stream sem/sem \
-	sem/set shm/ring shm/team \
-	common/ipcdemo tests/fuzz)
+	shm/ring shm/team tests/fuzz) \
+	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message,--wrap=explain_key,--wrap=fclose
 
@@ -132,7 +139,7 @@ fuzz: .fuzz/args
 		-Dmain=main_$(subst /,_,$*) -c -o $@ $<
 
 clean:
-	rm -f $(PROGS) */*.o */*.d .build-flags
+	rm -f $(PROGS) */*.o */*.d $(COMMON) .build-flags
 	rm -rf .fuzz
 
 .PHONY: all test demo bench lint fuzz check-valgrind print-progs clean FORCE

@@ -327,12 +327,17 @@ messages(int argc, char *argv[], int first)
 	return argv + first;
 }
 
-/* The key, from -k, IPC_DEMO_KEY or ftok (choose_key); bad: usage. */
-void
+/*
+ * The key, from -k, IPC_DEMO_KEY or ftok (choose_key); bad: usage.  It is
+ * returned for main() to hold and pass on, and kept in ipc_key for the
+ * narration and the hints.
+ */
+key_t
 use_key(int proj)
 {
 	if (choose_key(key_arg, proj) == -1)
 		show_usage(stderr);
+	return ipc_key;
 }
 
 /*

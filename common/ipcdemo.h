@@ -80,7 +80,7 @@ int parse_options(const struct program *p, int argc, char *argv[],
 noreturn void show_usage(FILE *f);
 void no_more_operands(int argc, char *argv[], int first, const char *cmd);
 char **messages(int argc, char *argv[], int first);
-void use_key(int proj);
+key_t use_key(int proj);
 int command(int argc, char *argv[], int first, const char *what,
     long long max, long long *n);
 int choose_key(const char *arg, int proj);
@@ -116,5 +116,14 @@ int exit_status(int status);
 int watch(int (*look)(char *line, size_t size));
 size_t write_part(int fd, const void *buf, size_t len);
 int close_stdout(void);
+
+/*
+ * sets.c: a semaphore set of our kind, made without a race or joined
+ * after its shape is checked.  For sem/ and shm/ alike.
+ */
+int open_set(int nsems, const unsigned short *init, int marked,
+    int *created);
+const char *set_owner(unsigned long nsems);
+unsigned long set_size(int id);
 
 #endif

@@ -27,7 +27,6 @@
 
 #include "ipcdemo.h"
 #include "sem.h"
-#include "set.h"
 
 enum { STAT, SET, RM, KEY, WATCH };	/* as options() finds them */
 

@@ -30,7 +30,6 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
-#include "set.h"
 
 enum { PHIL_MAX = 64, MEALS_MAX = 1000000 };	/* -p, -m at most */
 

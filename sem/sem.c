@@ -16,7 +16,6 @@
 
 #include "ipcdemo.h"
 #include "sem.h"
-#include "set.h"
 
 enum { SEMS_SHOWN = 64 };	/* sem_state: values shown, at most */
 

@@ -26,7 +26,6 @@
 #include "ipcdemo.h"
 #include "counter.h"
 #include "ring.h"
-#include "../sem/set.h"
 
 enum { STAT, RM, KEY, WATCH };	/* as options() finds them */
 

@@ -17,7 +17,6 @@
 #include "ipcdemo.h"
 #include "counter.h"
 #include "ring.h"
-#include "../sem/set.h"
 
 static int set_state(char *line, size_t size);
 

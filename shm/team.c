@@ -19,7 +19,6 @@
 
 #include "ipcdemo.h"
 #include "counter.h"
-#include "../sem/set.h"
 
 static pid_t parent;		/* the run that forks, for parent_gone() */
 enum { CHILD_STOPPED = 3 };	/* a child's exit status after a signal */

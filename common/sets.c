@@ -1,7 +1,8 @@
 /*
- * set.c - the one semaphore-set opener: sem/'s programs, sem/philosophers,
+ * sets.c - the one semaphore-set opener: sem/'s programs, sem/philosophers,
  * and shm/'s ring and counter make or join their sets here.  Shared memory
- * needs semaphores (see shm/ring.h), so shm/ links this file too.
+ * needs semaphores (see shm/ring.h), so the opener lives in common/, where
+ * both mechanisms reach it.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -13,7 +14,6 @@
 #include <time.h>
 
 #include "ipcdemo.h"
-#include "set.h"
 
 /* How long a late-comer waits for a set's creator: 2 s in all (the
  * creator needs microseconds between semget and its no-op semop). */
