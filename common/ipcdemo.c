@@ -25,23 +25,19 @@ int quiet;
 key_t ipc_key = IPC_PRIVATE;
 volatile sig_atomic_t stop_signal;
 
-/* Words for hints, set by choose_key() from the mechanism's proj id. */
-static const char *noun = "object";	/* "queue", "semaphore set", ... */
-static const char *ctl_prog = "the ctl program";
-static int ctl_keyed;	/* the ctl needs -k: its default key is another */
+static int key_proj;		/* the proj id of ipc_key; 0: none chosen */
+static const char *key_given;	/* the -k text it came from, or NULL */
 
 enum { PACE_LINES = 10 };	/* narration lines per second, at most */
 
 static const struct program *me;	/* for usage() */
-static const char *key_arg;		/* -k, for use_key(), explain_key() */
+static const char *key_arg;	/* -k KEY, until use_key() parses it */
 enum { WATCH_POLL_MS = 100 };	/* ctl watch looks this often */
 
 static int checkout_dir(char *dir, size_t size);
 static int ftok_parts(int proj);
 static void watched(const struct timespec *t0, const char *line);
 static void indented(FILE *f, int indent, const char *text);
-static void expand(const char *in, const char *call, char *text,
-    size_t size);
 
 /*
  * The key, one per kind of object (proj):
@@ -58,11 +54,8 @@ choose_key(const char *arg, int proj)
 	char dir[4096];
 	long long k;
 
-	noun = proj == PROJ_MSGQ ? "queue" : proj == PROJ_SEM ||
-	    proj == PROJ_PHIL ? "semaphore set" : "segment";
-	ctl_prog = proj == PROJ_MSGQ ? "msgq/ctl" : proj == PROJ_SEM ||
-	    proj == PROJ_PHIL ? "sem/ctl" : "shm/ctl";
-	ctl_keyed = arg != NULL || proj == PROJ_PHIL || proj == PROJ_COUNTER;
+	key_proj = proj;
+	key_given = arg;
 	/* Key 0 is IPC_PRIVATE, a new object every time: no use to a pair. */
 	if (arg != NULL) {
 		if (parse_num("-k", arg, 1, 0xffffffffLL, &k) == -1)
@@ -195,6 +188,40 @@ ftok_parts(int proj)
 }
 
 /*
+ * What the key's object is, in a hint's or the watch's words: "queue",
+ * "semaphore set" or "segment" ("object" before a key is chosen).
+ */
+const char *
+key_noun(void)
+{
+	if (key_proj == 0)
+		return "object";
+	return key_proj == PROJ_MSGQ ? "queue" : key_proj == PROJ_SEM ||
+	    key_proj == PROJ_PHIL ? "semaphore set" : "segment";
+}
+
+/*
+ * The ctl program that reaches our object, into ctl: "msgq/ctl", or
+ * "sem/ctl -k 0x70c0ffee" when its own default key would be another (we
+ * were given -k, or we are the counter or the dinner).
+ */
+void
+key_ctl(char *ctl, size_t size)
+{
+	const char *name = key_proj == 0 ? "the ctl program" :
+	    key_proj == PROJ_MSGQ ? "msgq/ctl" : key_proj == PROJ_SEM ||
+	    key_proj == PROJ_PHIL ? "sem/ctl" : "shm/ctl";
+	int keyed = key_given != NULL || key_proj == PROJ_PHIL ||
+	    key_proj == PROJ_COUNTER;
+
+	if (keyed)
+		snprintf(ctl, size, "%s -k 0x%08x", name,
+		    (unsigned int)ipc_key);
+	else
+		snprintf(ctl, size, "%s", name);
+}
+
+/*
  * getopt(3) with the letters of p's rows: -h (usage, exit 0), -k KEY and
  * -q are ours, the rest are handed to own(); a bad option or own() saying
  * -1 is a usage error (exit 2).  Returns the first operand's index.  The
@@ -210,13 +237,7 @@ parse_options(const struct program *p, int argc, char *argv[],
 
 	me = p;
 	prog = p->name;
-	/*
-	 * A write to a closed pipe fails with EPIPE, reported like any error
-	 * (write_part, close_stdout), instead of killing us without a word:
-	 * from here on, for -h and ctl key too.
-	 */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		die("signal");
+	ignore_sigpipe();	/* from here on, for -h and ctl key too */
 	for (i = 0; i < p->nrows && n < sizeof letters - 2; i++)
 		if (p->rows[i].name[0] == '-') {
 			letters[n++] = p->rows[i].name[1];
@@ -228,7 +249,7 @@ parse_options(const struct program *p, int argc, char *argv[],
 		if (opt == 'h')
 			show_usage(stdout);
 		else if (opt == 'k')
-			key_arg = optarg;
+			key_option(optarg);
 		else if (opt == 'q')
 			quiet = 1;
 		else if (opt == '?' || opt == ':' || own == NULL) {
@@ -325,6 +346,13 @@ messages(int argc, char *argv[], int first)
 			show_usage(stderr);
 		}
 	return argv + first;
+}
+
+/* -k KEY, from parse_options(): kept as typed, for use_key() to parse. */
+void
+key_option(const char *arg)
+{
+	key_arg = arg;
 }
 
 /*
@@ -460,7 +488,7 @@ parse_num(const char *what, const char *s, long long min, long long max,
 /*
  * "prog: tag text" on stderr in one write: no mixing mid-line.  hint()
  * and refuse() are say() (ipcdemo.h); a hint's {ctl} and {key} become
- * the command and key it is about (expand).
+ * the command and key it is about (expand_hint).
  */
 void
 say(const char *tag, const char *fmt, ...)
@@ -471,8 +499,8 @@ say(const char *tag, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	if (strcmp(tag, "hint: ") == 0)	/* {ctl}: see expand() */
-		expand(raw, NULL, text, sizeof text);
+	if (strcmp(tag, "hint: ") == 0)	/* {ctl}: see expand_hint() */
+		expand_hint(raw, NULL, text, sizeof text);
 	else
 		snprintf(text, sizeof text, "%s", raw);	/* as it is */
 	fprintf(stderr, "%s: %s%s\n", prog, tag, text);
@@ -518,7 +546,8 @@ ipc_time(time_t t)
 
 /*
  * The usual cause of each error, by call (its first word) and errno; the
- * first row that matches wins.  {noun}, {ctl} and {key}: see expand().
+ * first row that matches wins.  {noun}, {ctl} and {key}: see
+ * expand_hint().
  * tests/hints.sh makes every row happen.
  */
 #define GET "msgget semget shmget"
@@ -611,11 +640,11 @@ noun_of(const char *call)
 		return "semaphore set";
 	if (strncmp(call, "shm", 3) == 0)
 		return "segment";
-	return noun;
+	return key_noun();
 }
 
 /* The hint for call failing with err, if the table has one. */
-static void
+void
 usual_cause(const char *call, int err)
 {
 	char text[512];
@@ -626,7 +655,7 @@ usual_cause(const char *call, int err)
 			break;
 	if (i == sizeof hints / sizeof hints[0])
 		return;
-	expand(hints[i].text, call, text, sizeof text);
+	expand_hint(hints[i].text, call, text, sizeof text);
 	hint("%s", text);
 }
 
@@ -637,20 +666,19 @@ usual_cause(const char *call, int err)
  * (we were given -k, or we are the counter or the dinner), so that the
  * command a hint gives acts on our object, not on another.
  */
-static void
-expand(const char *in, const char *call, char *text, size_t size)
+void
+expand_hint(const char *in, const char *call, char *text, size_t size)
 {
 	char key[16], ctl[48];
 	const char *p, *word;
 	size_t n = 0;
 
 	snprintf(key, sizeof key, "0x%08x", (unsigned int)ipc_key);
-	snprintf(ctl, sizeof ctl, "%s%s%s", ctl_prog, ctl_keyed ? " -k " : "",
-	    ctl_keyed ? key : "");
+	key_ctl(ctl, sizeof ctl);
 	for (p = in; *p != '\0' && n < size - 1; p++) {
 		word = NULL;
 		if (strncmp(p, "{noun}", 6) == 0)
-			word = call != NULL ? noun_of(call) : noun;
+			word = call != NULL ? noun_of(call) : key_noun();
 		else if (strncmp(p, "{ctl}", 5) == 0)
 			word = ctl;
 		else if (strncmp(p, "{key}", 5) == 0)
@@ -787,7 +815,8 @@ on_signal(int sig)
  * are cleaned up however we are stopped (only kill -9 cannot be caught) -
  * but leave SIGINT and SIGHUP ignored if they were (nohup; a background
  * job), as the classic idiom has it.  SIGALRM wakes blocked calls
- * (on_signal, ticking).  SIGPIPE is ignored from the start (parse_options).
+ * (on_signal, ticking).  SIGPIPE is ignored from the start
+ * (ignore_sigpipe).
  */
 void
 catch_signals(void)
@@ -810,6 +839,18 @@ catch_signals(void)
 		if (sigaction(sigs[i], &sa, NULL) == -1)
 			die("sigaction");
 	}
+}
+
+/*
+ * A write to a closed pipe fails with EPIPE, reported like any error
+ * (write_part, close_stdout), instead of killing us without a word.
+ * parse_options() calls this first, so it holds for -h and ctl key too.
+ */
+void
+ignore_sigpipe(void)
+{
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal");
 }
 
 /*
@@ -905,13 +946,13 @@ watch(int (*look)(char *line, size_t size))
 	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
 		die("clock_gettime");
 	note("watching the %s with key 0x%08x every %d ms; Ctrl-C stops",
-	    noun, (unsigned int)ipc_key, WATCH_POLL_MS);
+	    key_noun(), (unsigned int)ipc_key, WATCH_POLL_MS);
 	while (!stop_signal) {
 		there = look(line, sizeof line);
 		if (!there && !seen) {
 			if (!waiting++)
 				note("no %s has key 0x%08x yet: waiting for it",
-				    noun, (unsigned int)ipc_key);
+				    key_noun(), (unsigned int)ipc_key);
 		} else {
 			if (!there)
 				snprintf(line, sizeof line, "removed");
@@ -925,7 +966,7 @@ watch(int (*look)(char *line, size_t size))
 		(void)nanosleep(&pause, NULL);	/* EINTR: stop_signal says */
 	}
 	if (!stop_signal)
-		note("the %s is gone: the watch ends", noun);
+		note("the %s is gone: the watch ends", key_noun());
 	return exit_status(close_stdout() == -1 ? EXIT_CALL_FAILED : 0);
 }
 

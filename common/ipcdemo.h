@@ -85,6 +85,10 @@ int command(int argc, char *argv[], int first, const char *what,
     long long max, long long *n);
 int choose_key(const char *arg, int proj);
 int explain_key(int proj);
+/* For common/ alone: -k's text; the key's object and its ctl, for hints. */
+void key_option(const char *arg);
+const char *key_noun(void);
+void key_ctl(char *ctl, size_t size);
 void bad_option(int opt);
 void bad_operand(const char *cmd, const char *arg);
 int parse_num(const char *what, const char *s, long long min, long long max,
@@ -108,10 +112,15 @@ noreturn void die_text(const char *call, int lost, const char *fmt, ...)
 #define die_hint(call, ...) die_text(call, 0, __VA_ARGS__)
 #define die_lost(call, ...) die_text(call, 1, __VA_ARGS__)
 const char *errname(int err);
+/* For common/ alone: the hint table's line, and a hint's {words}. */
+void usual_cause(const char *call, int err);
+void expand_hint(const char *in, const char *call, char *text,
+    size_t size);
 
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
 void catch_signals(void);
+void ignore_sigpipe(void);	/* for common/ alone: parse_options */
 int exit_status(int status);
 int watch(int (*look)(char *line, size_t size));
 size_t write_part(int fd, const void *buf, size_t len);
