@@ -76,8 +76,9 @@ errname(int err)
 		{ EFAULT, "EFAULT" }, { ENOTTY, "ENOTTY" }, { ESRCH, "ESRCH" },
 		{ EFBIG, "EFBIG" }, { EIDRM, "EIDRM" }, { EINTR, "EINTR" },
 		{ EINVAL, "EINVAL" }, { EIO, "EIO" }, { EISDIR, "EISDIR" },
-		{ ENOENT, "ENOENT" }, { ENOMEM, "ENOMEM" }, { ENOMSG, "ENOMSG" },
-		{ ENOSPC, "ENOSPC" }, { ENOTDIR, "ENOTDIR" },
+		{ ENOENT, "ENOENT" }, { ENOMEM, "ENOMEM" },
+		{ ENOMSG, "ENOMSG" }, { ENOSPC, "ENOSPC" },
+		{ ENOTDIR, "ENOTDIR" },
 		{ EOVERFLOW, "EOVERFLOW" }, { EPERM, "EPERM" },
 		{ EPIPE, "EPIPE" }, { ERANGE, "ERANGE" }, { EROFS, "EROFS" },
 	};

@@ -41,9 +41,10 @@ static const struct {
 	    "-m); ask for less, or pick another key with -k" },
 	{ "msgget", ENOSPC, "the system's limit on queues (kernel.msgmni) is "
 	    "reached; see ipcs -q and remove unused ones by id" },
-	{ "semget", ENOSPC, "the system's limit on semaphore sets (kernel.sem, "
-	    "4th field, SEMMNI) or on all semaphores (2nd field, SEMMNS) is "
-	    "reached; see ipcs -s and remove unused ones by id" },
+	{ "semget", ENOSPC, "the system's limit on semaphore sets "
+	    "(kernel.sem, 4th field, SEMMNI) or on all semaphores (2nd "
+	    "field, SEMMNS) is reached; see ipcs -s and remove unused ones "
+	    "by id" },
 	{ "shmget", ENOSPC, "the system's limit on segments (kernel.shmmni) "
 	    "or on all shared memory (kernel.shmall) is reached; see ipcs -m "
 	    "and remove unused ones by id" },

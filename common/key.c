@@ -135,11 +135,14 @@ explain_key(int proj)
 		printf("from       -k %s: exactly this key\n", key_arg);
 		printf("parts      0x%08x = 0x%08x\n", key, key);
 	} else if (env != NULL && *env != '\0') {
-		if (parse_num("IPC_DEMO_KEY", env, 1, 0xffffffffLL, &base) == -1)
-			return EXIT_USAGE;	/* choose_key() took it: not here */
-		printf("from       $IPC_DEMO_KEY %s, proj id '%c'\n", env, proj);
-		printf("proj id    0x%02x ('%c') in bits 24-31: 0x%08x\n", proj,
-		    proj, p);
+		/* choose_key() took it: this parse does not fail. */
+		if (parse_num("IPC_DEMO_KEY", env, 1, 0xffffffffLL,
+		    &base) == -1)
+			return EXIT_USAGE;
+		printf("from       $IPC_DEMO_KEY %s, proj id '%c'\n", env,
+		    proj);
+		printf("proj id    0x%02x ('%c') in bits 24-31: 0x%08x\n",
+		    proj, proj, p);
 		printf("base       0x%08llx: its low 24 bits in bits 0-23: "
 		    "0x%08llx\n", base, base & 0xffffff);
 		printf("parts      0x%08x | 0x%08llx = 0x%08x\n", p,

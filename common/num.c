@@ -27,7 +27,8 @@ parse_num(const char *what, const char *s, long long min, long long max,
 	long long v;
 
 	if (!isdigit((unsigned char)digits[0])) {
-		fprintf(stderr, "%s: %s: '%s' is not a number\n", prog, what, s);
+		fprintf(stderr, "%s: %s: '%s' is not a number\n", prog, what,
+		    s);
 		return -1;
 	}
 	errno = 0;

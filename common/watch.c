@@ -42,8 +42,9 @@ watch(int (*look)(char *line, size_t size))
 		there = look(line, sizeof line);
 		if (!there && !seen) {
 			if (!waiting++)
-				note("no %s has key 0x%08x yet: waiting for it",
-				    key_noun(), (unsigned int)ipc_key);
+				note("no %s has key 0x%08x yet: waiting "
+				    "for it", key_noun(),
+				    (unsigned int)ipc_key);
 		} else {
 			if (!there)
 				snprintf(line, sizeof line, "removed");
