@@ -27,7 +27,15 @@ PROGS = \
 
 # common/ is a small library, one concern a file, which every program links.
 COMMON_OBJS = \
-	common/ipcdemo.o \
+	common/key.o \
+	common/cmdline.o \
+	common/num.o \
+	common/say.o \
+	common/hints.o \
+	common/die.o \
+	common/signals.o \
+	common/watch.o \
+	common/output.o \
 	common/sets.o
 COMMON = common/libipcdemo.a
 

@@ -1,15 +1,27 @@
 /*
- * ipcdemo.h - the little that every ipc-demos program shares: how the IPC
- * key is chosen, how the command line is read, how a failed call is
- * reported (with a hint a student can act on), how numbers are parsed,
- * how narration is written, how Ctrl-C is caught, how output is
- * checked, and the polling loop of the ctl programs' watch.
+ * ipcdemo.h - the one header of common/, the small library that every
+ * ipc-demos program links (common/libipcdemo.a), one concern a file, in
+ * the manner of TLPI's lib/.  Each section below says which .c holds it
+ * and what the concern is:
  *
- * No get, op or ctl call is made here.  Each is made in the mechanism's
- * own directory - by the program, or by its helper file (msgq/msgq.c,
- * msgq/stream.c, sem/sem.c, sem/set.c, shm/ring.c, shm/team.c) - and
- * checked right there, so that a reader sees the call and what happens
- * when it fails.
+ *   key.c	the IPC key: -k, $IPC_DEMO_KEY or ftok; ctl key
+ *   cmdline.c	the command line and its usage, from a table of rows
+ *   num.c	the one number parser
+ *   say.c	narration on stderr, and the hint and refusal lines
+ *   hints.c	the usual cause of each failed call, a table
+ *   die.c	a failed call reported, then exit 1; objects not ours
+ *   signals.c	Ctrl-C and the others as a flag; a tick to wake calls
+ *   watch.c	the ctl programs' watch
+ *   output.c	standard output written whole and checked
+ *   sets.c	a semaphore set opened without a race (sem/ and shm/)
+ *
+ * Of the IPC calls, common/ makes only those of sets.c.  Every other get,
+ * op or ctl call is made in the mechanism's own directory - by the
+ * program, or by its helper files - and checked right there, so that a
+ * reader sees the call and what happens when it fails.
+ *
+ * A few functions are marked "common/ only": one file of the library
+ * asks another for them; the programs do not call them.
  */
 #ifndef IPCDEMO_H
 #define IPCDEMO_H
@@ -22,13 +34,6 @@
 #include <stdio.h>
 #include <stdnoreturn.h>
 #include <time.h>
-
-/*
- * The proj ids given to ftok(3), one per kind of object, so that the
- * default keys of the queue, the semaphore sets and the segments differ.
- */
-enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h', PROJ_COUNTER = 'c',
-	PROJ_PHIL = 'p' };
 
 /* Exit codes shared by the whole suite (signals exit 128 + signo). */
 enum { EXIT_CALL_FAILED = 1, EXIT_USAGE = 2 };
@@ -44,16 +49,28 @@ union semun {
 	unsigned short *array;		/* GETALL, SETALL */
 };
 
-extern const char *prog;	/* "msgq/sender": starts every line we print */
-extern int quiet;		/* -q: no narration */
+/*
+ * key.c: the key, one per kind of object.  The proj ids given to ftok(3),
+ * one per kind of object, so that the default keys of the queue, the
+ * semaphore sets and the segments differ.
+ */
+enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h', PROJ_COUNTER = 'c',
+	PROJ_PHIL = 'p' };
+
 extern key_t ipc_key;		/* the key in use, for narration and hints */
-extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
+
+key_t use_key(int proj);
+int choose_key(const char *arg, int proj);
+int explain_key(int proj);
+void key_option(const char *arg);		/* common/ only: -k */
+const char *key_noun(void);			/* common/ only: "queue" */
+void key_ctl(char *ctl, size_t size);		/* common/ only: "msgq/ctl" */
 
 /*
- * A program's command line, which is also its usage: one row an option
- * ("-c COUNT") or ctl command ("set N"), with what it does; a '\n' in the
- * text goes on under it.  parse_options() takes its getopt letters from
- * the rows, and command() its commands.
+ * cmdline.c: a program's command line, which is also its usage: one row
+ * an option ("-c COUNT") or ctl command ("set N"), with what it does; a
+ * '\n' in the text goes on under it.  parse_options() takes its getopt
+ * letters from the rows, and command() its commands.
  */
 struct row {
 	const char *name;
@@ -80,18 +97,20 @@ int parse_options(const struct program *p, int argc, char *argv[],
 noreturn void show_usage(FILE *f);
 void no_more_operands(int argc, char *argv[], int first, const char *cmd);
 char **messages(int argc, char *argv[], int first);
-key_t use_key(int proj);
 int command(int argc, char *argv[], int first, const char *what,
     long long max, long long *n);
-int choose_key(const char *arg, int proj);
-int explain_key(int proj);
 void bad_option(int opt);
 void bad_operand(const char *cmd, const char *arg);
+
+/* num.c: the one strict number parser. */
 int parse_num(const char *what, const char *s, long long min, long long max,
     long long *out);
 
+/* say.c: narration, and the lines that go with errors, on stderr. */
+extern const char *prog;	/* "msgq/sender": starts every line we print */
+extern int quiet;		/* -q: no narration */
+
 int paced(void);
-void ticking(int on);
 void say(const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -100,7 +119,13 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A refusal, when no call failed (errno would be stale): "prog: text". */
 #define refuse(...) say("", __VA_ARGS__)
 const char *plural(unsigned long long n);
-const char *ipc_time(time_t t);
+
+/* hints.c: the usual cause of a failed call, and a hint's words. */
+void usual_cause(const char *call, int err);		/* common/ only */
+void expand_hint(const char *in, const char *call, char *text,
+    size_t size);					/* common/ only */
+
+/* die.c: a failed call reported; an object with our key not ours. */
 void complain(const char *call);
 noreturn void die(const char *call);
 noreturn void die_text(const char *call, int lost, const char *fmt, ...)
@@ -108,14 +133,24 @@ noreturn void die_text(const char *call, int lost, const char *fmt, ...)
 #define die_hint(call, ...) die_text(call, 0, __VA_ARGS__)
 #define die_lost(call, ...) die_text(call, 1, __VA_ARGS__)
 const char *errname(int err);
-
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
+
+/* signals.c: stopped by a signal, woken by a tick. */
+extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
+
 void catch_signals(void);
+void ticking(int on);
 int exit_status(int status);
+void ignore_sigpipe(void);			/* common/ only */
+
+/* watch.c: ctl watch, a state line each time the object changes. */
 int watch(int (*look)(char *line, size_t size));
+
+/* output.c: standard output, written whole and checked. */
 size_t write_part(int fd, const void *buf, size_t len);
 int close_stdout(void);
+const char *ipc_time(time_t t);
 
 /*
  * sets.c: a semaphore set of our kind, made without a race or joined

@@ -1,8 +1,11 @@
 /*
  * sets.c - the one semaphore-set opener: sem/'s programs, sem/philosophers,
- * and shm/'s ring and counter make or join their sets here.  Shared memory
+ * and shm/'s ring and counter make or join their sets here, without the
+ * race between semget and the first values (open_set).  Shared memory
  * needs semaphores (see shm/ring.h), so the opener lives in common/, where
  * both mechanisms reach it.
+ *
+ * Man pages: semget(2), semctl(2), semop(2); TLPI 47.5, UNP vol. 2 11.2.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -144,12 +147,10 @@ unmake(int id, const char *call)
 static int
 join_set(int id, int nsems, int mark)
 {
-	int value;
-
 	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
 	struct semid_ds ds;
 	union semun arg;
-	int polls;
+	int polls, value;
 
 	arg.buf = &ds;
 	for (polls = 0; polls < READY_POLLS; polls++) {
