@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/hints.sh - every row of the hint table (common/ipcdemo.c): the
+# tests/hints.sh - every row of the hint table (common/hints.c): the
 # call's failure is made to happen, for real where a test can (a key in
 # use, a closed standard input, a directory) and else injected with
 # strace (-e inject=CALL:error=ERRNO), and the program must name the call
