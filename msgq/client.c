@@ -153,7 +153,7 @@ open_queues(struct client *c)
 		remove_own();
 		die("atexit");
 	}
-	c->chunk = request_room(c->server.qid, own);	/* msgq.c */
+	c->chunk = request_room(c->server.qid, own);	/* request.c */
 	note("server's queue id %d; answers come to our own queue id %d; "
 	    "up to %zu bytes in a request", c->server.qid, own, c->chunk);
 }
@@ -171,7 +171,7 @@ server_lives(struct client *c, size_t len)
 		return 0;
 	if (errno != EINTR) {
 		ticking(0);
-		if (len > 0)	/* the server's queue gone?  msgq.c */
+		if (len > 0)	/* the server's queue gone?  request.c */
 			request_failed(&c->server, c->asked + 1);
 		if (errno == EIDRM || errno == EINVAL)	/* no {ctl}: no key */
 			die_hint("msgrcv", "our own queue (id %d, no key) was "
@@ -180,7 +180,7 @@ server_lives(struct client *c, size_t len)
 		die("msgrcv");
 	}
 	check_server(&c->server, c->req, c->room, c->asked + (len > 0),
-	    len > 0 ? KIND_BYTES + QID_BYTES + len : 0);	/* msgq.c */
+	    len > 0 ? KIND_BYTES + QID_BYTES + len : 0);	/* request.c */
 	return 1;
 }
 

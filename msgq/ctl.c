@@ -17,10 +17,12 @@
  *
  * See also: msgq/sender, msgq/receiver, msgctl(2), ipcs(1), ipcrm(1).
  */
+#define _GNU_SOURCE		/* MSG_COPY, a Linux flag of msgrcv(2) */
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +33,18 @@
 #include "msgq.h"
 
 enum { STAT, RM, QBYTES, PEEK, KEY, WATCH };	/* as options() finds them */
+enum { PEEK_SHOWN = 24 };	/* peek shows this many bytes */
+#ifndef MSG_COPY
+#define MSG_COPY 040000		/* Linux's value: musl's headers lack it */
+#endif
 
 static int options(int argc, char *argv[], long long *qbytes);
+static int queue_state(char *line, size_t size);
 static void show(int id);
 static void set_qbytes(int id, unsigned long qbytes);
+static void peek(int qid);
+static void show_copy(long pos, const struct message *m, ssize_t n);
+static void show_counts(int qid, const struct msqid_ds *before, long seen);
 
 int
 main(int argc, char *argv[])
@@ -63,7 +73,7 @@ main(int argc, char *argv[])
 	} else if (cmd == QBYTES) {
 		set_qbytes(id, (unsigned long)qbytes);
 	} else {
-		peek(id);			/* msgrcv MSG_COPY: msgq.c */
+		peek(id);			/* msgrcv MSG_COPY: below */
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
@@ -96,6 +106,32 @@ options(int argc, char *argv[], long long *qbytes)
 	cmd = command(argc, argv, first, "the number N", 0x7fffffff, qbytes);
 	use_key(PROJ_MSGQ);
 	return cmd;
+}
+
+/*
+ * msgq/ctl watch's look at the queue (watch() in common/ polls it): how
+ * many messages it holds and how many bytes (IPC_STAT's msg_qnum and
+ * msg_cbytes).  Returns 0 when no queue has our key: not yet, or no more.
+ */
+static int
+queue_state(char *line, size_t size)
+{
+	struct msqid_ds ds;
+	int id = msgget(ipc_key, 0);	/* flags 0: open, never create */
+
+	if (id == -1 && errno == ENOENT)
+		return 0;
+	if (id == -1)
+		die("msgget");
+	if (msgctl(id, IPC_STAT, &ds) == -1) {
+		if (errno == EINVAL || errno == EIDRM)
+			return 0;	/* removed since msgget */
+		die("msgctl IPC_STAT");
+	}
+	snprintf(line, size, "%lu message%s, %lu byte%s",
+	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
+	    (unsigned long)ds.msg_cbytes, plural(ds.msg_cbytes));
+	return 1;
 }
 
 /* IPC_STAT: the queue as the kernel sees it, one field a line. */
@@ -149,4 +185,102 @@ set_qbytes(int id, unsigned long qbytes)
 		die("msgctl IPC_STAT");
 	note("msgctl IPC_SET: qbytes of queue id %d: %lu -> %lu", id, old,
 	    (unsigned long)ds.msg_qbytes);
+}
+
+/*
+ * msgq/ctl peek: look at every message in the queue without taking one.
+ * With MSG_COPY (Linux 3.8 and later, built with CONFIG_CHECKPOINT_RESTORE)
+ * msgrcv copies a message out and leaves it queued, and msgtyp is not a
+ * type but a position: 0 is the head of the queue, 1 the next, and so on;
+ * past the last one, ENOMSG.  MSG_COPY must come with IPC_NOWAIT.  The
+ * buffer takes any message: the queue's bytes in all are at least as many.
+ */
+static void
+peek(int qid)
+{
+	struct msqid_ds before;
+	struct message *m;
+	size_t room = receive_room(qid);
+	ssize_t n;
+	long pos;
+
+	if (msgctl(qid, IPC_STAT, &before) == -1)
+		die("msgctl IPC_STAT");
+	if (before.msg_cbytes > room)
+		room = (size_t)before.msg_cbytes;
+	m = new_message(room);
+	printf("pos  type        bytes  kind     first bytes\n");
+	for (pos = 0;; pos++) {
+		n = msgrcv(qid, m, room, pos, MSG_COPY | IPC_NOWAIT);
+		if (n == -1 && errno == ENOMSG)
+			break;		/* no message at pos: the end */
+		if (n == -1 && (errno == ENOSYS || errno == EINVAL))
+			die_hint("msgrcv MSG_COPY", "this kernel lacks MSG_COPY "
+			    "(Linux 3.8 and later, with "
+			    "CONFIG_CHECKPOINT_RESTORE); msgq/ctl stat shows "
+			    "the counts");
+		if (n == -1)
+			die("msgrcv MSG_COPY");
+		show_copy(pos, m, n);
+	}
+	free(m);
+	show_counts(qid, &before, pos);
+}
+
+/* One copied message: position, type, size, kind, its first bytes. */
+static void
+show_copy(long pos, const struct message *m, ssize_t n)
+{
+	static const char *const kinds[] = { "d", "DATA", "f", "FAILED",
+		"q", "REQUEST", "a", "ANSWER", "s", "SIGN", NULL };
+	const char *kind = "?", *p = &m->kind;
+	size_t i, len = (size_t)n;
+
+	for (i = 0; n > 0 && kinds[i] != NULL; i += 2)
+		if (m->kind == kinds[i][0])
+			kind = kinds[i + 1];
+	if (n == 0)
+		kind = "END";		/* the end of a stream: no bytes */
+	if (n > 0 && *kind != '?') {
+		p++;			/* the kind byte is shown as a word */
+		len--;
+	}
+	printf("%-4ld %-11ld %5zd  %-7s  \"", pos, m->mtype, n, kind);
+	for (i = 0; i < len && i < PEEK_SHOWN; i++)
+		if (p[i] == '\n' || p[i] == '\t')
+			printf("\\%c", p[i] == '\n' ? 'n' : 't');
+		else if (p[i] == '"' || p[i] == '\\')
+			printf("\\%c", p[i]);
+		else if (isprint((unsigned char)p[i]) && (unsigned char)p[i] < 0x80)
+			putchar(p[i]);
+		else
+			printf("\\x%02x", (unsigned char)p[i]);
+	printf("\"%s\n", len > PEEK_SHOWN ? "..." : "");
+}
+
+/*
+ * The queue's counts before and after: equal, nothing moved.  If another
+ * process sent or received meanwhile, the list may be off: say so, exit 1.
+ */
+static void
+show_counts(int qid, const struct msqid_ds *before, long seen)
+{
+	struct msqid_ds after;
+
+	if (msgctl(qid, IPC_STAT, &after) == -1)
+		die("msgctl IPC_STAT");
+	printf("messages   %lu before, %lu after (%ld copied)\n",
+	    (unsigned long)before->msg_qnum, (unsigned long)after.msg_qnum,
+	    seen);
+	printf("bytes      %lu before, %lu after\n",
+	    (unsigned long)before->msg_cbytes, (unsigned long)after.msg_cbytes);
+	if (after.msg_qnum != before->msg_qnum || (unsigned long)seen !=
+	    after.msg_qnum || after.msg_cbytes != before->msg_cbytes) {
+		refuse("the queue changed while we looked (a send or a "
+		    "receive by another process): the list may be off");
+		hint("peek again when the queue is still");
+		exit(EXIT_CALL_FAILED);
+	}
+	note("msgrcv MSG_COPY: %ld message%s copied, none taken", seen,
+	    plural((unsigned long long)seen));
 }

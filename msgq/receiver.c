@@ -70,6 +70,7 @@ static int qid = -1;		/* the queue, once open: tidy() */
 static int over;		/* every end we wait for came: tidy() */
 
 static void options(int argc, char *argv[], struct receiver *r);
+static void narrate_receive(int id, const struct message *msg, ssize_t n);
 static int stream_ends(struct receiver *r, ssize_t n);
 static int write_data(struct receiver *r, size_t len);
 static void tidy(void);
@@ -84,7 +85,7 @@ main(int argc, char *argv[])
 
 	options(argc, argv, &r);	/* -c -e -n -t: below */
 	catch_signals();
-	qid = open_queue(&created);	/* msgget: msgq.c */
+	qid = open_queue(&created);	/* msgget: queue.c */
 	r.room = receive_room(qid);	/* any message it can hold */
 	r.msg = new_message(r.room);
 	if (atexit(tidy) != 0)
@@ -158,6 +159,23 @@ options(int argc, char *argv[], struct receiver *r)
 	no_more_operands(argc, argv, parse_options(&receiver, argc, argv,
 	    own_option, r), NULL);
 	use_key(PROJ_MSGQ);
+}
+
+/* Say what arrived and what the queue holds now, at a readable pace. */
+static void
+narrate_receive(int id, const struct message *msg, ssize_t n)
+{
+	struct msqid_ds ds;
+
+	if (!paced())
+		return;
+	if (msgctl(id, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	note("msgrcv: type %ld, %zd byte%s; the queue now holds %lu "
+	    "message%s, %lu byte%s", msg->mtype, n,
+	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+	    plural(ds.msg_cbytes));
 }
 
 /*

@@ -78,7 +78,7 @@ main(int argc, char *argv[])
 	options(argc, argv, &s);		/* -b -n -t MESSAGE: below */
 	catch_signals();
 	s.msg = new_message(max_message_size());
-	s.qid = open_queue(&created);		/* msgget: msgq.c */
+	s.qid = open_queue(&created);		/* msgget: queue.c */
 	stream = &s;		/* from here on, exit() marks it FAILED */
 	if (atexit(at_exit) != 0)
 		die("atexit");

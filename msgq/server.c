@@ -48,7 +48,6 @@ static int qid = -1;		/* our queue, for requests: tidy() */
 
 static long long options(int argc, char *argv[]);
 static int create_queue(void);
-static void sign_queue(int id);
 static void serve(struct message *req, size_t n, struct message *ans,
     unsigned long *served);
 static void print_request(const struct message *req, size_t len,
@@ -72,7 +71,7 @@ main(int argc, char *argv[])
 	room = receive_room(qid);	/* the largest it can hold */
 	req = new_message(room);
 	ans = new_message(room);
-	sign_queue(qid);		/* msg_lrpid: our PID */
+	sign_queue(qid);		/* msg_lrpid: our PID: request.c */
 
 	/* Take each request, in the order sent (type 0: any), and answer. */
 	while ((count < 0 || served < (unsigned long long)count) &&
@@ -80,7 +79,7 @@ main(int argc, char *argv[])
 		if (paced_wait())
 			note("waiting for a request...");
 		n = msgrcv(qid, req, room, 0, 0);	/* room: not mtype */
-		if (n == -1 && errno == E2BIG)	/* -2: dropped, msgq.c */
+		if (n == -1 && errno == E2BIG)	/* -2: dropped, request.c */
 			n = take_oversized(qid, req, room);
 		if (n == -1 && errno == EINTR && stop_signal)
 			break;
@@ -138,31 +137,11 @@ create_queue(void)
 	int id = msgget(ipc_key, IPC_CREAT | IPC_EXCL | 0600);
 
 	if (id == -1 && errno == EEXIST)
-		refuse_used_key();	/* a live server's?  msgq.c */
+		refuse_used_key();	/* a live server's?  request.c */
 	if (id == -1)
 		die("msgget");
 	note("msgget: created queue id %d (mode 0600) for requests", id);
 	return id;
-}
-
-/*
- * msg_lrpid, in the queue's msqid_ds, is the PID of the last process that
- * took a message off it.  One message to ourselves, sent and taken back,
- * (of a type no client PID can be) makes it ours from the start, so that
- * a waiting client can check that the server still lives (kill(pid, 0)),
- * however long it waits.
- */
-static void
-sign_queue(int id)
-{
-	struct message sig = { .mtype = LONG_MAX, .kind = SIGN };
-
-	if (msgsnd(id, &sig, KIND_BYTES, IPC_NOWAIT) == -1)
-		die("msgsnd (signing the queue)");
-	while (msgrcv(id, &sig, KIND_BYTES, LONG_MAX, IPC_NOWAIT) == -1)
-		if (errno != EINTR)
-			die("msgrcv (signing the queue)");
-	note("signed the queue: its msg_lrpid is our PID, %ld", (long)getpid());
 }
 
 /*
@@ -241,9 +220,28 @@ answer(struct message *ans, size_t len, int to, long pid)
 		    pid, KIND_BYTES + len, plural(KIND_BYTES + len));
 }
 
-/* At exit, however we leave: our queue goes (msgq.c). */
+/*
+ * At exit, however we leave: our queue is our own: we made it, and remove
+ * it with IPC_RMID, with whatever requests are still in it.  Their
+ * clients, waiting, see the queue go and say so.
+ */
 static void
 tidy(void)
 {
-	remove_queue(&qid);
+	struct msqid_ds ds;
+	int id = qid;
+
+	if (id == -1)
+		return;
+	qid = -1;
+	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 0)
+		note("%lu request%s still queued go with the queue; their "
+		    "clients will be told", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
+	if (msgctl(id, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_RMID");
+		return;
+	}
+	note("msgctl IPC_RMID: removed queue id %d", id);
 }
