@@ -59,6 +59,7 @@ msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/queue.o
 msgq/sender msgq/client: msgq/input.o
 msgq/sender msgq/receiver: msgq/stream.o
 msgq/server msgq/client: msgq/request.o
+msgq/ctl: msgq/peek.o
 sem/wait sem/post sem/ctl: sem/sem.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
 shm/counter: shm/team.o
@@ -119,7 +120,7 @@ lint:
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/queue msgq/input \
-	msgq/stream msgq/request sem/sem shm/ring shm/team tests/fuzz) \
+	msgq/stream msgq/request msgq/peek sem/sem shm/ring shm/team tests/fuzz) \
 	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message,--wrap=explain_key,--wrap=fclose

@@ -1,7 +1,8 @@
 /*
  * msgq.h - what the msgq programs agree on.  The kernel only knows "a type
  * and some bytes"; everything else here is our convention.  It comes in
- * four parts, one helper file each, in the order below:
+ * four parts, one helper file each, in the order below, and msgq/ctl's
+ * peek has a file of its own:
  *	queue.c		the queue: its limits, a message buffer, msgget to
  *			create or join, a message's kind in words
  *	input.c		where msgq/sender's and msgq/client's bytes come from
@@ -9,6 +10,7 @@
  *			cut marks, what is not stream data, who removes
  *	request.c	two-way, msgq/client to msgq/server: the request, the
  *			answer, the server's signature and the client's watch
+ *	peek.c		msgq/ctl peek: the messages listed, none taken
  *
  * The kind byte.  The first byte of every message but the end of a stream
  * says what the message is (enum kind).  A message is never taken for
@@ -50,7 +52,8 @@ enum {
 /*
  * queue.c: the queue itself.  A message may hold at most kernel.msgmax
  * bytes and at most the queue's msg_qbytes; open_queue() creates the
- * queue or joins it (msgget); kind_name() says what a message is.
+ * queue or joins it (msgget); kind_name() and kind_word() say what a
+ * message is.
  */
 size_t msgmax_now(void);
 size_t max_message_size(void);
@@ -61,6 +64,7 @@ noreturn void no_room(size_t room, const char *whose, const char *what,
 struct message *new_message(size_t size);
 int open_queue(int *created);
 const char *kind_name(const struct message *m, size_t n);
+const char *kind_word(const struct message *m, size_t n);
 int alive(pid_t pid);
 int paced_wait(void);
 
@@ -137,5 +141,8 @@ size_t request_room(int server, int own);
 void check_server(struct server *s, struct message *req, size_t room,
     unsigned long request, size_t size);
 noreturn void request_failed(const struct server *s, unsigned long request);
+
+/* peek.c: msgq/ctl peek, with msgrcv(MSG_COPY). */
+void peek(int id);
 
 #endif

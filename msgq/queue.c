@@ -172,26 +172,55 @@ open_queue(int *created)
 	return id;
 }
 
+/*
+ * The kinds of msgq.h, each in a word (msgq/ctl peek's column) and in
+ * words (narration and refusals).  The first row is the end of a stream,
+ * a message with no bytes, so with no kind byte.
+ */
+static const struct {
+	char kind;
+	const char *word, *words;
+} kinds[] = {
+	{ 0, "END", "an end of stream (of msgq/sender)" },
+	{ DATA, "DATA", "stream data (of msgq/sender)" },
+	{ FAILED, "FAILED", "a failed-stream mark (of msgq/sender)" },
+	{ REQUEST, "REQUEST", "a request (of msgq/client)" },
+	{ ANSWER, "ANSWER", "an answer (of msgq/server)" },
+	{ SIGN, "SIGN", "a server's signature (of msgq/server)" },
+};
+
+/* Which row of kinds a message of n bytes is; -1 for none we know. */
+static int
+kind_of(const struct message *m, size_t n)
+{
+	int i;
+
+	if (n == 0)
+		return 0;
+	for (i = 1; i < (int)(sizeof kinds / sizeof kinds[0]); i++)
+		if (m->kind == kinds[i].kind)
+			return i;
+	return -1;
+}
+
+/* What a message of n bytes is, in a word: "DATA"; NULL if we know not. */
+const char *
+kind_word(const struct message *m, size_t n)
+{
+	int i = kind_of(m, n);
+
+	return i == -1 ? NULL : kinds[i].word;
+}
+
 /* What a message of n bytes is, in words, for narration and refusals. */
 const char *
 kind_name(const struct message *m, size_t n)
 {
 	static char words[64];
+	int i = kind_of(m, n);
 
-	if (n == 0)
-		return "an end of stream (of msgq/sender)";
-	switch (m->kind) {
-	case DATA:
-		return "stream data (of msgq/sender)";
-	case FAILED:
-		return "a failed-stream mark (of msgq/sender)";
-	case REQUEST:
-		return "a request (of msgq/client)";
-	case ANSWER:
-		return "an answer (of msgq/server)";
-	case SIGN:
-		return "a server's signature (of msgq/server)";
-	}
+	if (i != -1)
+		return kinds[i].words;
 	snprintf(words, sizeof words, "a message of no kind we know "
 	    "(first byte 0x%02x)", (unsigned char)m->kind);
 	return words;
