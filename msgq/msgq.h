@@ -62,7 +62,7 @@ size_t queue_room(int qid);
 noreturn void no_room(size_t room, const char *whose, const char *what,
     size_t least);
 struct message *new_message(size_t size);
-int open_queue(int *created);
+int open_queue(key_t key);
 const char *kind_name(const struct message *m, size_t n);
 const char *kind_word(const struct message *m, size_t n);
 int alive(pid_t pid);
@@ -102,7 +102,7 @@ int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
 int end_stream(int qid, struct message *msg, long type);
 void mark_failed(int qid, struct message *msg, long type, int nowait);
 int again(int qid, long type, int nowait, size_t room);
-void put_back(int qid, struct message *msg, size_t n);
+void put_back(int qid, key_t key, struct message *msg, size_t n);
 void remove_if_empty(int *qid, int over);
 
 /*
@@ -134,7 +134,7 @@ struct server {
 	int unsigned_ticks;	/* ticks that saw no PID yet */
 };
 
-noreturn void refuse_used_key(void);
+noreturn void refuse_used_key(key_t key);
 void sign_queue(int qid);
 ssize_t take_oversized(int qid, struct message *req, size_t room);
 size_t request_room(int server, int own);

@@ -133,36 +133,35 @@ new_message(size_t size)
 }
 
 /*
- * Create the queue, or join it if the peer was first (then refuse it if
- * it is not ours alone: see refuse_if_not_ours in common/).  IPC_CREAT|IPC_EXCL
- * fails with EEXIST instead of opening an existing queue, so we know for
- * sure which of the two we did.  The mode is given here in full: umask
- * does not apply to System V IPC objects.  Joining asks for read and write
- * (0600), so the kernel checks our permission now, not at the first send.
+ * Create the queue with this key, or join it if the peer was first (then
+ * refuse it if it is not ours alone: see refuse_if_not_ours in common/).
+ * IPC_CREAT|IPC_EXCL fails with EEXIST instead of opening an existing
+ * queue, so we know for sure which of the two we did.  The mode is given
+ * here in full: umask does not apply to System V IPC objects.  Joining
+ * asks for read and write (0600), so the kernel checks our permission
+ * now, not at the first send.
  */
 int
-open_queue(int *created)
+open_queue(key_t key)
 {
 	struct msqid_ds ds;
 	int id;
 
 	for (;;) {
-		id = msgget(ipc_key, IPC_CREAT | IPC_EXCL | 0600);
+		id = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
 		if (id != -1) {
-			*created = 1;
 			note("msgget: created queue id %d (mode 0600)", id);
 			return id;
 		}
 		if (errno != EEXIST)
 			die("msgget");
-		id = msgget(ipc_key, 0600);
+		id = msgget(key, 0600);
 		if (id != -1)
 			break;
 		if (errno != ENOENT)
 			die("msgget");
 		/* Removed between our two calls: try to create it again. */
 	}
-	*created = 0;
 	if (msgctl(id, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
 	refuse_if_not_ours("queue", id, &ds.msg_perm);

@@ -27,17 +27,17 @@ static noreturn void server_stopped(unsigned long request);
 static noreturn void server_gone(int qid, pid_t pid, pid_t now);
 
 /*
- * msgq/server's msgget(IPC_CREAT | IPC_EXCL) failed with EEXIST.  If the
+ * msgq/server's msgget(key, IPC_CREAT | IPC_EXCL) failed with EEXIST.  If the
  * process that last took a message off that queue (msg_lrpid: a server
  * signs its queue so) still runs, a server serves there: say so, and do
  * not suggest removing its queue.  Else the usual hint (common/): remove
  * it, or pick another key.
  */
 noreturn void
-refuse_used_key(void)
+refuse_used_key(key_t key)
 {
 	struct msqid_ds ds;
-	int id = msgget(ipc_key, 0);
+	int id = msgget(key, 0);
 
 	if (id != -1 && msgctl(id, IPC_STAT, &ds) == 0 &&
 	    alive(ds.msg_lrpid)) {
@@ -45,7 +45,7 @@ refuse_used_key(void)
 		die_hint("msgget", "a queue with key 0x%08x exists already, "
 		    "and PID %ld, which last took a message off it (another "
 		    "msgq/server?), still runs: stop that one first, or pick "
-		    "another key with -k", (unsigned int)ipc_key,
+		    "another key with -k", (unsigned int)key,
 		    (long)ds.msg_lrpid);
 	}
 	errno = EEXIST;

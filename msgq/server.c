@@ -46,8 +46,8 @@
 
 static int qid = -1;		/* our queue, for requests: tidy() */
 
-static long long options(int argc, char *argv[]);
-static int create_queue(void);
+static key_t options(int argc, char *argv[], long long *count);
+static int create_queue(key_t key);
 static void serve(struct message *req, size_t n, struct message *ans,
     unsigned long *served);
 static void print_request(const struct message *req, size_t len,
@@ -58,14 +58,15 @@ static void tidy(void);
 int
 main(int argc, char *argv[])
 {
-	long long count = options(argc, argv);	/* -c COUNT: below */
+	long long count = LLONG_MAX;		/* -c: this many, else all */
+	key_t key = options(argc, argv, &count);	/* -c -k: below */
 	struct message *req, *ans;
 	unsigned long served = 0;
 	size_t room;
 	ssize_t n;
 
 	catch_signals();
-	qid = create_queue();		/* msgget, IPC_EXCL: below */
+	qid = create_queue(key);	/* msgget, IPC_EXCL: below */
 	if (atexit(tidy) != 0)
 		die("atexit");
 	room = receive_room(qid);	/* the largest it can hold */
@@ -74,16 +75,14 @@ main(int argc, char *argv[])
 	sign_queue(qid);		/* msg_lrpid: our PID: request.c */
 
 	/* Take each request, in the order sent (type 0: any), and answer. */
-	while ((count < 0 || served < (unsigned long long)count) &&
-	    !stop_signal) {	/* one between two calls interrupts none */
+	/* A signal between two calls interrupts none of them: look for it. */
+	while (served < (unsigned long long)count && !stop_signal) {
 		if (paced_wait())
 			note("waiting for a request...");
 		n = msgrcv(qid, req, room, 0, 0);	/* room: not mtype */
 		if (n == -1 && errno == E2BIG)	/* -2: dropped, request.c */
 			n = take_oversized(qid, req, room);
-		if (n == -1 && errno == EINTR && stop_signal)
-			break;
-		if (n == -1 && errno != EINTR)	/* EINTR: Ctrl-Z, then fg */
+		if (n == -1 && errno != EINTR)	/* EINTR: stopped, or fg */
 			die("msgrcv");
 		if (n >= 0)
 			serve(req, (size_t)n, ans, &served);	/* answer */
@@ -105,9 +104,9 @@ own_option(int opt, const char *arg, void *ctx)
 	return parse_num("-c", arg, 1, LLONG_MAX, ctx);
 }
 
-/* The options; returns -c COUNT, or -1: serve until stopped. */
-static long long
-options(int argc, char *argv[])
+/* The options (-c COUNT into count); returns the key. */
+static key_t
+options(int argc, char *argv[], long long *count)
 {
 	static const struct row rows[] = {
 		{ "-c COUNT", "stop after COUNT requests" },
@@ -117,12 +116,10 @@ options(int argc, char *argv[])
 	static const struct program server = { "msgq/server", "",
 	    "Answer each request of msgq/client with its bytes in capitals, "
 	    "until Ctrl-C.", ROWS(rows) };
-	long long count = -1;
 
 	no_more_operands(argc, argv, parse_options(&server, argc, argv,
-	    own_option, &count), NULL);
-	use_key(PROJ_MSGQ);
-	return count;
+	    own_option, count), NULL);
+	return use_key(PROJ_MSGQ);
 }
 
 /*
@@ -132,12 +129,12 @@ options(int argc, char *argv[])
  * not apply to System V IPC objects.
  */
 static int
-create_queue(void)
+create_queue(key_t key)
 {
-	int id = msgget(ipc_key, IPC_CREAT | IPC_EXCL | 0600);
+	int id = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
 
 	if (id == -1 && errno == EEXIST)
-		refuse_used_key();	/* a live server's?  request.c */
+		refuse_used_key(key);	/* a live server's?  request.c */
 	if (id == -1)
 		die("msgget");
 	note("msgget: created queue id %d (mode 0600) for requests", id);

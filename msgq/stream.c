@@ -216,13 +216,13 @@ again(int qid, long type, int nowait, size_t room)
 }
 
 /*
- * Not stream data: a request of msgq/client sent to this key, an answer,
+ * Not stream data: a request of msgq/client sent to our key, an answer,
  * or bytes of some other program.  We never print it as data: we put it
  * back on the queue, where its owner can still take it, say what it was,
  * and the receiver stops with exit 1.
  */
 void
-put_back(int qid, struct message *msg, size_t n)
+put_back(int qid, key_t key, struct message *msg, size_t n)
 {
 	const char *what = kind_name(msg, n);
 
@@ -231,12 +231,12 @@ put_back(int qid, struct message *msg, size_t n)
 			continue;
 		complain("msgsnd (putting a message back)");
 		refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream "
-		    "data: dropped, not printed", (unsigned int)ipc_key, what,
+		    "data: dropped, not printed", (unsigned int)key, what,
 		    msg->mtype, n);
 		return;
 	}
 	refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream data: "
-	    "left on the queue, not printed", (unsigned int)ipc_key, what,
+	    "left on the queue, not printed", (unsigned int)key, what,
 	    msg->mtype, n);
 	hint("this key is used by another pair (msgq/server and "
 	    "msgq/client?); pick another key with -k");
