@@ -101,7 +101,7 @@ main(int argc, char *argv[])
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : exit_status(0);
 }
 
-/* The operands into in; returns the key (-k, else common/'s). */
+/* The operands into in; returns the key: -k, $IPC_DEMO_KEY or ftok. */
 static key_t
 options(int argc, char *argv[], struct input *in)
 {

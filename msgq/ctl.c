@@ -46,7 +46,7 @@ main(int argc, char *argv[])
 	int cmd, id;
 
 	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...: below */
-	key = use_key(PROJ_MSGQ);	/* -k, $IPC_DEMO_KEY or ftok: common/ */
+	key = use_key(PROJ_MSGQ);	/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY)
 		return explain_key(PROJ_MSGQ);	/* how it was made */
 	watched = key;
@@ -85,7 +85,8 @@ options(int argc, char *argv[], long long *qbytes)
 {
 	static const struct row rows[] = {
 		{ "stat", "print the queue's msqid_ds (IPC_STAT)" },
-		{ "rm", "remove the queue and every message in it (IPC_RMID)" },
+		{ "rm", "remove the queue and every message in it "
+		    "(IPC_RMID)" },
 		{ "qbytes N", "let the queue hold at most N bytes (IPC_SET)" },
 		{ "peek", "list the messages without taking them (MSG_COPY)" },
 		KEY_CMD,

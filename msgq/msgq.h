@@ -51,9 +51,11 @@ enum {
 
 /*
  * queue.c: the queue itself.  A message may hold at most kernel.msgmax
- * bytes and at most the queue's msg_qbytes; open_queue() creates the
- * queue or joins it (msgget); kind_name() and kind_word() say what a
- * message is.
+ * bytes and at most the queue's msg_qbytes (the *_room functions);
+ * open_queue() creates the queue or joins it (msgget); kind_name() and
+ * kind_word() say what a message is; alive() whether a PID the queue
+ * names (msg_lspid, msg_lrpid) still runs; paced_wait() whether a wait
+ * may be narrated now.
  */
 size_t msgmax_now(void);
 size_t max_message_size(void);
@@ -83,7 +85,7 @@ struct input {
 size_t next_input(struct input *in, char *buf, size_t max);
 
 /*
- * stream.c - one-way: msgq/sender to msgq/receiver.  Data messages (DATA,
+ * stream.c: one-way, msgq/sender to msgq/receiver.  Data messages (DATA,
  * then one or more bytes: a line with its newline, a piece of a long
  * line, or a block with sender -b) of type TYPE (1 unless -t says
  * otherwise); the receiver writes the bytes out exactly as they came.
@@ -106,7 +108,7 @@ void put_back(int qid, key_t key, struct message *msg, size_t n);
 void remove_if_empty(int *qid, int over);
 
 /*
- * request.c - two-way: msgq/client to msgq/server.  The server creates
+ * request.c: two-way, msgq/client to msgq/server.  The server creates
  * its queue, and takes requests off it; each client makes a private queue
  * of its own for the answers (the design of UNP vol. 2, 6.9, and TLPI
  * 46.8).  A request is REQUEST, the id of the client's queue (an int),

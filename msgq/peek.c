@@ -53,8 +53,8 @@ peek(int id)
 		if (n == -1 && errno == ENOMSG)
 			break;		/* no message at pos: the end */
 		if (n == -1 && (errno == ENOSYS || errno == EINVAL))
-			die_hint("msgrcv MSG_COPY", "this kernel lacks MSG_COPY "
-			    "(Linux 3.8 and later, with "
+			die_hint("msgrcv MSG_COPY", "this kernel lacks "
+			    "MSG_COPY (Linux 3.8 and later, with "
 			    "CONFIG_CHECKPOINT_RESTORE); msgq/ctl stat shows "
 			    "the counts");
 		if (n == -1)
@@ -106,7 +106,8 @@ show_counts(int id, const struct msqid_ds *before, long seen)
 	    (unsigned long)before->msg_qnum, (unsigned long)after.msg_qnum,
 	    seen);
 	printf("bytes      %lu before, %lu after\n",
-	    (unsigned long)before->msg_cbytes, (unsigned long)after.msg_cbytes);
+	    (unsigned long)before->msg_cbytes,
+	    (unsigned long)after.msg_cbytes);
 	if (after.msg_qnum != before->msg_qnum || (unsigned long)seen !=
 	    after.msg_qnum || after.msg_cbytes != before->msg_cbytes) {
 		refuse("the queue changed while we looked (a send or a "

@@ -93,10 +93,11 @@ void
 no_room(size_t room, const char *whose, const char *what, size_t least)
 {
 	if (room == max_message_size()) {
-		refuse("a message may hold at most %zu byte%s (kernel.msgmax): "
-		    "no room for %s (at least %zu)", room, plural(room), what,
-		    least);
-		hint("raise kernel.msgmax (as root: sysctl kernel.msgmax=8192)");
+		refuse("a message may hold at most %zu byte%s "
+		    "(kernel.msgmax): no room for %s (at least %zu)", room,
+		    plural(room), what, least);
+		hint("raise kernel.msgmax (as root: sysctl "
+		    "kernel.msgmax=8192)");
 		exit(EXIT_CALL_FAILED);
 	}
 	refuse("%s holds at most %zu byte%s: no room for %s (at least %zu)",
@@ -108,7 +109,6 @@ no_room(size_t room, const char *whose, const char *what, size_t least)
 		hint("raise it with {ctl} qbytes");
 	exit(EXIT_CALL_FAILED);
 }
-
 
 /* The queue's msg_qbytes, the most bytes it may hold, as it is now. */
 static size_t

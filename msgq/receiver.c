@@ -139,7 +139,7 @@ own_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The options into r; returns the key (-k, else common/'s). */
+/* The options into r; returns the key: -k, $IPC_DEMO_KEY or ftok. */
 static key_t
 options(int argc, char *argv[], struct receiver *r)
 {

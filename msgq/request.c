@@ -70,7 +70,8 @@ sign_queue(int id)
 	while (msgrcv(id, &sig, KIND_BYTES, LONG_MAX, IPC_NOWAIT) == -1)
 		if (errno != EINTR)
 			die("msgrcv (signing the queue)");
-	note("signed the queue: its msg_lrpid is our PID, %ld", (long)getpid());
+	note("signed the queue: its msg_lrpid is our PID, %ld",
+	    (long)getpid());
 }
 
 /*

@@ -128,7 +128,7 @@ own_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The options and operands into s; returns the key (-k, else common/'s). */
+/* Options, operands into s; returns the key: -k, $IPC_DEMO_KEY or ftok. */
 static key_t
 options(int argc, char *argv[], struct sender *s)
 {

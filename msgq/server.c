@@ -104,7 +104,7 @@ own_option(int opt, const char *arg, void *ctx)
 	return parse_num("-c", arg, 1, LLONG_MAX, ctx);
 }
 
-/* The options (-c COUNT into count); returns the key. */
+/* -c COUNT into count; returns the key: -k, $IPC_DEMO_KEY or ftok. */
 static key_t
 options(int argc, char *argv[], long long *count)
 {
@@ -181,8 +181,8 @@ print_request(const struct message *req, size_t len,
 
 	if (done < len && stop_signal)	/* a Ctrl-C mid-write: say it too */
 		refuse("stopped while writing: %zu byte%s of request %lu not "
-		    "printed (it was answered)", len - done, plural(len - done),
-		    served);
+		    "printed (it was answered)", len - done,
+		    plural(len - done), served);
 	else if (done < len)
 		die_lost("write", "%zu byte%s of request %lu not printed (it "
 		    "was answered)", len - done, plural(len - done), served);

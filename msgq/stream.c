@@ -75,7 +75,8 @@ fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
 		die_hint("msgsnd", "the queue is full: %lu message%s, %lu of "
 		    "%lu bytes; start msgq/receiver, or drop -n to wait",
 		    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
-		    (unsigned long)ds.msg_cbytes, (unsigned long)ds.msg_qbytes);
+		    (unsigned long)ds.msg_cbytes,
+		    (unsigned long)ds.msg_qbytes);
 	}
 	if (paced_wait())
 		note("queue full (%lu message%s, %lu of %lu bytes): waiting "
