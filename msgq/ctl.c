@@ -31,7 +31,7 @@
 
 enum { STAT, RM, QBYTES, PEEK, KEY, WATCH };	/* as options() finds them */
 
-static key_t watched;		/* the key queue_state() looks for */
+static key_t watched;		/* the key queue_state() opens: main */
 
 static int options(int argc, char *argv[], long long *qbytes);
 static int queue_state(char *line, size_t size);
@@ -49,9 +49,10 @@ main(int argc, char *argv[])
 	key = use_key(PROJ_MSGQ);	/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY)
 		return explain_key(PROJ_MSGQ);	/* how it was made */
-	watched = key;
-	if (cmd == WATCH)
+	if (cmd == WATCH) {
+		watched = key;		/* watch() passes the look no key */
 		return watch(queue_state);	/* polled: common/ */
+	}
 
 	/* Find the queue; flags 0 means "open, never create". */
 	id = msgget(key, 0);
