@@ -86,8 +86,7 @@ options(int argc, char *argv[], long long *qbytes)
 {
 	static const struct row rows[] = {
 		{ "stat", "print the queue's msqid_ds (IPC_STAT)" },
-		{ "rm", "remove the queue and every message in it "
-		    "(IPC_RMID)" },
+		{ "rm", "remove the queue and every message in it (IPC_RMID)" },
 		{ "qbytes N", "let the queue hold at most N bytes (IPC_SET)" },
 		{ "peek", "list the messages without taking them (MSG_COPY)" },
 		KEY_CMD,
