@@ -63,8 +63,11 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 all: $(PROGS)
 
-msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/msgq.o
-msgq/sender msgq/receiver msgq/client: msgq/stream.o
+msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/queue.o
+msgq/sender msgq/client: msgq/input.o
+msgq/sender msgq/receiver: msgq/stream.o
+msgq/server msgq/client: msgq/request.o
+msgq/ctl: msgq/peek.o
 sem/wait sem/post sem/ctl: sem/sem.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
 shm/counter: shm/team.o
@@ -124,8 +127,8 @@ lint:
 # fuzzer never creates an object.  Built apart, in .fuzz/.
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
-FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq msgq/stream sem/sem \
-	shm/ring shm/team tests/fuzz) \
+FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/queue msgq/input \
+	msgq/stream msgq/request msgq/peek sem/sem shm/ring shm/team tests/fuzz) \
 	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message,--wrap=explain_key,--wrap=fclose

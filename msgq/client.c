@@ -39,6 +39,7 @@
 #include "msgq.h"
 
 struct client {			/* what the steps share */
+	struct input in;	/* MESSAGE operands, or stdin: msgq.h */
 	struct server server;	/* its queue and PID: msgq.h */
 	size_t chunk;		/* most bytes in one request */
 	size_t room;		/* bytes a message can hold */
@@ -50,9 +51,9 @@ struct client {			/* what the steps share */
 
 static int own = -1;		/* our queue, for the answers */
 
-static void options(int argc, char *argv[], struct input *in);
+static key_t options(int argc, char *argv[], struct input *in);
 static void new_messages(struct client *c);
-static void open_queues(struct client *c);
+static void open_queues(struct client *c, key_t key);
 static int server_lives(struct client *c, size_t len);
 static void asked(struct client *c, size_t len);
 static int print_answer(struct client *c, ssize_t n, size_t len);
@@ -62,17 +63,17 @@ int
 main(int argc, char *argv[])
 {
 	struct client c = { .server = { .qid = -1 } };
-	struct input in = { 0 };
 	size_t len;
 	ssize_t n;
+	key_t key;
 
-	options(argc, argv, &in);		/* MESSAGE ...: below */
+	key = options(argc, argv, &c.in);	/* the key; MESSAGE: below */
 	catch_signals();
 	new_messages(&c);		/* a request and an answer */
-	open_queues(&c);	/* msgget: the server's queue, and our own */
+	open_queues(&c, key);	/* msgget: the server's queue, our own */
 
 	/* A request per line or MESSAGE: REQUEST, our queue's id, bytes. */
-	while ((len = next_input(&in, c.req->mtext + QID_BYTES, c.chunk))) {
+	while ((len = next_input(&c.in, c.req->mtext + QID_BYTES, c.chunk))) {
 		c.req->mtype = (long)getpid();	/* the answer's type too */
 		c.req->kind = REQUEST;
 		memcpy(c.req->mtext, &own, QID_BYTES);	/* answer there */
@@ -100,7 +101,8 @@ main(int argc, char *argv[])
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : exit_status(0);
 }
 
-static void
+/* The operands into in; returns the key: -k, $IPC_DEMO_KEY or ftok. */
+static key_t
 options(int argc, char *argv[], struct input *in)
 {
 	static const struct row rows[] = {
@@ -113,7 +115,7 @@ options(int argc, char *argv[], struct input *in)
 	int first = parse_options(&client, argc, argv, NULL, NULL);
 
 	in->args = messages(argc, argv, first);	/* NULL: none */
-	use_key(PROJ_MSGQ);
+	return use_key(PROJ_MSGQ);
 }
 
 /* Room for a request and an answer of the largest size a queue takes. */
@@ -131,15 +133,15 @@ new_messages(struct client *c)
  * A request holds the kind byte, our queue's id and the bytes.
  */
 static void
-open_queues(struct client *c)
+open_queues(struct client *c, key_t key)
 {
 	struct msqid_ds ds;
 
-	c->server.qid = msgget(ipc_key, 0);
+	c->server.qid = msgget(key, 0);
 	if (c->server.qid == -1 && errno == ENOENT)
 		die_hint("msgget", "no msgq/server has key 0x%08x: start "
 		    "msgq/server first, with the same -k or IPC_DEMO_KEY",
-		    (unsigned int)ipc_key);
+		    (unsigned int)key);
 	if (c->server.qid == -1)
 		die("msgget");
 	if (msgctl(c->server.qid, IPC_STAT, &ds) == -1)
@@ -153,7 +155,7 @@ open_queues(struct client *c)
 		remove_own();
 		die("atexit");
 	}
-	c->chunk = request_room(c->server.qid, own);	/* msgq.c */
+	c->chunk = request_room(c->server.qid, own);	/* request.c */
 	note("server's queue id %d; answers come to our own queue id %d; "
 	    "up to %zu bytes in a request", c->server.qid, own, c->chunk);
 }
@@ -171,7 +173,7 @@ server_lives(struct client *c, size_t len)
 		return 0;
 	if (errno != EINTR) {
 		ticking(0);
-		if (len > 0)	/* the server's queue gone?  msgq.c */
+		if (len > 0)	/* the server's queue gone?  request.c */
 			request_failed(&c->server, c->asked + 1);
 		if (errno == EIDRM || errno == EINVAL)	/* no {ctl}: no key */
 			die_hint("msgrcv", "our own queue (id %d, no key) was "
@@ -180,7 +182,7 @@ server_lives(struct client *c, size_t len)
 		die("msgrcv");
 	}
 	check_server(&c->server, c->req, c->room, c->asked + (len > 0),
-	    len > 0 ? KIND_BYTES + QID_BYTES + len : 0);	/* msgq.c */
+	    len > 0 ? KIND_BYTES + QID_BYTES + len : 0);	/* request.c */
 	return 1;
 }
 

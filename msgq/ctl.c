@@ -25,37 +25,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "msgq.h"
 
 enum { STAT, RM, QBYTES, PEEK, KEY, WATCH };	/* as options() finds them */
 
+static key_t watched;		/* the key queue_state() opens: main */
+
 static int options(int argc, char *argv[], long long *qbytes);
-static void show(int id);
+static int queue_state(char *line, size_t size);
+static void show(int id, key_t key);
 static void set_qbytes(int id, unsigned long qbytes);
 
 int
 main(int argc, char *argv[])
 {
 	long long qbytes = 0;
+	key_t key;
 	int cmd, id;
 
-	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...; the key */
-	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
-		return cmd == KEY ? explain_key(PROJ_MSGQ) : watch(queue_state);
+	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...: below */
+	key = use_key(PROJ_MSGQ);	/* -k, $IPC_DEMO_KEY or ftok */
+	if (cmd == KEY)
+		return explain_key(PROJ_MSGQ);	/* how it was made */
+	if (cmd == WATCH) {
+		watched = key;		/* watch() passes the look no key */
+		return watch(queue_state);	/* polled: common/ */
+	}
 
 	/* Find the queue; flags 0 means "open, never create". */
-	id = msgget(ipc_key, 0);
+	id = msgget(key, 0);
 	if (id == -1 && errno == ENOENT)
 		die_hint("msgget", "no queue has key 0x%08x: msgq/sender or "
-		    "msgq/receiver creates it", (unsigned int)ipc_key);
+		    "msgq/receiver creates it", (unsigned int)key);
 	if (id == -1)
 		die("msgget");
 
 	if (cmd == STAT) {
-		show(id);
+		show(id, key);
 	} else if (cmd == RM) {
 		if (msgctl(id, IPC_RMID, NULL) == -1)
 			die("msgctl IPC_RMID");
@@ -63,7 +71,7 @@ main(int argc, char *argv[])
 	} else if (cmd == QBYTES) {
 		set_qbytes(id, (unsigned long)qbytes);
 	} else {
-		peek(id);			/* msgrcv MSG_COPY: msgq.c */
+		peek(id);			/* msgrcv MSG_COPY: peek.c */
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
@@ -88,25 +96,49 @@ options(int argc, char *argv[], long long *qbytes)
 		QUIET_ROW,
 	};
 	static const struct program ctl = { "msgq/ctl", "", NULL, ROWS(rows) };
-	int first = parse_options(&ctl, argc, argv, NULL, NULL), cmd;
+	int first = parse_options(&ctl, argc, argv, NULL, NULL);
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&
 	    parse_num("qbytes", argv[first + 1], 1, 0x7fffffff, qbytes) == -1)
 		show_usage(stderr);
-	cmd = command(argc, argv, first, "the number N", 0x7fffffff, qbytes);
-	use_key(PROJ_MSGQ);
-	return cmd;
+	return command(argc, argv, first, "the number N", 0x7fffffff, qbytes);
+}
+
+/*
+ * watch's look at the queue (watch() in common/ polls it): how many
+ * messages it holds and how many bytes (IPC_STAT's msg_qnum and
+ * msg_cbytes).  Returns 0 when no queue has the key: not yet, or no more.
+ */
+static int
+queue_state(char *line, size_t size)
+{
+	struct msqid_ds ds;
+	int id = msgget(watched, 0);	/* flags 0: open, never create */
+
+	if (id == -1 && errno == ENOENT)
+		return 0;
+	if (id == -1)
+		die("msgget");
+	if (msgctl(id, IPC_STAT, &ds) == -1) {
+		if (errno == EINVAL || errno == EIDRM)
+			return 0;	/* removed since msgget */
+		die("msgctl IPC_STAT");
+	}
+	snprintf(line, size, "%lu message%s, %lu byte%s",
+	    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
+	    (unsigned long)ds.msg_cbytes, plural(ds.msg_cbytes));
+	return 1;
 }
 
 /* IPC_STAT: the queue as the kernel sees it, one field a line. */
 static void
-show(int id)
+show(int id, key_t key)
 {
 	struct msqid_ds ds;
 
 	if (msgctl(id, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
-	printf("key        0x%08x\n", (unsigned int)ipc_key);
+	printf("key        0x%08x\n", (unsigned int)key);
 	printf("id         %d\n", id);
 	printf("owner      uid %u, gid %u\n", (unsigned int)ds.msg_perm.uid,
 	    (unsigned int)ds.msg_perm.gid);

@@ -58,7 +58,7 @@ struct receiver {
 	int nowait;		/* -n: IPC_NOWAIT, stop when none is queued */
 	size_t room;		/* bytes after mtype a message can hold */
 	struct message *msg;	/* the message received */
-	long long count;	/* -c: stop after this many; -1: no limit */
+	long long count;	/* -c: stop after this many (else all) */
 	long long ends;		/* -e: stop after this many ends */
 	long long ended;	/* ends seen */
 	int status;		/* what main returns: 1 after a failure */
@@ -69,7 +69,8 @@ struct receiver {
 static int qid = -1;		/* the queue, once open: tidy() */
 static int over;		/* every end we wait for came: tidy() */
 
-static void options(int argc, char *argv[], struct receiver *r);
+static key_t options(int argc, char *argv[], struct receiver *r);
+static void narrate_receive(int id, const struct message *msg, ssize_t n);
 static int stream_ends(struct receiver *r, ssize_t n);
 static int write_data(struct receiver *r, size_t len);
 static void tidy(void);
@@ -78,13 +79,14 @@ static void report(const struct receiver *r);
 int
 main(int argc, char *argv[])
 {
-	struct receiver r = { .count = -1, .ends = 1 };
-	int created, first;
+	struct receiver r = { .count = LLONG_MAX, .ends = 1 };
 	ssize_t n;
+	key_t key;
+	int first;
 
-	options(argc, argv, &r);	/* -c -e -n -t: below */
+	key = options(argc, argv, &r);	/* the key; -c -e -n -t: below */
 	catch_signals();
-	qid = open_queue(&created);	/* msgget: msgq.c */
+	qid = open_queue(key);		/* msgget: queue.c */
 	r.room = receive_room(qid);	/* any message it can hold */
 	r.msg = new_message(r.room);
 	if (atexit(tidy) != 0)
@@ -93,8 +95,7 @@ main(int argc, char *argv[])
 	/* Narrating, try once without waiting, only to say that we wait. */
 	first = quiet || r.nowait ? r.nowait : IPC_NOWAIT;
 	/* A signal between two calls interrupts none of them: look for it. */
-	while ((r.count < 0 || r.got < (unsigned long long)r.count) &&
-	    !stop_signal) {
+	while (r.got < (unsigned long long)r.count && !stop_signal) {
 		n = msgrcv(qid, r.msg, r.room, r.type, first);
 		while (n == -1 && again(qid, r.type, r.nowait, r.room))
 			n = msgrcv(qid, r.msg, r.room, r.type, r.nowait);
@@ -105,7 +106,7 @@ main(int argc, char *argv[])
 			if (stream_ends(&r, n))		/* -e ENDS */
 				break;
 		} else if (r.msg->kind != DATA) {
-			put_back(qid, r.msg, (size_t)n);	/* not ours */
+			put_back(qid, key, r.msg, (size_t)n);	/* not ours */
 			r.status = EXIT_CALL_FAILED;
 			break;
 		} else if (write_data(&r, (size_t)n - KIND_BYTES) == -1)
@@ -138,7 +139,8 @@ own_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-static void
+/* The options into r; returns the key: -k, $IPC_DEMO_KEY or ftok. */
+static key_t
 options(int argc, char *argv[], struct receiver *r)
 {
 	static const struct row rows[] = {
@@ -157,7 +159,24 @@ options(int argc, char *argv[], struct receiver *r)
 
 	no_more_operands(argc, argv, parse_options(&receiver, argc, argv,
 	    own_option, r), NULL);
-	use_key(PROJ_MSGQ);
+	return use_key(PROJ_MSGQ);
+}
+
+/* Say what arrived and what the queue holds now, at a readable pace. */
+static void
+narrate_receive(int id, const struct message *msg, ssize_t n)
+{
+	struct msqid_ds ds;
+
+	if (!paced())
+		return;
+	if (msgctl(id, IPC_STAT, &ds) == -1)
+		die("msgctl IPC_STAT");
+	note("msgrcv: type %ld, %zd byte%s; the queue now holds %lu "
+	    "message%s, %lu byte%s", msg->mtype, n,
+	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+	    plural(ds.msg_cbytes));
 }
 
 /*

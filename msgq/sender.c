@@ -61,7 +61,7 @@ struct sender {
 
 static struct sender *stream;	/* for at_exit(): the stream to mark */
 
-static void options(int argc, char *argv[], struct sender *s);
+static key_t options(int argc, char *argv[], struct sender *s);
 static size_t next_data(struct sender *s);
 static int queue_full(struct sender *s, size_t len);
 static void sent_data(struct sender *s, size_t len);
@@ -73,12 +73,13 @@ main(int argc, char *argv[])
 {
 	struct sender s = { .qid = -1, .type = 1 };
 	size_t len;
-	int created, r;
+	key_t key;
+	int r;
 
-	options(argc, argv, &s);		/* -b -n -t MESSAGE: below */
+	key = options(argc, argv, &s);	/* the key; -b -n -t MESSAGE: below */
 	catch_signals();
 	s.msg = new_message(max_message_size());
-	s.qid = open_queue(&created);		/* msgget: msgq.c */
+	s.qid = open_queue(key);		/* msgget: queue.c */
 	stream = &s;		/* from here on, exit() marks it FAILED */
 	if (atexit(at_exit) != 0)
 		die("atexit");
@@ -105,9 +106,8 @@ main(int argc, char *argv[])
 	r = end_stream(s.qid, s.msg, s.type);	/* empty, or cut: msgq.h */
 	report(&s);
 	free(s.msg);
-	if (close_stdout() == -1 || r == -1)
-		return EXIT_CALL_FAILED;
-	return exit_status(0);
+	return close_stdout() == -1 || r == -1 ? EXIT_CALL_FAILED :
+	    exit_status(0);
 }
 
 /* -b, -n and -t, for parse_options(). */
@@ -128,7 +128,8 @@ own_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-static void
+/* Options, operands into s; returns the key: -k, $IPC_DEMO_KEY or ftok. */
+static key_t
 options(int argc, char *argv[], struct sender *s)
 {
 	static const struct row rows[] = {
@@ -150,7 +151,7 @@ options(int argc, char *argv[], struct sender *s)
 		show_usage(stderr);
 	}
 	s->in.args = messages(argc, argv, first);	/* NULL: none */
-	use_key(PROJ_MSGQ);
+	return use_key(PROJ_MSGQ);
 }
 
 /*

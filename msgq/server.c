@@ -46,9 +46,8 @@
 
 static int qid = -1;		/* our queue, for requests: tidy() */
 
-static long long options(int argc, char *argv[]);
-static int create_queue(void);
-static void sign_queue(int id);
+static key_t options(int argc, char *argv[], long long *count);
+static int create_queue(key_t key);
 static void serve(struct message *req, size_t n, struct message *ans,
     unsigned long *served);
 static void print_request(const struct message *req, size_t len,
@@ -59,32 +58,31 @@ static void tidy(void);
 int
 main(int argc, char *argv[])
 {
-	long long count = options(argc, argv);	/* -c COUNT: below */
+	long long count = LLONG_MAX;		/* -c: this many, else all */
+	key_t key = options(argc, argv, &count);	/* -c -k: below */
 	struct message *req, *ans;
 	unsigned long served = 0;
 	size_t room;
 	ssize_t n;
 
 	catch_signals();
-	qid = create_queue();		/* msgget, IPC_EXCL: below */
+	qid = create_queue(key);	/* msgget, IPC_EXCL: below */
 	if (atexit(tidy) != 0)
 		die("atexit");
 	room = receive_room(qid);	/* the largest it can hold */
 	req = new_message(room);
 	ans = new_message(room);
-	sign_queue(qid);		/* msg_lrpid: our PID */
+	sign_queue(qid);		/* msg_lrpid: our PID: request.c */
 
 	/* Take each request, in the order sent (type 0: any), and answer. */
-	while ((count < 0 || served < (unsigned long long)count) &&
-	    !stop_signal) {	/* one between two calls interrupts none */
+	/* A signal between two calls interrupts none of them: look for it. */
+	while (served < (unsigned long long)count && !stop_signal) {
 		if (paced_wait())
 			note("waiting for a request...");
 		n = msgrcv(qid, req, room, 0, 0);	/* room: not mtype */
-		if (n == -1 && errno == E2BIG)	/* -2: dropped, msgq.c */
+		if (n == -1 && errno == E2BIG)	/* -2: dropped, request.c */
 			n = take_oversized(qid, req, room);
-		if (n == -1 && errno == EINTR && stop_signal)
-			break;
-		if (n == -1 && errno != EINTR)	/* EINTR: Ctrl-Z, then fg */
+		if (n == -1 && errno != EINTR)	/* EINTR: stopped, or fg */
 			die("msgrcv");
 		if (n >= 0)
 			serve(req, (size_t)n, ans, &served);	/* answer */
@@ -106,9 +104,9 @@ own_option(int opt, const char *arg, void *ctx)
 	return parse_num("-c", arg, 1, LLONG_MAX, ctx);
 }
 
-/* The options; returns -c COUNT, or -1: serve until stopped. */
-static long long
-options(int argc, char *argv[])
+/* -c COUNT into count; returns the key: -k, $IPC_DEMO_KEY or ftok. */
+static key_t
+options(int argc, char *argv[], long long *count)
 {
 	static const struct row rows[] = {
 		{ "-c COUNT", "stop after COUNT requests" },
@@ -118,12 +116,10 @@ options(int argc, char *argv[])
 	static const struct program server = { "msgq/server", "",
 	    "Answer each request of msgq/client with its bytes in capitals, "
 	    "until Ctrl-C.", ROWS(rows) };
-	long long count = -1;
 
 	no_more_operands(argc, argv, parse_options(&server, argc, argv,
-	    own_option, &count), NULL);
-	use_key(PROJ_MSGQ);
-	return count;
+	    own_option, count), NULL);
+	return use_key(PROJ_MSGQ);
 }
 
 /*
@@ -133,36 +129,16 @@ options(int argc, char *argv[])
  * not apply to System V IPC objects.
  */
 static int
-create_queue(void)
+create_queue(key_t key)
 {
-	int id = msgget(ipc_key, IPC_CREAT | IPC_EXCL | 0600);
+	int id = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
 
 	if (id == -1 && errno == EEXIST)
-		refuse_used_key();	/* a live server's?  msgq.c */
+		refuse_used_key(key);	/* a live server's?  request.c */
 	if (id == -1)
 		die("msgget");
 	note("msgget: created queue id %d (mode 0600) for requests", id);
 	return id;
-}
-
-/*
- * msg_lrpid, in the queue's msqid_ds, is the PID of the last process that
- * took a message off it.  One message to ourselves, sent and taken back,
- * (of a type no client PID can be) makes it ours from the start, so that
- * a waiting client can check that the server still lives (kill(pid, 0)),
- * however long it waits.
- */
-static void
-sign_queue(int id)
-{
-	struct message sig = { .mtype = LONG_MAX, .kind = SIGN };
-
-	if (msgsnd(id, &sig, KIND_BYTES, IPC_NOWAIT) == -1)
-		die("msgsnd (signing the queue)");
-	while (msgrcv(id, &sig, KIND_BYTES, LONG_MAX, IPC_NOWAIT) == -1)
-		if (errno != EINTR)
-			die("msgrcv (signing the queue)");
-	note("signed the queue: its msg_lrpid is our PID, %ld", (long)getpid());
 }
 
 /*
@@ -205,8 +181,8 @@ print_request(const struct message *req, size_t len,
 
 	if (done < len && stop_signal)	/* a Ctrl-C mid-write: say it too */
 		refuse("stopped while writing: %zu byte%s of request %lu not "
-		    "printed (it was answered)", len - done, plural(len - done),
-		    served);
+		    "printed (it was answered)", len - done,
+		    plural(len - done), served);
 	else if (done < len)
 		die_lost("write", "%zu byte%s of request %lu not printed (it "
 		    "was answered)", len - done, plural(len - done), served);
@@ -241,9 +217,28 @@ answer(struct message *ans, size_t len, int to, long pid)
 		    pid, KIND_BYTES + len, plural(KIND_BYTES + len));
 }
 
-/* At exit, however we leave: our queue goes (msgq.c). */
+/*
+ * At exit, however we leave: our queue is our own: we made it, and remove
+ * it with IPC_RMID, with whatever requests are still in it.  Their
+ * clients, waiting, see the queue go and say so.
+ */
 static void
 tidy(void)
 {
-	remove_queue(&qid);
+	struct msqid_ds ds;
+	int id = qid;
+
+	if (id == -1)
+		return;
+	qid = -1;
+	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 0)
+		note("%lu request%s still queued go with the queue; their "
+		    "clients will be told", (unsigned long)ds.msg_qnum,
+		    plural(ds.msg_qnum));
+	if (msgctl(id, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			complain("msgctl IPC_RMID");
+		return;
+	}
+	note("msgctl IPC_RMID: removed queue id %d", id);
 }

@@ -1,10 +1,9 @@
 /*
- * stream.c - the steps of msgq/sender and msgq/receiver (and, for its
- * input, msgq/client) that are there to be robust rather than to teach:
- * where the bytes come from, how a message is fitted to a queue whose
- * limit fell, how a stream ends or is marked as cut, what a receiver does
- * with a message that is not stream data, and how it removes the queue.
- * See msgq.h for the protocol.
+ * stream.c - the one-way stream of msgq/sender and msgq/receiver (see
+ * msgq.h).  The sender's side: how data is fitted to a queue whose limit
+ * fell, how the stream ends, or is marked as cut.  The receiver's: when
+ * it waits and when it stops, what it does with a message that is not
+ * stream data, and when it removes the queue.
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -13,7 +12,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,107 +21,8 @@
 enum { MARK_TRIES = 50 };	/* 5 s to find room for the FAILED mark */
 enum { SIGNAL_TRIES = 10 };	/* 1 s, after Ctrl-C or SIGTERM */
 
-static size_t next_arg(struct input *in, char *buf, size_t max);
-static size_t next_line(struct input *in, char *buf, size_t max);
-static size_t next_block(struct input *in, char *buf, size_t max);
 static int shrink(size_t room, int msgmax, size_t *chunk);
-
-/*
- * The next bytes to send, at most max of them, into buf: a piece of a
- * MESSAGE operand, a line, or a block (-b).  Returns how many; 0 at the
- * end of the input, or when a signal stopped us.
- */
-size_t
-next_input(struct input *in, char *buf, size_t max)
-{
-	if (in->done)
-		return 0;
-	if (in->args != NULL)
-		return next_arg(in, buf, max);
-	return in->bulk ? next_block(in, buf, max) : next_line(in, buf, max);
-}
-
-/* Each argument, with a newline, is one message (or more if it is long). */
-static size_t
-next_arg(struct input *in, char *buf, size_t max)
-{
-	size_t len, piece;
-
-	if (*in->args == NULL) {
-		in->done = 1;
-		return 0;
-	}
-	len = strlen(*in->args) + 1;
-	piece = len - in->off < max ? len - in->off : max;
-	memcpy(buf, *in->args + in->off, piece);
-	in->off += piece;
-	if (in->off == len) {
-		buf[piece - 1] = '\n';
-		in->args++;
-		in->off = 0;
-	}
-	return piece;
-}
-
-/*
- * Line mode: each line of input, newline included, is one message, sent
- * as soon as it is read, so a student typing in a terminal sees each line
- * arrive in the other as Enter is pressed.  A line longer than a message
- * goes in several; the receiver joins them by writing them out in order.
- */
-static size_t
-next_line(struct input *in, char *buf, size_t max)
-{
-	size_t len = 0;
-	int c;
-
-	while (len < max) {
-		c = getc_unlocked(stdin);
-		if (c == EOF && ferror(stdin)) {
-			if (errno != EINTR)
-				die("read (stdin)");
-			if (stop_signal) {
-				in->done = 1;
-				return 0;
-			}
-			clearerr(stdin);	/* Ctrl-Z, then fg */
-			continue;
-		}
-		if (c == EOF) {
-			in->done = 1;	/* the last line may have no newline */
-			break;
-		}
-		buf[len++] = (char)c;
-		if (c == '\n')
-			break;
-	}
-	return len;
-}
-
-/* Bulk mode: fill each message to the brim, for speed. */
-static size_t
-next_block(struct input *in, char *buf, size_t max)
-{
-	size_t len;
-	ssize_t n;
-
-	for (len = 0; len < max; len += (size_t)n) {
-		n = read(STDIN_FILENO, buf + len, max - len);
-		if (n == 0)
-			break;
-		if (n == -1 && errno != EINTR)
-			die("read (stdin)");
-		if (n == -1 && stop_signal) {
-			in->done = 1;
-			return 0;
-		}
-		if (n == -1)
-			n = 0;
-	}
-	if (len < max)
-		in->done = 1;	/* end of input */
-	return len;
-}
+static const char *wanted(long type);
 
 /*
  * A message may hold at most kernel.msgmax bytes, and at most the queue's
@@ -137,7 +36,7 @@ data_room(int qid)
 
 	if (room <= KIND_BYTES)
 		no_room(room, "the queue", "data after the kind byte",
-		    KIND_BYTES + 1);		/* msgq.c */
+		    KIND_BYTES + 1);		/* queue.c */
 	chunk = room - KIND_BYTES;
 	note("up to %zu bytes of data in a message (kernel.msgmax or the "
 	    "queue's qbytes, less the kind byte)", chunk);
@@ -176,7 +75,8 @@ fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
 		die_hint("msgsnd", "the queue is full: %lu message%s, %lu of "
 		    "%lu bytes; start msgq/receiver, or drop -n to wait",
 		    (unsigned long)ds.msg_qnum, plural(ds.msg_qnum),
-		    (unsigned long)ds.msg_cbytes, (unsigned long)ds.msg_qbytes);
+		    (unsigned long)ds.msg_cbytes,
+		    (unsigned long)ds.msg_qbytes);
 	}
 	if (paced_wait())
 		note("queue full (%lu message%s, %lu of %lu bytes): waiting "
@@ -316,31 +216,14 @@ again(int qid, long type, int nowait, size_t room)
 	die("msgrcv");
 }
 
-/* Say what arrived and what the queue holds now, at a readable pace. */
-void
-narrate_receive(int qid, const struct message *msg, ssize_t n)
-{
-	struct msqid_ds ds;
-
-	if (!paced())
-		return;
-	if (msgctl(qid, IPC_STAT, &ds) == -1)
-		die("msgctl IPC_STAT");
-	note("msgrcv: type %ld, %zd byte%s; the queue now holds %lu "
-	    "message%s, %lu byte%s", msg->mtype, n,
-	    plural((unsigned long long)n), (unsigned long)ds.msg_qnum,
-	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
-	    plural(ds.msg_cbytes));
-}
-
 /*
- * Not stream data: a request of msgq/client sent to this key, an answer,
+ * Not stream data: a request of msgq/client sent to our key, an answer,
  * or bytes of some other program.  We never print it as data: we put it
  * back on the queue, where its owner can still take it, say what it was,
  * and the receiver stops with exit 1.
  */
 void
-put_back(int qid, struct message *msg, size_t n)
+put_back(int qid, key_t key, struct message *msg, size_t n)
 {
 	const char *what = kind_name(msg, n);
 
@@ -349,12 +232,12 @@ put_back(int qid, struct message *msg, size_t n)
 			continue;
 		complain("msgsnd (putting a message back)");
 		refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream "
-		    "data: dropped, not printed", (unsigned int)ipc_key, what,
+		    "data: dropped, not printed", (unsigned int)key, what,
 		    msg->mtype, n);
 		return;
 	}
 	refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream data: "
-	    "left on the queue, not printed", (unsigned int)ipc_key, what,
+	    "left on the queue, not printed", (unsigned int)key, what,
 	    msg->mtype, n);
 	hint("this key is used by another pair (msgq/server and "
 	    "msgq/client?); pick another key with -k");
@@ -404,7 +287,7 @@ remove_if_empty(int *qid, int over)
 }
 
 /* The type we ask msgrcv for, in words. */
-const char *
+static const char *
 wanted(long type)
 {
 	static char words[64];

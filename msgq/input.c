@@ -1,0 +1,116 @@
+/*
+ * input.c - where the bytes of msgq/sender and msgq/client come from: the
+ * MESSAGE operands, each with a newline, or standard input by lines (each
+ * sent as soon as it is read), or by blocks (sender -b).  A stop signal
+ * ends the input; Ctrl-Z and fg do not.  See struct input in msgq.h.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "msgq.h"
+
+static size_t next_arg(struct input *in, char *buf, size_t max);
+static size_t next_line(struct input *in, char *buf, size_t max);
+static size_t next_block(struct input *in, char *buf, size_t max);
+
+/*
+ * The next bytes to send, at most max of them, into buf: a piece of a
+ * MESSAGE operand, a line, or a block (-b).  Returns how many; 0 at the
+ * end of the input, or when a signal stopped us.
+ */
+size_t
+next_input(struct input *in, char *buf, size_t max)
+{
+	if (in->done)
+		return 0;
+	if (in->args != NULL)
+		return next_arg(in, buf, max);
+	return in->bulk ? next_block(in, buf, max) : next_line(in, buf, max);
+}
+
+/* Each argument, with a newline, is one message (or more if it is long). */
+static size_t
+next_arg(struct input *in, char *buf, size_t max)
+{
+	size_t len, piece;
+
+	if (*in->args == NULL) {
+		in->done = 1;
+		return 0;
+	}
+	len = strlen(*in->args) + 1;
+	piece = len - in->off < max ? len - in->off : max;
+	memcpy(buf, *in->args + in->off, piece);
+	in->off += piece;
+	if (in->off == len) {
+		buf[piece - 1] = '\n';
+		in->args++;
+		in->off = 0;
+	}
+	return piece;
+}
+
+/*
+ * Line mode: each line of input, newline included, is one message, sent
+ * as soon as it is read, so a student typing in a terminal sees each line
+ * arrive in the other as Enter is pressed.  A line longer than a message
+ * goes in several; the receiver joins them by writing them out in order.
+ */
+static size_t
+next_line(struct input *in, char *buf, size_t max)
+{
+	size_t len = 0;
+	int c;
+
+	while (len < max) {
+		c = getc_unlocked(stdin);
+		if (c == EOF && ferror(stdin)) {
+			if (errno != EINTR)
+				die("read (stdin)");
+			if (stop_signal) {
+				in->done = 1;
+				return 0;
+			}
+			clearerr(stdin);	/* Ctrl-Z, then fg */
+			continue;
+		}
+		if (c == EOF) {
+			in->done = 1;	/* the last line may have no newline */
+			break;
+		}
+		buf[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	return len;
+}
+
+/* Bulk mode: fill each message to the brim, for speed. */
+static size_t
+next_block(struct input *in, char *buf, size_t max)
+{
+	size_t len;
+	ssize_t n;
+
+	for (len = 0; len < max; len += (size_t)n) {
+		n = read(STDIN_FILENO, buf + len, max - len);
+		if (n == 0)
+			break;
+		if (n == -1 && errno != EINTR)
+			die("read (stdin)");
+		if (n == -1 && stop_signal) {
+			in->done = 1;
+			return 0;
+		}
+		if (n == -1)
+			n = 0;
+	}
+	if (len < max)
+		in->done = 1;	/* end of input */
+	return len;
+}

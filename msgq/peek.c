@@ -1,0 +1,120 @@
+/*
+ * peek.c - msgq/ctl peek: the messages in a queue, each copied out and
+ * left where it is (msgrcv with MSG_COPY), listed with its position,
+ * type, size, kind (msgq.h) and first bytes; and the queue's counts
+ * before and after, to show that nothing was taken.
+ */
+#define _GNU_SOURCE		/* MSG_COPY, a Linux flag of msgrcv(2) */
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ipcdemo.h"
+#include "msgq.h"
+
+enum { PEEK_SHOWN = 24 };	/* peek shows this many bytes */
+#ifndef MSG_COPY
+#define MSG_COPY 040000		/* Linux's value: musl's headers lack it */
+#endif
+
+static void show_copy(long pos, const struct message *m, ssize_t n);
+static void show_counts(int id, const struct msqid_ds *before, long seen);
+
+/*
+ * msgq/ctl peek: look at every message in the queue without taking one.
+ * With MSG_COPY (Linux 3.8 and later, built with CONFIG_CHECKPOINT_RESTORE)
+ * msgrcv copies a message out and leaves it queued, and msgtyp is not a
+ * type but a position: 0 is the head of the queue, 1 the next, and so on;
+ * past the last one, ENOMSG.  MSG_COPY must come with IPC_NOWAIT.  The
+ * buffer takes any message: the queue's bytes in all are at least as many.
+ */
+void
+peek(int id)
+{
+	struct msqid_ds before;
+	struct message *m;
+	size_t room = receive_room(id);
+	ssize_t n;
+	long pos;
+
+	if (msgctl(id, IPC_STAT, &before) == -1)
+		die("msgctl IPC_STAT");
+	if (before.msg_cbytes > room)
+		room = (size_t)before.msg_cbytes;
+	m = new_message(room);
+	printf("pos  type        bytes  kind     first bytes\n");
+	for (pos = 0;; pos++) {
+		n = msgrcv(id, m, room, pos, MSG_COPY | IPC_NOWAIT);
+		if (n == -1 && errno == ENOMSG)
+			break;		/* no message at pos: the end */
+		if (n == -1 && (errno == ENOSYS || errno == EINVAL))
+			die_hint("msgrcv MSG_COPY", "this kernel lacks "
+			    "MSG_COPY (Linux 3.8 and later, with "
+			    "CONFIG_CHECKPOINT_RESTORE); msgq/ctl stat shows "
+			    "the counts");
+		if (n == -1)
+			die("msgrcv MSG_COPY");
+		show_copy(pos, m, n);
+	}
+	free(m);
+	show_counts(id, &before, pos);
+}
+
+/* One copied message: position, type, size, kind, its first bytes. */
+static void
+show_copy(long pos, const struct message *m, ssize_t n)
+{
+	const char *kind = kind_word(m, (size_t)n), *p = &m->kind;
+	size_t i, len = (size_t)n;
+
+	if (n > 0 && kind != NULL) {
+		p++;			/* the kind byte is shown as a word */
+		len--;
+	}
+	printf("%-4ld %-11ld %5zd  %-7s  \"", pos, m->mtype, n,
+	    kind != NULL ? kind : "?");
+	for (i = 0; i < len && i < PEEK_SHOWN; i++)
+		if (p[i] == '\n' || p[i] == '\t')
+			printf("\\%c", p[i] == '\n' ? 'n' : 't');
+		else if (p[i] == '"' || p[i] == '\\')
+			printf("\\%c", p[i]);
+		else if ((unsigned char)p[i] < 0x80 &&
+		    isprint((unsigned char)p[i]))
+			putchar(p[i]);
+		else
+			printf("\\x%02x", (unsigned char)p[i]);
+	printf("\"%s\n", len > PEEK_SHOWN ? "..." : "");
+}
+
+/*
+ * The queue's counts before and after: equal, nothing moved.  If another
+ * process sent or received meanwhile, the list may be off: say so, exit 1.
+ */
+static void
+show_counts(int id, const struct msqid_ds *before, long seen)
+{
+	struct msqid_ds after;
+
+	if (msgctl(id, IPC_STAT, &after) == -1)
+		die("msgctl IPC_STAT");
+	printf("messages   %lu before, %lu after (%ld copied)\n",
+	    (unsigned long)before->msg_qnum, (unsigned long)after.msg_qnum,
+	    seen);
+	printf("bytes      %lu before, %lu after\n",
+	    (unsigned long)before->msg_cbytes,
+	    (unsigned long)after.msg_cbytes);
+	if (after.msg_qnum != before->msg_qnum || (unsigned long)seen !=
+	    after.msg_qnum || after.msg_cbytes != before->msg_cbytes) {
+		refuse("the queue changed while we looked (a send or a "
+		    "receive by another process): the list may be off");
+		hint("peek again when the queue is still");
+		exit(EXIT_CALL_FAILED);
+	}
+	note("msgrcv MSG_COPY: %ld message%s copied, none taken", seen,
+	    plural((unsigned long long)seen));
+}
