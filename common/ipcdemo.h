@@ -61,6 +61,7 @@ extern key_t ipc_key;		/* the key in use, for narration and hints */
 
 key_t use_key(int proj);
 int choose_key(const char *arg, int proj);
+int first_key(const char *name, const char *arg, int proj, key_t *key);
 int explain_key(int proj);
 void key_option(const char *arg);		/* common/ only: -k */
 const char *key_noun(void);			/* common/ only: "queue" */

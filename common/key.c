@@ -47,6 +47,24 @@ use_key(int proj)
 }
 
 /*
+ * The key for a first/ page, which reads its own options: `name` is the
+ * page ("sem/first/wait", the start of any line we print), `arg` is -k's
+ * text or NULL.  It is the key use_key() gives the full programs, so the
+ * page meets them; made quietly (a page prints its own lines).  For a bad
+ * -k or IPC_DEMO_KEY, says what is wrong and returns -1 (usage).
+ */
+int
+first_key(const char *name, const char *arg, int proj, key_t *key)
+{
+	prog = name;
+	quiet = 1;
+	if (choose_key(arg, proj) == -1)
+		return -1;
+	*key = ipc_key;
+	return 0;
+}
+
+/*
  * The key, one per kind of object (proj):
  *   -k KEY		exactly KEY.
  *   $IPC_DEMO_KEY	its low 24 bits, proj in the top byte, as ftok does:
