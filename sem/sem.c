@@ -1,7 +1,8 @@
 /*
  * sem.c - the steps sem/wait, sem/post and sem/ctl share: opening the set
  * of one semaphore, and asking semctl(2) about it; and sem/wait's time
- * stamps, narration, stay in the seat and time limit (-t).  See sem.h.
+ * stamps, narration, stay in the seat and time limit (-t).  sem/ctl's
+ * look for its watch is in ctl.c.  See sem.h.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -11,15 +12,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "ipcdemo.h"
 #include "sem.h"
-
-enum { SEMS_SHOWN = 64 };	/* sem_state: values shown, at most */
-
-static int still_there(const char *call);
 
 /*
  * Create the set with the value 0, or join it (open_set() in set.c says
@@ -203,62 +199,4 @@ give_up(int semid, const char *seconds)
 	hint("no unit came free in time (a sem/post or {ctl} set gives "
 	    "one); wait longer with a bigger -t");
 	exit(EXIT_CALL_FAILED);
-}
-
-/*
- * sem/ctl watch's look at the set (watch() in common/ polls it): the
- * value, how many sleep in P (GETNCNT) and how many wait for zero
- * (GETZCNT).  A set of another size is shown whole: its size, every value
- * (up to 64), the waiters on all.  Returns 0 when no set has our key (not
- * yet, or no more), or it went while we looked.
- */
-int
-sem_state(char *line, size_t size)
-{
-	unsigned short vals[SEMS_SHOWN];
-	unsigned long i, n, ncnt = 0, zcnt = 0;
-	char text[SEMS_SHOWN * 6 + 1] = "";
-	struct semid_ds ds;
-	union semun arg;
-	int v, id = semget(ipc_key, 0, 0);	/* 0: open, never create */
-
-	if (id == -1 && errno == ENOENT)
-		return 0;
-	if (id == -1)
-		die("semget");
-	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		return still_there("semctl IPC_STAT");
-	n = (unsigned long)ds.sem_nsems;
-	for (i = 0; i < n; i++) {
-		if ((v = semctl(id, (int)i, GETNCNT)) == -1)
-			return still_there("semctl GETNCNT");
-		ncnt += (unsigned long)v;
-		if ((v = semctl(id, (int)i, GETZCNT)) == -1)
-			return still_there("semctl GETZCNT");
-		zcnt += (unsigned long)v;
-	}
-	arg.array = vals;
-	if (n <= SEMS_SHOWN && semctl(id, 0, GETALL, arg) == -1)
-		return still_there("semctl GETALL");
-	for (i = 0; i < n && i < SEMS_SHOWN; i++)
-		snprintf(text + strlen(text), sizeof text - strlen(text),
-		    " %u", vals[i]);
-	if (n == SEM_NSEMS)
-		snprintf(line, size, "value%s, %lu waiting, %lu waiting for "
-		    "zero", text, ncnt, zcnt);
-	else
-		snprintf(line, size, "a set of %lu: values%s, %lu waiting, "
-		    "%lu waiting for zero", n, n <= SEMS_SHOWN ? text : " ...",
-		    ncnt, zcnt);
-	return 1;
-}
-
-/* A semctl that failed in the middle of a look: gone (0), or die. */
-static int
-still_there(const char *call)
-{
-	if (errno == EINVAL || errno == EIDRM)
-		return 0;	/* removed since semget */
-	die(call);
 }

@@ -14,7 +14,6 @@
 #ifndef SEM_H
 #define SEM_H
 
-#include <stddef.h>
 #include <stdnoreturn.h>
 #include <time.h>
 
@@ -33,6 +32,5 @@ struct timespec deadline_in(const struct timespec *after);
 struct timespec *time_left(const struct timespec *deadline,
     struct timespec *left);
 noreturn void give_up(int semid, const char *seconds);
-int sem_state(char *line, size_t size);
 
 #endif
