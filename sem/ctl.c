@@ -72,8 +72,7 @@ main(int argc, char *argv[])
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
 		note("semctl SETVAL: the value is now %d, %d waiting",
-		    sem_query(id, GETVAL, "GETVAL"),
-		    sem_query(id, GETNCNT, "GETNCNT"));
+		    sem_query(id, GETVAL), sem_query(id, GETNCNT));
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
@@ -173,12 +172,12 @@ show(int id, unsigned long n)
 		printf("\n");
 		return;
 	}
-	printf("value      %d\n", sem_query(id, GETVAL, "GETVAL"));
+	printf("value      %d\n", sem_query(id, GETVAL));
 	printf("waiting    %d (in P, for the value to rise: GETNCNT)\n",
-	    sem_query(id, GETNCNT, "GETNCNT"));
+	    sem_query(id, GETNCNT));
 	printf("zero-wait  %d (for the value to be 0: GETZCNT)\n",
-	    sem_query(id, GETZCNT, "GETZCNT"));
-	printf("last pid   %d (GETPID)\n", sem_query(id, GETPID, "GETPID"));
+	    sem_query(id, GETZCNT));
+	printf("last pid   %d (GETPID)\n", sem_query(id, GETPID));
 	printf("last semop %s\n", ipc_time(ds.sem_otime));
 	printf("changed    %s\n", ipc_time(ds.sem_ctime));
 }

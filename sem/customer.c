@@ -103,7 +103,7 @@ in_line(int semid)
 
 	if (quiet)
 		return;
-	n = sem_query(semid, GETNCNT, "GETNCNT");
+	n = sem_query(semid, GETNCNT);
 	if (n == 0)
 		note("value 0: none free; waiting, first in line...");
 	else
@@ -116,8 +116,8 @@ noreturn void
 give_up(int semid, const char *seconds)
 {
 	fprintf(stderr, "%s: gave up after %s s; the value is still %d, %d "
-	    "waiting\n", prog, seconds, sem_query(semid, GETVAL, "GETVAL"),
-	    sem_query(semid, GETNCNT, "GETNCNT"));
+	    "waiting\n", prog, seconds, sem_query(semid, GETVAL),
+	    sem_query(semid, GETNCNT));
 	hint("no unit came free in time (a sem/post or {ctl} set gives "
 	    "one); wait longer with a bigger -t");
 	exit(EXIT_CALL_FAILED);
@@ -163,6 +163,6 @@ hold_seat(int semid, long seconds)
 				return;
 			}
 		}
-		(void)sem_query(semid, GETVAL, "GETVAL");  /* still here? */
+		(void)sem_query(semid, GETVAL);		/* still here? */
 	}
 }

@@ -46,8 +46,8 @@ main(int argc, char *argv[])
 		return exit_status(EXIT_CALL_FAILED);
 
 	/* What V will change: the value, and who waits for it (GETNCNT). */
-	before = sem_query(semid, GETVAL, "GETVAL");
-	waiting = sem_query(semid, GETNCNT, "GETNCNT");
+	before = sem_query(semid, GETVAL);
+	waiting = sem_query(semid, GETNCNT);
 
 	/* V: add n at once.  No SEM_UNDO: the units are given for good. */
 	v.sem_op = (short)n;
@@ -59,7 +59,7 @@ main(int argc, char *argv[])
 	}
 
 	/* Whoever was waiting may have taken the new units already. */
-	after = sem_query(semid, GETVAL, "GETVAL");
+	after = sem_query(semid, GETVAL);
 	note("semop V (+%lld): the value was %d with %d waiting; now %d",
 	    n, before, waiting, after);
 	if (after < before + n)

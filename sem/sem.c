@@ -27,16 +27,19 @@ open_seat(void)
 
 /*
  * One semctl(2) query about semaphore 0: GETVAL (the free units), GETNCNT
- * (how many sleep in P), GETZCNT or GETPID.  Dies with "semctl NAME".
+ * (how many sleep in P), GETZCNT or GETPID.  Dies with "semctl GETVAL",
+ * and so on.
  */
 int
-sem_query(int semid, int cmd, const char *name)
+sem_query(int semid, int cmd)
 {
 	char call[32];
 	int n = semctl(semid, 0, cmd);
 
 	if (n == -1) {
-		snprintf(call, sizeof call, "semctl %s", name);
+		snprintf(call, sizeof call, "semctl %s", cmd == GETVAL ?
+		    "GETVAL" : cmd == GETNCNT ? "GETNCNT" : cmd == GETZCNT ?
+		    "GETZCNT" : "GETPID");
 		die(call);
 	}
 	return n;

@@ -20,6 +20,6 @@ enum { SEM_MAX = 32767 };
 enum { SEM_NSEMS = 1 };		/* one semaphore in the set */
 
 int open_seat(void);
-int sem_query(int semid, int cmd, const char *name);
+int sem_query(int semid, int cmd);
 
 #endif

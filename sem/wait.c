@@ -124,7 +124,7 @@ p(short flags)
 		if (opts.nowait)
 			die_hint("semop P", "no unit is free (value 0, %d "
 			    "waiting); drop -n to wait in line",
-			    sem_query(semid, GETNCNT, "GETNCNT"));
+			    sem_query(semid, GETNCNT));
 		in_line(semid);		/* narration: customer.c */
 		take.sem_flg = flags;
 		/*
@@ -144,8 +144,7 @@ p(short flags)
 		}
 	}
 	note("semop P (-1%s): in; the value is now %d",
-	    flags & SEM_UNDO ? ", SEM_UNDO" : "",
-	    sem_query(semid, GETVAL, "GETVAL"));
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "", sem_query(semid, GETVAL));
 	return 0;
 }
 
@@ -163,9 +162,8 @@ v(short flags)
 	if (semop(semid, &give, 1) == -1)
 		die("semop V");
 	note("semop V (+1%s): out; the value is now %d, %d waiting",
-	    flags & SEM_UNDO ? ", SEM_UNDO" : "",
-	    sem_query(semid, GETVAL, "GETVAL"),
-	    sem_query(semid, GETNCNT, "GETNCNT"));
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "", sem_query(semid, GETVAL),
+	    sem_query(semid, GETNCNT));
 }
 
 /*
