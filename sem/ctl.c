@@ -34,8 +34,8 @@ enum { SEMS_SHOWN = 64 };	/* sem_state: values shown, at most */
 static int options(int argc, char *argv[], long long *val);
 static int sem_state(char *line, size_t size);
 static int still_there(const char *call);
-static void show(int id, unsigned long n);
-static void only_ours(int id, unsigned long n);
+static void show(key_t key, int id, unsigned long n);
+static void only_ours(key_t key, int id, unsigned long n);
 
 int
 main(int argc, char *argv[])
@@ -44,30 +44,32 @@ main(int argc, char *argv[])
 	union semun arg;
 	unsigned long n;
 	int cmd, id;
+	key_t key;
 
-	cmd = options(argc, argv, &val);	/* STAT, SET, ...; the key */
+	cmd = options(argc, argv, &val);	/* STAT, SET, ...: below */
+	key = use_key(PROJ_SEM);		/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
 		return cmd == KEY ? explain_key(PROJ_SEM) : watch(sem_state);
 
 	/* Find the set; flags 0 means "open, never create". */
-	id = semget(ipc_key, 0, 0);
+	id = semget(key, 0, 0);
 	if (id == -1 && errno == ENOENT)
 		die_hint("semget", "no semaphore set has key 0x%08x: sem/wait "
-		    "or sem/post creates it", (unsigned int)ipc_key);
+		    "or sem/post creates it", (unsigned int)key);
 	if (id == -1)
 		die("semget");
 
 	/* A set of another size is not sem/wait's: SETVAL would corrupt it. */
-	n = set_size(id);			/* set.c */
+	n = set_size(id);			/* common/sets.c */
 	if (cmd == STAT) {
-		show(id, n);
+		show(key, id, n);
 	} else if (cmd == RM) {
 		if (semctl(id, 0, IPC_RMID) == -1)
 			die("semctl IPC_RMID");
 		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
 		    id, n, plural(n), n == SEM_NSEMS ? "" : ", not sem/wait's");
 	} else {
-		only_ours(id, n);
+		only_ours(key, id, n);
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
@@ -82,7 +84,8 @@ main(int argc, char *argv[])
  * many sleep in P (GETNCNT) and how many wait for zero (GETZCNT).  A set of
  * another size is shown whole: its size, every value (up to 64), the
  * waiters on all.  Returns 0 when no set has our key (not yet, or no more),
- * or it went while we looked.
+ * or it went while we looked.  watch() hands its look no key: ours is
+ * common/'s ipc_key, the one use_key() chose.
  */
 static int
 sem_state(char *line, size_t size)
@@ -140,7 +143,7 @@ still_there(const char *call)
  * of another size is shown as what it is, with every value (GETALL).
  */
 static void
-show(int id, unsigned long n)
+show(key_t key, int id, unsigned long n)
 {
 	unsigned short vals[256];
 	struct semid_ds ds;
@@ -150,7 +153,7 @@ show(int id, unsigned long n)
 	arg.buf = &ds;
 	if (semctl(id, 0, IPC_STAT, arg) == -1)
 		die("semctl IPC_STAT");
-	printf("key        0x%08x\n", (unsigned int)ipc_key);
+	printf("key        0x%08x\n", (unsigned int)key);
 	printf("id         %d\n", id);
 	printf("owner      uid %u, gid %u\n", (unsigned int)ds.sem_perm.uid,
 	    (unsigned int)ds.sem_perm.gid);
@@ -187,7 +190,7 @@ show(int id, unsigned long n)
  * alone (refuse_if_not_ours, common/).  Refuse any other, and exit.
  */
 static void
-only_ours(int id, unsigned long n)
+only_ours(key_t key, int id, unsigned long n)
 {
 	struct semid_ds ds;
 	union semun arg;
@@ -195,7 +198,7 @@ only_ours(int id, unsigned long n)
 	if (n != SEM_NSEMS) {
 		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
 		    "(%s), not sem/wait's set of 1: not changed\n", prog,
-		    (unsigned int)ipc_key, n, set_owner(n));
+		    (unsigned int)key, n, set_owner(n));
 		hint("pick another key with -k (or another IPC_DEMO_KEY)");
 		exit(EXIT_CALL_FAILED);
 	}

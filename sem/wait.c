@@ -76,8 +76,9 @@ main(int argc, char *argv[])
 {
 	long long seconds = options(argc, argv);	/* -s, or -1: below */
 
+	use_key(PROJ_SEM);	/* -k, $IPC_DEMO_KEY or ftok: into ipc_key */
 	catch_signals();
-	semid = open_seat();			/* semget: sem/sem.c */
+	semid = open_seat();	/* semget (of ipc_key): sem/sem.c */
 	if (atexit(give_back) != 0)
 		die("atexit");
 
@@ -205,7 +206,7 @@ own_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The command line: -k -n -q -s -t -U (common/), no operands, the key. */
+/* The command line: -k -n -q -s -t -U (common/), no operands. */
 static long long
 options(int argc, char *argv[])
 {
@@ -236,6 +237,5 @@ options(int argc, char *argv[])
 		    "one\n", prog);
 		show_usage(stderr);
 	}
-	use_key(PROJ_SEM);
 	return seconds;
 }
