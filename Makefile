@@ -69,6 +69,7 @@ msgq/sender msgq/receiver: msgq/stream.o
 msgq/server msgq/client: msgq/request.o
 msgq/ctl: msgq/peek.o
 sem/wait sem/post sem/ctl: sem/sem.o
+sem/wait: sem/customer.o
 shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
 shm/counter: shm/team.o
 $(PROGS): %: %.o $(COMMON)
@@ -127,8 +128,10 @@ lint:
 # fuzzer never creates an object.  Built apart, in .fuzz/.
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
-FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/queue msgq/input \
-	msgq/stream msgq/request msgq/peek sem/sem shm/ring shm/team tests/fuzz) \
+FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) tests/fuzz \
+	msgq/queue msgq/input msgq/stream msgq/request msgq/peek \
+	sem/sem sem/customer \
+	shm/ring shm/team) \
 	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message,--wrap=explain_key,--wrap=fclose

@@ -29,10 +29,13 @@
 #include "sem.h"
 
 enum { STAT, SET, RM, KEY, WATCH };	/* as options() finds them */
+enum { SEMS_SHOWN = 64 };	/* sem_state: values shown, at most */
 
 static int options(int argc, char *argv[], long long *val);
-static void only_ours(int id, unsigned long n);
-static void show(int id, unsigned long n);
+static int sem_state(char *line, size_t size);
+static int still_there(const char *call);
+static void show(key_t key, int id, unsigned long n);
+static void only_ours(key_t key, int id, unsigned long n);
 
 int
 main(int argc, char *argv[])
@@ -41,61 +44,98 @@ main(int argc, char *argv[])
 	union semun arg;
 	unsigned long n;
 	int cmd, id;
+	key_t key;
 
-	cmd = options(argc, argv, &val);	/* STAT, SET, ...; the key */
+	cmd = options(argc, argv, &val);	/* STAT, SET, ...: below */
+	key = use_key(PROJ_SEM);		/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
 		return cmd == KEY ? explain_key(PROJ_SEM) : watch(sem_state);
 
 	/* Find the set; flags 0 means "open, never create". */
-	id = semget(ipc_key, 0, 0);
+	id = semget(key, 0, 0);
 	if (id == -1 && errno == ENOENT)
 		die_hint("semget", "no semaphore set has key 0x%08x: sem/wait "
-		    "or sem/post creates it", (unsigned int)ipc_key);
+		    "or sem/post creates it", (unsigned int)key);
 	if (id == -1)
 		die("semget");
 
 	/* A set of another size is not sem/wait's: SETVAL would corrupt it. */
-	n = set_size(id);			/* set.c */
+	n = set_size(id);			/* common/sets.c */
 	if (cmd == STAT) {
-		show(id, n);
+		show(key, id, n);
 	} else if (cmd == RM) {
 		if (semctl(id, 0, IPC_RMID) == -1)
 			die("semctl IPC_RMID");
 		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
 		    id, n, plural(n), n == SEM_NSEMS ? "" : ", not sem/wait's");
 	} else {
-		only_ours(id, n);
+		only_ours(key, id, n);
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
 		note("semctl SETVAL: the value is now %d, %d waiting",
-		    sem_query(id, GETVAL, "GETVAL"),
-		    sem_query(id, GETNCNT, "GETNCNT"));
+		    sem_query(id, GETVAL), sem_query(id, GETNCNT));
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
 
 /*
- * SETVAL only on a set sem/post would use: sem/wait's set of 1, ours
- * alone (refuse_if_not_ours, common/).  Refuse any other, and exit.
+ * watch's look at the set (watch() in common/ polls it): the value, how
+ * many sleep in P (GETNCNT) and how many wait for zero (GETZCNT).  A set of
+ * another size is shown whole: its size, every value (up to 64), the
+ * waiters on all.  Returns 0 when no set has our key (not yet, or no more),
+ * or it went while we looked.  watch() hands its look no key: ours is
+ * common/'s ipc_key, the one use_key() chose.
  */
-static void
-only_ours(int id, unsigned long n)
+static int
+sem_state(char *line, size_t size)
 {
+	unsigned short vals[SEMS_SHOWN];
+	unsigned long i, n, ncnt = 0, zcnt = 0;
+	char text[SEMS_SHOWN * 6 + 1] = "";
 	struct semid_ds ds;
 	union semun arg;
+	int v, id = semget(ipc_key, 0, 0);	/* 0: open, never create */
 
-	if (n != SEM_NSEMS) {
-		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
-		    "(%s), not sem/wait's set of 1: not changed\n", prog,
-		    (unsigned int)ipc_key, n, set_owner(n));
-		hint("pick another key with -k (or another IPC_DEMO_KEY)");
-		exit(EXIT_CALL_FAILED);
-	}
+	if (id == -1 && errno == ENOENT)
+		return 0;
+	if (id == -1)
+		die("semget");
 	arg.buf = &ds;
 	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		die("semctl IPC_STAT");
-	refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
+		return still_there("semctl IPC_STAT");
+	n = (unsigned long)ds.sem_nsems;
+	for (i = 0; i < n; i++) {
+		if ((v = semctl(id, (int)i, GETNCNT)) == -1)
+			return still_there("semctl GETNCNT");
+		ncnt += (unsigned long)v;
+		if ((v = semctl(id, (int)i, GETZCNT)) == -1)
+			return still_there("semctl GETZCNT");
+		zcnt += (unsigned long)v;
+	}
+	arg.array = vals;
+	if (n <= SEMS_SHOWN && semctl(id, 0, GETALL, arg) == -1)
+		return still_there("semctl GETALL");
+	for (i = 0; i < n && i < SEMS_SHOWN; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text),
+		    " %u", vals[i]);
+	if (n == SEM_NSEMS)
+		snprintf(line, size, "value%s, %lu waiting, %lu waiting for "
+		    "zero", text, ncnt, zcnt);
+	else
+		snprintf(line, size, "a set of %lu: values%s, %lu waiting, "
+		    "%lu waiting for zero", n, n <= SEMS_SHOWN ? text : " ...",
+		    ncnt, zcnt);
+	return 1;
+}
+
+/* A semctl that failed in the middle of a look: gone (0), or die. */
+static int
+still_there(const char *call)
+{
+	if (errno == EINVAL || errno == EIDRM)
+		return 0;	/* removed since semget */
+	die(call);
 }
 
 /*
@@ -103,7 +143,7 @@ only_ours(int id, unsigned long n)
  * of another size is shown as what it is, with every value (GETALL).
  */
 static void
-show(int id, unsigned long n)
+show(key_t key, int id, unsigned long n)
 {
 	unsigned short vals[256];
 	struct semid_ds ds;
@@ -113,7 +153,7 @@ show(int id, unsigned long n)
 	arg.buf = &ds;
 	if (semctl(id, 0, IPC_STAT, arg) == -1)
 		die("semctl IPC_STAT");
-	printf("key        0x%08x\n", (unsigned int)ipc_key);
+	printf("key        0x%08x\n", (unsigned int)key);
 	printf("id         %d\n", id);
 	printf("owner      uid %u, gid %u\n", (unsigned int)ds.sem_perm.uid,
 	    (unsigned int)ds.sem_perm.gid);
@@ -135,14 +175,37 @@ show(int id, unsigned long n)
 		printf("\n");
 		return;
 	}
-	printf("value      %d\n", sem_query(id, GETVAL, "GETVAL"));
+	printf("value      %d\n", sem_query(id, GETVAL));
 	printf("waiting    %d (in P, for the value to rise: GETNCNT)\n",
-	    sem_query(id, GETNCNT, "GETNCNT"));
+	    sem_query(id, GETNCNT));
 	printf("zero-wait  %d (for the value to be 0: GETZCNT)\n",
-	    sem_query(id, GETZCNT, "GETZCNT"));
-	printf("last pid   %d (GETPID)\n", sem_query(id, GETPID, "GETPID"));
+	    sem_query(id, GETZCNT));
+	printf("last pid   %d (GETPID)\n", sem_query(id, GETPID));
 	printf("last semop %s\n", ipc_time(ds.sem_otime));
 	printf("changed    %s\n", ipc_time(ds.sem_ctime));
+}
+
+/*
+ * SETVAL only on a set sem/post would use: sem/wait's set of 1, ours
+ * alone (refuse_if_not_ours, common/).  Refuse any other, and exit.
+ */
+static void
+only_ours(key_t key, int id, unsigned long n)
+{
+	struct semid_ds ds;
+	union semun arg;
+
+	if (n != SEM_NSEMS) {
+		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
+		    "(%s), not sem/wait's set of 1: not changed\n", prog,
+		    (unsigned int)key, n, set_owner(n));
+		hint("pick another key with -k (or another IPC_DEMO_KEY)");
+		exit(EXIT_CALL_FAILED);
+	}
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
 }
 
 /* The command line: -k -q (common/), then stat, set N or rm, the key. */

@@ -14,10 +14,10 @@
  * every run.  The program sees it (GETVAL 0, GETNCNT 1 on every fork),
  * prints the forks, stops all and exits 1.
  *
- * The table belongs to one run: open_set (sem/set.c) creates the set; one
- * already there is refused and left.  SEM_UNDO: a philosopher killed with
- * forks in hand gives them back.  The set is removed at the end, on Ctrl-C
- * and on failure.  See also: shm/counter, sem/wait, semop(2).
+ * The table belongs to one run: open_set (common/sets.c) creates the set;
+ * one already there is refused and left.  SEM_UNDO: a philosopher killed
+ * with forks in hand gives them back.  The set is removed at the end, on
+ * Ctrl-C and on failure.  See also: shm/counter, sem/wait, semop(2).
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -53,15 +53,17 @@ main(int argc, char *argv[])
 	unsigned short forks[PHIL_MAX];
 	struct table t;
 	int created, i, status;
+	key_t key;
 
 	options(argc, argv, &t);		/* -k -m -p -q -u: below */
+	key = use_key(PROJ_PHIL);		/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
 	for (i = 0; i < t.n; i++)
 		forks[i] = 1;			/* every fork on the table */
-	semid = open_set((int)t.n, forks, 0, &created);	/* set.c */
+	semid = open_set((int)t.n, forks, 0, &created);	/* semget: common/ */
 	if (semid != -1 && !created)	/* another dinner's, or left behind */
 		refuse("key 0x%08x: set id %d is there already: left as it is",
-		    (unsigned int)ipc_key, semid);
+		    (unsigned int)key, semid);
 	if (semid == -1 || !created)
 		return exit_status(EXIT_CALL_FAILED);
 	parent = getpid();
@@ -226,7 +228,7 @@ own_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The command line: -k -q (common/), -m -p -u, no operands, the key. */
+/* The command line: -k -q (common/), -m -p -u, no operands. */
 static void
 options(int argc, char *argv[], struct table *t)
 {
@@ -245,5 +247,4 @@ options(int argc, char *argv[], struct table *t)
 	t->n = 5, t->meals = 10, t->unsafe = 0;
 	no_more_operands(argc, argv, parse_options(&philosophers, argc, argv,
 	    own_option, t), NULL);
-	use_key(PROJ_PHIL);
 }

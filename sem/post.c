@@ -40,14 +40,15 @@ main(int argc, char *argv[])
 	long long n = options(argc, argv);	/* -k -q, N: below */
 	int before, after, waiting, semid;
 
+	use_key(PROJ_SEM);	/* -k, $IPC_DEMO_KEY or ftok: into ipc_key */
 	catch_signals();
-	semid = open_seat();			/* semget: sem/sem.c */
+	semid = open_seat();	/* semget (of ipc_key): sem/sem.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 
 	/* What V will change: the value, and who waits for it (GETNCNT). */
-	before = sem_query(semid, GETVAL, "GETVAL");
-	waiting = sem_query(semid, GETNCNT, "GETNCNT");
+	before = sem_query(semid, GETVAL);
+	waiting = sem_query(semid, GETNCNT);
 
 	/* V: add n at once.  No SEM_UNDO: the units are given for good. */
 	v.sem_op = (short)n;
@@ -59,7 +60,7 @@ main(int argc, char *argv[])
 	}
 
 	/* Whoever was waiting may have taken the new units already. */
-	after = sem_query(semid, GETVAL, "GETVAL");
+	after = sem_query(semid, GETVAL);
 	note("semop V (+%lld): the value was %d with %d waiting; now %d",
 	    n, before, waiting, after);
 	if (after < before + n)
@@ -68,7 +69,7 @@ main(int argc, char *argv[])
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
 
-/* The command line: -k -q (common/), then N (default 1), then the key. */
+/* The command line: -k -q (common/), then N (default 1). */
 static long long
 options(int argc, char *argv[])
 {
@@ -87,6 +88,5 @@ options(int argc, char *argv[])
 		if (parse_num("N", argv[first], 1, SEM_MAX, &n) == -1)
 			show_usage(stderr);
 	}
-	use_key(PROJ_SEM);
 	return n;
 }

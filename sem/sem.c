@@ -1,30 +1,20 @@
 /*
- * sem.c - the steps sem/wait, sem/post and sem/ctl share: opening the set
- * of one semaphore, and asking semctl(2) about it; and sem/wait's time
- * stamps, narration, stay in the seat and time limit (-t).  See sem.h.
+ * sem.c - the set of one semaphore that sem/wait, sem/post and sem/ctl
+ * share: opening it, and asking semctl(2) about it.  See sem.h.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/types.h>
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "ipcdemo.h"
 #include "sem.h"
 
-enum { SEMS_SHOWN = 64 };	/* sem_state: values shown, at most */
-
-static int still_there(const char *call);
-
 /*
- * Create the set with the value 0, or join it (open_set() in set.c says
- * how without a race).  Returns the id, or -1 if a signal stopped us while
- * we waited for its creator.
+ * Create the set with the value 0, or join it (open_set() in
+ * common/sets.c says how without a race).  Returns the id, or -1 if a
+ * signal stopped us while we waited for its creator.
  */
 int
 open_seat(void)
@@ -37,228 +27,20 @@ open_seat(void)
 
 /*
  * One semctl(2) query about semaphore 0: GETVAL (the free units), GETNCNT
- * (how many sleep in P), GETZCNT or GETPID.  Dies with "semctl NAME".
+ * (how many sleep in P), GETZCNT or GETPID.  Dies with "semctl GETVAL",
+ * and so on.
  */
 int
-sem_query(int semid, int cmd, const char *name)
+sem_query(int semid, int cmd)
 {
 	char call[32];
 	int n = semctl(semid, 0, cmd);
 
 	if (n == -1) {
-		snprintf(call, sizeof call, "semctl %s", name);
+		snprintf(call, sizeof call, "semctl %s", cmd == GETVAL ?
+		    "GETVAL" : cmd == GETNCNT ? "GETNCNT" : cmd == GETZCNT ?
+		    "GETZCNT" : "GETPID");
 		die(call);
 	}
 	return n;
-}
-
-/*
- * "enter TIME" or "leave TIME" on stdout, flushed, while sem/wait holds its
- * seat: a monotonic clock, so that a script can check that no more
- * customers than seats were ever inside.
- */
-void
-stamp(const char *what)
-{
-	struct timespec now;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-		die("clock_gettime");
-	printf("%s %lld.%09ld\n", what, (long long)now.tv_sec, now.tv_nsec);
-	if (fflush(stdout) == EOF)
-		die("write (stdout)");
-}
-
-/* sem/wait's narration: none free, and how many are in line (GETNCNT). */
-void
-in_line(int semid)
-{
-	int n;
-
-	if (quiet)
-		return;
-	n = sem_query(semid, GETNCNT, "GETNCNT");
-	if (n == 0)
-		note("value 0: none free; waiting, first in line...");
-	else
-		note("value 0: none free; waiting in line behind %d other%s "
-		    "(GETNCNT)...", n, plural((unsigned long)n));
-}
-
-/*
- * Hold the seat.  Ctrl-C cuts the stay short; Ctrl-Z and fg do not.
- * nanosleep(2) tells how much of the time was left when it was woken.
- * We look at the set once a second: if it was removed under us (sem/ctl
- * rm, ipcrm), there is no seat to hold, and GETVAL says so.
- */
-int
-hold_seat(int semid, long seconds)
-{
-	struct timespec left;
-	long s;
-
-	note("holding it for %ld second%s", seconds, plural((unsigned long)
-	    seconds));
-	for (s = 0; s < seconds; s++) {
-		left.tv_sec = 1;
-		left.tv_nsec = 0;
-		while (nanosleep(&left, &left) == -1) {
-			if (errno != EINTR)
-				die("nanosleep");
-			if (stop_signal) {
-				note("interrupted: leaving early");
-				return -1;
-			}
-		}
-		(void)sem_query(semid, GETVAL, "GETVAL");  /* still here? */
-	}
-	return 0;
-}
-
-/*
- * sem/wait -t SECONDS: "2", "0.5"; 0 to 86400, at most 9 decimals (a
- * nanosecond).  Strict, as parse_num in common/: no blanks, signs or
- * exponents; the bad text is quoted.  Returns -1 on a bad one (usage).
- */
-int
-parse_seconds(const char *what, const char *s, struct timespec *out)
-{
-	const char *p = s;
-	long long sec = 0;
-	long nsec = 0, scale = 1000000000L;
-
-	if (!isdigit((unsigned char)*p)) {
-		fprintf(stderr, "%s: %s: '%s' is not a number\n", prog, what, s);
-		return -1;
-	}
-	for (; isdigit((unsigned char)*p); p++)
-		sec = sec > 86400 ? sec : sec * 10 + (*p - '0');
-	if (*p == '.' && isdigit((unsigned char)p[1]))
-		for (p++; isdigit((unsigned char)*p) && scale > 1; p++)
-			nsec += (*p - '0') * (scale /= 10);
-	if (*p != '\0') {
-		fprintf(stderr, "%s: %s: '%s' is not a number of seconds (junk "
-		    "after it, or more than 9 decimals)\n", prog, what, s);
-		return -1;
-	}
-	if (sec > 86400 || (sec == 86400 && nsec > 0)) {
-		fprintf(stderr, "%s: %s: '%s' is out of range (0 to 86400)\n",
-		    prog, what, s);
-		return -1;
-	}
-	out->tv_sec = (time_t)sec;
-	out->tv_nsec = nsec;
-	return 0;
-}
-
-/* When a wait of `after` that starts now ends, on the monotonic clock. */
-struct timespec
-deadline_in(const struct timespec *after)
-{
-	struct timespec t;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &t) == -1)
-		die("clock_gettime");
-	t.tv_sec += after->tv_sec;
-	t.tv_nsec += after->tv_nsec;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
-/*
- * semtimedop's limit is relative: after EINTR (Ctrl-Z, fg) the wait starts
- * again, so give it what is left until the deadline, never less than 0.
- * No deadline: NULL, no limit.
- */
-struct timespec *
-time_left(const struct timespec *deadline, struct timespec *left)
-{
-	struct timespec now;
-
-	if (deadline == NULL)
-		return NULL;
-	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-		die("clock_gettime");
-	left->tv_sec = deadline->tv_sec - now.tv_sec;
-	left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
-	if (left->tv_nsec < 0) {
-		left->tv_sec--;
-		left->tv_nsec += 1000000000L;
-	}
-	if (left->tv_sec < 0)
-		left->tv_sec = left->tv_nsec = 0;
-	return left;
-}
-
-/* -t ran out: nothing was taken, nothing changed; say so and exit 1. */
-noreturn void
-give_up(int semid, const char *seconds)
-{
-	fprintf(stderr, "%s: gave up after %s s; the value is still %d, %d "
-	    "waiting\n", prog, seconds, sem_query(semid, GETVAL, "GETVAL"),
-	    sem_query(semid, GETNCNT, "GETNCNT"));
-	hint("no unit came free in time (a sem/post or {ctl} set gives "
-	    "one); wait longer with a bigger -t");
-	exit(EXIT_CALL_FAILED);
-}
-
-/*
- * sem/ctl watch's look at the set (watch() in common/ polls it): the
- * value, how many sleep in P (GETNCNT) and how many wait for zero
- * (GETZCNT).  A set of another size is shown whole: its size, every value
- * (up to 64), the waiters on all.  Returns 0 when no set has our key (not
- * yet, or no more), or it went while we looked.
- */
-int
-sem_state(char *line, size_t size)
-{
-	unsigned short vals[SEMS_SHOWN];
-	unsigned long i, n, ncnt = 0, zcnt = 0;
-	char text[SEMS_SHOWN * 6 + 1] = "";
-	struct semid_ds ds;
-	union semun arg;
-	int v, id = semget(ipc_key, 0, 0);	/* 0: open, never create */
-
-	if (id == -1 && errno == ENOENT)
-		return 0;
-	if (id == -1)
-		die("semget");
-	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		return still_there("semctl IPC_STAT");
-	n = (unsigned long)ds.sem_nsems;
-	for (i = 0; i < n; i++) {
-		if ((v = semctl(id, (int)i, GETNCNT)) == -1)
-			return still_there("semctl GETNCNT");
-		ncnt += (unsigned long)v;
-		if ((v = semctl(id, (int)i, GETZCNT)) == -1)
-			return still_there("semctl GETZCNT");
-		zcnt += (unsigned long)v;
-	}
-	arg.array = vals;
-	if (n <= SEMS_SHOWN && semctl(id, 0, GETALL, arg) == -1)
-		return still_there("semctl GETALL");
-	for (i = 0; i < n && i < SEMS_SHOWN; i++)
-		snprintf(text + strlen(text), sizeof text - strlen(text),
-		    " %u", vals[i]);
-	if (n == SEM_NSEMS)
-		snprintf(line, size, "value%s, %lu waiting, %lu waiting for "
-		    "zero", text, ncnt, zcnt);
-	else
-		snprintf(line, size, "a set of %lu: values%s, %lu waiting, "
-		    "%lu waiting for zero", n, n <= SEMS_SHOWN ? text : " ...",
-		    ncnt, zcnt);
-	return 1;
-}
-
-/* A semctl that failed in the middle of a look: gone (0), or die. */
-static int
-still_there(const char *call)
-{
-	if (errno == EINVAL || errno == EIDRM)
-		return 0;	/* removed since semget */
-	die(call);
 }

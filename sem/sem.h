@@ -1,7 +1,7 @@
 /*
  * sem.h - what sem/wait, sem/post and sem/ctl share: one semaphore, in a
  * set of one, made race-free by whichever program comes first (open_set()
- * in set.c explains the race it avoids).  Its value starts at 0:
+ * in common/sets.c explains the race it avoids).  Its value starts at 0:
  * no seat is free until a V opens one.
  *
  * A set with our key but another number of semaphores is not ours (the
@@ -14,25 +14,12 @@
 #ifndef SEM_H
 #define SEM_H
 
-#include <stddef.h>
-#include <stdnoreturn.h>
-#include <time.h>
-
 /* The largest value a semaphore may hold (Linux SEMVMX); ERANGE above it. */
 enum { SEM_MAX = 32767 };
 
 enum { SEM_NSEMS = 1 };		/* one semaphore in the set */
 
 int open_seat(void);
-int sem_query(int semid, int cmd, const char *name);
-void stamp(const char *what);
-void in_line(int semid);
-int hold_seat(int semid, long seconds);
-int parse_seconds(const char *what, const char *s, struct timespec *out);
-struct timespec deadline_in(const struct timespec *after);
-struct timespec *time_left(const struct timespec *deadline,
-    struct timespec *left);
-noreturn void give_up(int semid, const char *seconds);
-int sem_state(char *line, size_t size);
+int sem_query(int semid, int cmd);
 
 #endif

@@ -54,6 +54,7 @@
 #include <time.h>
 
 #include "ipcdemo.h"
+#include "customer.h"
 #include "sem.h"
 
 static int semid = -1;		/* the set, once open */
@@ -62,7 +63,7 @@ static struct {			/* the options */
 	int nowait;		/* -n: no unit free is an error */
 	short undo;		/* -U: 0, the seat leaks if we are killed */
 	const char *patience;	/* -t SECONDS as typed; NULL: no limit */
-	struct timespec limit;	/* -t SECONDS, parsed */
+	long long limit;	/* -t SECONDS, in nanoseconds */
 } opts = { .undo = SEM_UNDO };
 
 static long long options(int argc, char *argv[]);
@@ -75,8 +76,9 @@ main(int argc, char *argv[])
 {
 	long long seconds = options(argc, argv);	/* -s, or -1: below */
 
+	use_key(PROJ_SEM);	/* -k, $IPC_DEMO_KEY or ftok: into ipc_key */
 	catch_signals();
-	semid = open_seat();			/* semget: sem/sem.c */
+	semid = open_seat();	/* semget (of ipc_key): sem/sem.c */
 	if (atexit(give_back) != 0)
 		die("atexit");
 
@@ -85,8 +87,8 @@ main(int argc, char *argv[])
 		p(0);
 	if (semid != -1 && seconds >= 0 && p(opts.undo) == 0) {
 		seated = 1;
-		stamp("enter");		/* stdout, for scripts: sem.c */
-		hold_seat(semid, (long)seconds);	/* sem.c */
+		stamp("enter");		/* stdout, for scripts: customer.c */
+		hold_seat(semid, (long)seconds);	/* customer.c */
 		stamp("leave");
 		v(opts.undo);
 	}
@@ -106,12 +108,11 @@ p(short flags)
 {
 	struct sembuf take = { .sem_num = 0, .sem_op = -1,
 		.sem_flg = flags | IPC_NOWAIT };
-	struct timespec end, left, *deadline = NULL;
+	long long deadline = -1;		/* -1: no limit */
+	struct timespec left;
 
-	if (opts.patience != NULL) {	/* -t: the clock starts now */
-		end = deadline_in(&opts.limit);
-		deadline = &end;
-	}
+	if (opts.patience != NULL)	/* -t: the clock starts now */
+		deadline = deadline_in(opts.limit);	/* customer.c */
 
 	/*
 	 * Two calls.  The first may not wait (IPC_NOWAIT): with no unit free
@@ -124,8 +125,8 @@ p(short flags)
 		if (opts.nowait)
 			die_hint("semop P", "no unit is free (value 0, %d "
 			    "waiting); drop -n to wait in line",
-			    sem_query(semid, GETNCNT, "GETNCNT"));
-		in_line(semid);		/* narration: sem.c */
+			    sem_query(semid, GETNCNT));
+		in_line(semid);		/* narration: customer.c */
 		take.sem_flg = flags;
 		/*
 		 * semtimedop(2) is semop with a time limit (NULL: none), which
@@ -133,18 +134,18 @@ p(short flags)
 		 */
 		while (semtimedop(semid, &take, 1,
 		    time_left(deadline, &left)) == -1) {
-			if (errno == EAGAIN && deadline != NULL)
+			if (errno == EAGAIN && deadline != -1)
 				give_up(semid, opts.patience); /* exit 1 */
 			if (errno != EINTR)
-				die(deadline ? "semtimedop P" : "semop P");
+				die(deadline == -1 ? "semop P" :
+				    "semtimedop P");
 			if (stop_signal)
 				return -1;
 			/* Ctrl-Z, then fg: wait on. */
 		}
 	}
 	note("semop P (-1%s): in; the value is now %d",
-	    flags & SEM_UNDO ? ", SEM_UNDO" : "",
-	    sem_query(semid, GETVAL, "GETVAL"));
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "", sem_query(semid, GETVAL));
 	return 0;
 }
 
@@ -162,9 +163,8 @@ v(short flags)
 	if (semop(semid, &give, 1) == -1)
 		die("semop V");
 	note("semop V (+1%s): out; the value is now %d, %d waiting",
-	    flags & SEM_UNDO ? ", SEM_UNDO" : "",
-	    sem_query(semid, GETVAL, "GETVAL"),
-	    sem_query(semid, GETNCNT, "GETNCNT"));
+	    flags & SEM_UNDO ? ", SEM_UNDO" : "", sem_query(semid, GETVAL),
+	    sem_query(semid, GETNCNT));
 }
 
 /*
@@ -199,15 +199,14 @@ own_option(int opt, const char *arg, void *ctx)
 		opts.nowait = 1;
 	else if (opt == 'U')
 		opts.undo = 0;
-	else if (opt == 't')
-		return parse_seconds("-t", opts.patience = arg, /* sem.c */
-		    &opts.limit);
+	else if (opt == 't')		/* parse_seconds: customer.c */
+		return parse_seconds("-t", opts.patience = arg, &opts.limit);
 	else
 		return parse_num("-s", arg, 0, 86400, ctx);
 	return 0;
 }
 
-/* The command line: -k -n -q -s -t -U (common/), no operands, the key. */
+/* The command line: -k -n -q -s -t -U (common/), no operands. */
 static long long
 options(int argc, char *argv[])
 {
@@ -238,6 +237,5 @@ options(int argc, char *argv[])
 		    "one\n", prog);
 		show_usage(stderr);
 	}
-	use_key(PROJ_SEM);
 	return seconds;
 }
