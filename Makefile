@@ -9,14 +9,18 @@
 #   make check-valgrind       the tests with every program under valgrind
 #   make clean                remove what the build made
 
-# The programs; this list is also the suite's table of contents.
+# The programs; this list is also the suite's table of contents.  A
+# first/ page comes right before its full partner: the textbook program,
+# the lesson alone, in at most 90 lines (it links common/ for the key).
 PROGS = \
 	msgq/sender \
 	msgq/receiver \
 	msgq/server \
 	msgq/client \
 	msgq/ctl \
+	sem/first/wait \
 	sem/wait \
+	sem/first/post \
 	sem/post \
 	sem/ctl \
 	sem/philosophers \
@@ -153,10 +157,11 @@ fuzz: .fuzz/args
 		-Dmain=main_$(subst /,_,$*) -c -o $@ $<
 
 clean:
-	rm -f $(PROGS) */*.o */*.d $(COMMON) .build-flags
+	rm -f $(PROGS) */*.o */*.d */first/*.o */first/*.d $(COMMON) \
+		.build-flags
 	rm -rf .fuzz
 
 .PHONY: all test demo bench lint fuzz check-valgrind print-progs clean FORCE
 .DELETE_ON_ERROR:
 
--include $(wildcard */*.d)
+-include $(wildcard */*.d */first/*.d)
