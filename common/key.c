@@ -112,20 +112,26 @@ choose_key(const char *arg, int proj)
 
 /*
  * The checkout's top directory, two levels above our executable (built in
- * place in TOP/msgq/ and so on).  Its inode outlives edits and checkouts,
- * so the key does not move; two checkouts get two keys.
+ * place in TOP/msgq/ and so on), three above a first/ page's
+ * (TOP/msgq/first/sender), so that the pages meet the full programs.  Its
+ * inode outlives edits and checkouts, so the key does not move; two
+ * checkouts get two keys.
  */
 static int
 checkout_dir(char *dir, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
 	char *slash;
-	int up;
+	int up, levels = 2;
 
 	if (n <= 0 || (size_t)n >= size - 1)
 		return -1;
 	dir[n] = '\0';
-	for (up = 0; up < 2; up++) {
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash - dir >= 6 && strncmp(slash - 6, "/first",
+	    6) == 0)
+		levels = 3;			/* TOP/sem/first/wait */
+	for (up = 0; up < levels; up++) {
 		slash = strrchr(dir, '/');
 		if (slash == NULL)
 			return -1;

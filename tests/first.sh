@@ -55,6 +55,25 @@ t_command_lines() {
 	nothing_with "$k"
 }
 
+# The default key (no -k, no IPC_DEMO_KEY): ftok of the checkout, the same
+# for a first/ page (TOP/sem/first/post) as for the full programs
+# (TOP/sem/ctl).  A copy of the programs in a checkout of our own, so
+# that its key is ours alone (under valgrind, the real programs).
+t_default_key() {
+	mkdir -p "$T/top/sem/first" || return 1
+	for p in sem/ctl sem/first/post sem/first/wait; do
+		real=$top/.valgrind/$p
+		[ -x "$real" ] || real=$top/$p
+		cp "$real" "$T/top/$p" || return 1
+	done
+	k=$("$T/top/sem/ctl" key 2>/dev/null | sed -n 's/^key  *//p')
+	[ -n "$k" ] && key_dec "$k" >>"$T/keys" && ! has_set "$k" &&
+		"$T/top/sem/first/post" && has_set "$k" && value_is "$k" 1 &&
+		"$T/top/sem/ctl" -q stat | grep -q '^value      1$' &&
+		timeout $((10 * SLOW)) "$T/top/sem/first/wait" &&
+		value_is "$k" 0 && "$T/top/sem/ctl" -q rm && ! has_set "$k"
+}
+
 # --- sem/first: the pair, and the full programs -----------------------------
 
 # P then V: first/wait creates the set (value 0, mode 0600, marked ready)
@@ -224,6 +243,8 @@ t_sem_nothing_left() {
 
 check "first/ pages: -h exits 0; a bad command line exits 2, nothing made" \
 	t_command_lines
+check "first/ pages: the default key is the full programs' (ftok of the top)" \
+	t_default_key
 check "sem/first: wait, then post (set made, marked ready, GETNCNT 1)" \
 	t_sem_pair_wait_first
 check "sem/first: post, then wait (the units kept in the set)" \
