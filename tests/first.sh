@@ -234,6 +234,24 @@ t_sem_foreign_shape() {
 		value_is "$k" 0 && [ "$(sem_get "$k" 2 GETVAL)" = 7 ]
 }
 
+# A failed call: one line, "prog: call: strerror (ERRNO)", a hint, exit 1.
+# The set removed under first/wait (EIDRM); another user's (EACCES).
+t_sem_errors() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/err" sem/first/wait -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop && sem/ctl -q -k "$k" rm &&
+		exits_with "$w" 1 &&
+		grep -q '^sem/first/wait: semop: .* (EIDRM)$' "$T/err" &&
+		grep -q '^sem/first/wait: hint: ' "$T/err" &&
+		sem/first/post -k "$k" &&
+		exits 1 as_other sem/first/post -k "$k" 2>"$T/err" &&
+		grep -q '^sem/first/post: semget: .* (EACCES)$' "$T/err" &&
+		exits 1 as_other sem/first/wait -k "$k" 2>"$T/err" &&
+		grep -q '^sem/first/wait: semget: .* (EACCES)$' "$T/err" &&
+		value_is "$k" 1
+}
+
 # Nothing of the pair's is left once sem/ctl rm removed the set.
 t_sem_nothing_left() {
 	k=$(new_key)
@@ -263,5 +281,7 @@ check "the race left out: first/post's V lost to a slow creator, sem/post's kept
 	t_sem_race_shown
 check "a set of 3 on the key: first/ pages use it, sem/post and sem/wait refuse" \
 	t_sem_foreign_shape
+check "sem/first: EIDRM and EACCES, one line and a hint, exit 1" \
+	t_sem_errors
 check "sem/first: nothing left after sem/ctl rm" t_sem_nothing_left
 done_testing
