@@ -18,6 +18,8 @@
 #include "counter.h"
 #include "ring.h"
 
+static int stream_over(int semid);
+static noreturn void refused(int semid, int who);
 static int set_state(char *line, size_t size);
 
 /* The header and the slot lengths, rounded up so the slots align. */
@@ -165,23 +167,61 @@ ring_refuse(int shmid, const char *already, const char *why,
  * in beside the first.  SEM_UNDO makes the kernel take the +1 back when we
  * exit, however we exit: that is how the peer learns we are gone.  A
  * reader also needs STARTED at 0 in the same call: no reader before it
- * has taken part of this stream (ring.h).
+ * has taken part of this stream.  And it leaves the kernel a death notice
+ * for the writer: +1 on STARTED, then -1 with SEM_UNDO - the value stays
+ * 0, but if we die the kernel adds 1 back, and the writer sees STARTED
+ * without READER (ring.h).
  */
 void
 ring_arrive(int semid, int who)
 {
-	struct sembuf ops[3] = {
+	struct sembuf ops[5] = {
 		{ .sem_num = (unsigned short)who, .sem_op = 0,
 		    .sem_flg = IPC_NOWAIT },
 		{ .sem_num = (unsigned short)who, .sem_op = 1,
 		    .sem_flg = SEM_UNDO },
 		{ .sem_num = STARTED, .sem_op = 0, .sem_flg = IPC_NOWAIT },
+		{ .sem_num = STARTED, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = SEM_UNDO },
 	};
 
-	if (semop(semid, ops, who == READER ? 3 : 2) == 0)
-		return;
+	while (semop(semid, ops, who == READER ? 5 : 2) == -1) {
+		if (errno != EAGAIN)
+			die("semop (arriving)");
+		if (who != READER || ring_value(semid, READER) != 0 ||
+		    !stream_over(semid))
+			refused(semid, who);
+	}
+}
+
+/*
+ * STARTED is 1 with no reader, no writer and no segment: a reader died
+ * (its death notice) or broke a stream that is over now; nothing is left
+ * to read, so nothing is broken.  Clear it, in one semop that makes sure
+ * no writer and no reader came meanwhile.  Returns 1 if cleared.
+ */
+static int
+stream_over(int semid)
+{
+	struct sembuf clear[3] = {
+		{ .sem_num = WRITER, .sem_op = 0, .sem_flg = IPC_NOWAIT },
+		{ .sem_num = READER, .sem_op = 0, .sem_flg = IPC_NOWAIT },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = IPC_NOWAIT },
+	};
+
+	if (shmget(ipc_key, 0, 0) != -1 || errno != ENOENT)
+		return 0;
+	if (semop(semid, clear, 3) == 0)
+		return 1;
 	if (errno != EAGAIN)
-		die("semop (arriving)");
+		die("semop (clearing STARTED)");
+	return 0;
+}
+
+/* Another of our kind is here, or the stream is broken: exit 1. */
+static noreturn void
+refused(int semid, int who)
+{
 	if (ring_value(semid, who) != 0) {
 		fprintf(stderr, "%s: key 0x%08x: another %s is already using "
 		    "this ring\n", prog, (unsigned int)ipc_key,
@@ -210,7 +250,9 @@ ring_value(int semid, int sem)
 
 /*
  * P on a slot semaphore, and +1 on `mark` in the same atomic call unless
- * mark is -1 (the reader's first take marks STARTED: ring.h).  A peer
+ * mark is -1 (the reader's first take marks STARTED, with SEM_UNDO: that
+ * takes back the death notice of ring_arrive, and STARTED stays 1 for
+ * good).  A peer
  * killed with kill -9 can never V again, so we do not wait blindly: an
  * alarm wakes the semop every second (EINTR), and we ask peer_gone()
  * before we wait on.  The alarm is never cancelled here: the signal
@@ -223,7 +265,8 @@ ring_take(int semid, int sem, int mark, int (*peer_gone)(void))
 {
 	struct sembuf ops[2] = {
 		{ .sem_num = (unsigned short)sem, .sem_op = -1, .sem_flg = 0 },
-		{ .sem_num = (unsigned short)mark, .sem_op = 1, .sem_flg = 0 },
+		{ .sem_num = (unsigned short)mark, .sem_op = 1,
+		    .sem_flg = SEM_UNDO },
 	};
 
 	for (;;) {
@@ -243,21 +286,30 @@ ring_take(int semid, int sem, int mark, int (*peer_gone)(void))
 
 /*
  * shm/writer, for a segment it has just made: FREE opens every slot,
- * FILLED and STARTED start at 0.  SETVAL is safe here: no slot of this
- * new segment can have been handed over yet.
+ * FILLED starts at 0.  SETVAL is safe here: no slot of this new segment
+ * can have been handed over yet.  Not on STARTED: SETVAL clears every
+ * process's SEM_UNDO for the semaphore, and a reader waiting already
+ * would lose its death notice (ring_arrive).  A STARTED of 1 with no
+ * reader here is an earlier reader's, dead before our stream: cleared,
+ * in one semop that makes sure no reader came meanwhile.
  */
 void
 ring_open_slots(int semid, uint32_t slots)
 {
+	struct sembuf clear[2] = {
+		{ .sem_num = READER, .sem_op = 0, .sem_flg = IPC_NOWAIT },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = IPC_NOWAIT },
+	};
 	union semun arg;
 
 	arg.val = 0;
-	if (semctl(semid, FILLED, SETVAL, arg) == -1 ||
-	    semctl(semid, STARTED, SETVAL, arg) == -1)
+	if (semctl(semid, FILLED, SETVAL, arg) == -1)
 		set_gone("semctl SETVAL");
 	arg.val = (int)slots;
 	if (semctl(semid, FREE, SETVAL, arg) == -1)
 		set_gone("semctl SETVAL");
+	if (semop(semid, clear, 2) == -1 && errno != EAGAIN)
+		set_gone("semop (clearing STARTED)");
 }
 
 /*
@@ -310,16 +362,28 @@ ring_give(int semid, int sem)
 
 /*
  * The -1 that undoes our +1 on the presence semaphore `who` (ring_arrive),
- * now, not at exit.  Returns -1 if the set is gone already.  Never dies:
- * it runs at exit too.
+ * now, not at exit.  A reader that has taken nothing (STARTED still 0)
+ * takes back its death notice in the same semop: it leaves on purpose,
+ * and the stream stays whole for the next reader.  Returns -1 if the set
+ * is gone already.  Never dies: it runs at exit too.
  */
 int
 ring_leave(int semid, int who)
 {
-	struct sembuf leave = { .sem_num = (unsigned short)who, .sem_op = -1,
-		.sem_flg = SEM_UNDO | IPC_NOWAIT };
+	struct sembuf leave[4] = {
+		{ .sem_num = (unsigned short)who, .sem_op = -1,
+		    .sem_flg = SEM_UNDO | IPC_NOWAIT },
+		{ .sem_num = STARTED, .sem_op = 0, .sem_flg = IPC_NOWAIT },
+		{ .sem_num = STARTED, .sem_op = 1,
+		    .sem_flg = SEM_UNDO | IPC_NOWAIT },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = IPC_NOWAIT },
+	};
 
-	if (semid == -1 || semop(semid, &leave, 1) == 0)
+	if (semid == -1)
+		return 0;
+	if (who == READER && semop(semid, leave, 4) == 0)
+		return 0;	/* nothing taken: the notice taken back */
+	if (semop(semid, leave, 1) == 0)
 		return 0;
 	if (errno != EIDRM && errno != EINVAL)
 		complain("semop (leaving)");
@@ -473,14 +537,16 @@ ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
 
 /*
  * Give back the first slot we took, and STARTED with it, in one semop: as
- * if this reader had never come (nothing of the stream got out).
+ * if this reader had never taken it (nothing of the stream got out).  The
+ * -1 on STARTED with SEM_UNDO leaves the death notice as it was before
+ * the first take (ring_arrive).
  */
 void
 ring_untake(int semid)
 {
 	struct sembuf put_back[2] = {
 		{ .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 },
-		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = 0 },
+		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = SEM_UNDO },
 	};
 
 	if (semop(semid, put_back, 2) == -1)

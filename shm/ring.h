@@ -19,8 +19,8 @@
  *	WRITER, READER	1 while that side runs, taken with SEM_UNDO so that the
  *			kernel puts it back to 0 when the process dies, even by
  *			kill -9.  A peer blocked in P looks at it once a second.
- *	STARTED		1 once a reader has taken the first slot.  No SEM_UNDO:
- *			it stays 1 when that reader dies.
+ *	STARTED		1 once a reader has taken the first slot, and for
+ *			good: no SEM_UNDO takes it back when that reader dies.
  * And a sixth, RING_MARK, holds RING_MARK_VALUE from the start, never
  * changed: a set has no name, and the mark tells the ring's set from
  * another of six semaphores, a dinner of six philosophers (open_set).
@@ -34,6 +34,16 @@
  * sees STARTED 1 and READER 0, however soon the second reader came, and
  * stops too.  A reader that leaves before taking anything (Ctrl-C while it
  * waits) breaks nothing: the next one reads the whole stream.
+ *
+ * A reader killed before its first slot.  A reader stopped by SIGSTOP or
+ * Ctrl-Z is not waiting in semop (the stop takes it out; SIGCONT makes the
+ * call again), so the writer's V(FILLED) cannot hand it a slot: killed
+ * so, it leaves READER 0 and STARTED 0, as a reader that left on purpose
+ * does.  So a reader arrives with a death notice: +1 on STARTED, then -1
+ * with SEM_UNDO, in the arriving semop.  STARTED stays 0, but the kernel
+ * will add 1 to it when the reader dies; its first take (+1 with
+ * SEM_UNDO) or its leaving on purpose takes the notice back.  Killed in
+ * any state, a reader leaves STARTED 1 and READER 0, and the writer stops.
  *
  * End of stream: a slot of length 0.  An interrupted writer sets `aborted`
  * instead, so the reader can tell a complete stream from a cut one.
