@@ -74,21 +74,9 @@ t_narration() {
 }
 
 # kill -9 of the reader mid-stream: the writer, blocked on a full ring,
-# notices within 5 s, says so, exits 1, and removes everything.
-t_kill_reader() {
-	k=$(new_key)
-	mkfifo "$T/fifo.kr" && exec 3<>"$T/fifo.kr" || return 1
-	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
-	w=$!
-	start /dev/null "$T/fifo.kr" "$T/r.err" shm/reader -k "$k"
-	r=$!
-	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
-		kill -KILL "$(child_of "$r")" && exits_with "$r" 137 &&
-		timeout $((5 * SLOW)) sh -c "while kill -0 $w 2>/dev/null; do sleep 0.1; done" &&
-		exits_with "$w" 1 &&
-		grep -q 'the reader has gone before the end' "$T/w.err" &&
-		nothing_left "$k"
-}
+# notices within 5 s (3 s: reader_killed_mid_stream, below), says so,
+# exits 1, and removes everything.
+t_kill_reader() { reader_killed_mid_stream running; }
 
 # kill -9 of the writer mid-stream: the reader, on an empty ring, notices
 # within 5 s, says the output is incomplete, exits 1, removes everything;
@@ -128,16 +116,23 @@ t_sigint_writer() {
 		echo some data | cmp - "$T/copy" && nothing_left "$k"
 }
 
+# full_ring NAME: a writer (w) of 64 MiB, a reader (r) writing into FIFO
+# $T/fifo.NAME that nobody reads, on key k: both attached, the ring full,
+# the writer waiting on it.
+full_ring() {
+	k=$(new_key)
+	mkfifo "$T/fifo.$1" && exec 3<>"$T/fifo.$1" || return 1
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	start /dev/null "$T/fifo.$1" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop
+}
+
 # Ctrl-C on the reader: it exits 130; the writer says the reader has gone
 # and exits 1; nothing is left.
 t_sigint_reader() {
-	k=$(new_key)
-	mkfifo "$T/fifo.ir" && exec 3<>"$T/fifo.ir" || return 1
-	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
-	w=$!
-	start /dev/null "$T/fifo.ir" "$T/r.err" shm/reader -k "$k"
-	r=$!
-	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
+	full_ring ir &&
 		interrupt "$r" && exec 3<&- && exits_with "$r" 130 &&
 		exits_with "$w" 1 && nothing_left "$k"
 }
@@ -622,13 +617,7 @@ kill_as() {
 # The reader killed in STATE (running or stopped) with the ring full in
 # mid-stream: the writer says it has gone, exits 1, nothing is left.
 reader_killed_mid_stream() {
-	k=$(new_key)
-	mkfifo "$T/fifo.km$1" && exec 3<>"$T/fifo.km$1" || return 1
-	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
-	w=$!
-	start /dev/null "$T/fifo.km$1" "$T/r.err" shm/reader -k "$k"
-	r=$!
-	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
+	full_ring "km$1" &&
 		kill_as "$r" "$1" "$w" && exits_with "$w" 1 &&
 		grep -q 'the reader has gone before the end .*(killed?)' "$T/w.err" &&
 		grep -q 'no reader left: removed the segment' "$T/w.err" &&
