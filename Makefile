@@ -58,7 +58,8 @@ all: $(PROGS)
 msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/msgq.o
 msgq/sender msgq/receiver msgq/client: msgq/stream.o
 sem/wait sem/post sem/ctl: sem/sem.o
-shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
+shm/writer shm/reader shm/counter shm/ctl: shm/layout.o shm/turns.o \
+	shm/kinds.o
 shm/counter: shm/team.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(COMMON) $(LDLIBS)
@@ -117,7 +118,7 @@ lint:
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) msgq/msgq msgq/stream sem/sem \
-	shm/ring shm/team tests/fuzz) \
+	shm/layout shm/turns shm/kinds shm/team tests/fuzz) \
 	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message,--wrap=explain_key,--wrap=fclose
