@@ -39,19 +39,9 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"		/* first_key(), die(), union semun */
-
-static noreturn void
-usage(FILE *f, int status)
-{
-	fputs("usage: sem/first/post [-k KEY]\n", f);
-	if (fflush(f) == EOF)
-		perror("sem/first/post: usage");
-	exit(ferror(f) ? 1 : status);
-}
 
 int
 main(int argc, char *argv[])
@@ -62,13 +52,14 @@ main(int argc, char *argv[])
 	int opt, semid;
 	key_t key;
 
-	while ((opt = getopt(argc, argv, "hk:")) != -1)
-		if (opt == 'k')
-			k = optarg;
-		else
-			usage(opt == 'h' ? stdout : stderr, opt == 'h' ? 0 : 2);
-	if (optind < argc || first_key("sem/first/post", k, PROJ_SEM, &key))
-		usage(stderr, 2);
+	while ((opt = getopt(argc, argv, "hk:")) == 'k')
+		k = optarg;
+	if (opt != -1 || optind < argc ||
+	    first_key("sem/first/post", k, PROJ_SEM, &key) == -1) {
+		fputs("usage: sem/first/post [-k KEY]\n", opt == 'h' ?
+		    stdout : stderr);
+		return opt == 'h' ? fflush(stdout) == EOF : 2;
+	}
 
 	semid = semget(key, 1, IPC_CREAT | IPC_EXCL | 0600);
 	if (semid != -1 && semctl(semid, 0, SETVAL, arg) == -1)
