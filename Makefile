@@ -24,7 +24,9 @@ PROGS = \
 	sem/post \
 	sem/ctl \
 	sem/philosophers \
+	shm/first/writer \
 	shm/writer \
+	shm/first/reader \
 	shm/reader \
 	shm/counter \
 	shm/ctl
