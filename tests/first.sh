@@ -14,6 +14,13 @@ value_is() {
 waiting_is() {
 	[ "$(sem_get "$1" 0 GETNCNT)" = "$2" ]
 }
+# shm/first's set: EMPTY (0) and FULL (1).
+empty_is() {
+	[ "$(sem_get "$1" 0 GETVAL)" = "$2" ]
+}
+full_is() {
+	[ "$(sem_get "$1" 1 GETVAL)" = "$2" ]
+}
 # sem_otime, field 9 of /proc/sysvipc/sem: not 0 once a semop was made.
 marked_ready() {
 	[ "$(ipc_field sem "$1" 9)" != 0 ]
@@ -21,7 +28,7 @@ marked_ready() {
 
 # --- the command line ---------------------------------------------------------
 
-FIRST='sem/first/wait sem/first/post'
+FIRST='sem/first/wait sem/first/post shm/first/writer shm/first/reader'
 
 # -h: usage on stdout, exit 0.  A bad option, a bad -k, a bad IPC_DEMO_KEY,
 # an operand: usage on stderr, exit 2, and no object made on the key.
@@ -259,6 +266,221 @@ t_sem_nothing_left() {
 		sem/ctl -q -k "$k" rm && nothing_with "$k"
 }
 
+# --- shm/first: the pair, and the full programs -----------------------------
+
+head -c $((3 << 20)) /dev/urandom >"$T/data"
+
+# pair ORDER FILE: FILE through shm/first's one buffer, byte-exact, both
+# exit 0, the reader removes the set and the segment.  ORDER: writer-first
+# (it fills the buffer, FULL 1, and waits for EMPTY; with no input it
+# ends the stream and leaves) or reader-first (it waits for
+# FULL, having made the set and the segment).
+pair() {
+	k=$(new_key)
+	if [ "$1" = writer-first ]; then
+		start "$2" /dev/null "$T/w.err" shm/first/writer -k "$k"
+		w=$!
+		wait_for has_set "$k" && wait_for full_is "$k" 1 &&
+			timeout $((30 * SLOW)) shm/first/reader -k "$k" \
+				>"$T/copy" 2>"$T/r.err" && exits_with "$w" 0
+	else
+		start /dev/null "$T/copy" "$T/r.err" shm/first/reader -k "$k"
+		r=$!
+		wait_for blocked_in "$r" semtimedop && has_segment "$k" &&
+			[ "$(ipc_field shm "$k" 3)" = 600 ] &&
+			timeout $((30 * SLOW)) shm/first/writer -k "$k" <"$2" \
+				2>"$T/w.err" && exits_with "$r" 0
+	fi &&
+		cmp "$2" "$T/copy" && [ ! -s "$T/w.err" ] && [ ! -s "$T/r.err" ] &&
+		nothing_with "$k"
+}
+t_shm_pair_writer_first() { pair writer-first "$T/data"; }
+t_shm_pair_reader_first() { pair reader-first "$T/data"; }
+
+# An empty input, and sizes around the buffer's 65535 bytes.
+t_shm_pair_sizes() {
+	: >"$T/empty"
+	pair writer-first "$T/empty" && pair reader-first "$T/empty" || return 1
+	for n in 1 65534 65535 65536 131070 131071; do
+		head -c "$n" "$T/data" >"$T/odd"
+		pair reader-first "$T/odd" || { diag "size $n"; return 1; }
+	done
+}
+
+# The writer waits with the buffer full: shm/ctl stat names the segment
+# and the set as shm/first's, with EMPTY 0 and FULL 1.  shm/reader and
+# shm/writer refuse the set of 2, say whose it may be, and touch nothing:
+# the stream then reaches shm/first/reader whole.
+t_shm_full_programs_refuse() {
+	k=$(new_key)
+	start "$T/data" /dev/null /dev/null shm/first/writer -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		shm/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q "^holds      shm/first/writer's buffer" "$T/stat" &&
+		grep -q '^size       65538$' "$T/stat" &&
+		grep -q "^semaphores id [0-9]*, 2 of them (shm/first/writer's" \
+			"$T/stat" &&
+		grep -q '^values     EMPTY 0 FULL 1$' "$T/stat" || return 1
+	for p in shm/reader shm/writer; do
+		if ! exits 1 timeout $((10 * SLOW)) $p -k "$k" </dev/null \
+			>"$T/out" 2>"$T/err" || [ -s "$T/out" ] ||
+			! grep -q "holds a set of 2 semaphores (shm/first/writer's" \
+				"$T/err"; then
+			diag "$p:" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	full_is "$k" 1 && [ "$(sem_get "$k" 0 GETVAL)" = 0 ] &&
+		timeout $((30 * SLOW)) shm/first/reader -k "$k" >"$T/copy" &&
+		exits_with "$w" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k"
+}
+
+# shm/first's pages pointed at a full ring (-k), its buffers full and the
+# writer waiting: both find a semaphore 2, say so and exit 1 before any
+# semop; the ring's values and its header are as they were, and
+# shm/reader then gets the stream whole.
+t_shm_pages_refuse_a_ring() {
+	k=$(new_key)
+	start "$T/data" /dev/null /dev/null shm/writer -q -k "$k" -s 2 -z 65536
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		shm/ctl -q -k "$k" stat >"$T/before" || return 1
+	for p in shm/first/reader shm/first/writer; do
+		if ! exits 1 timeout $((10 * SLOW)) $p -k "$k" </etc/services \
+			>"$T/out" 2>"$T/err" || [ -s "$T/out" ] ||
+			! grep -qx "$p: not our set of 2" "$T/err"; then
+			diag "$p:" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	shm/ctl -q -k "$k" stat >"$T/after" &&
+		grep -v '^last\|^attached\|^detached' "$T/before" >"$T/b" &&
+		grep -v '^last\|^attached\|^detached' "$T/after" >"$T/a" &&
+		cmp "$T/b" "$T/a" &&
+		grep -q "^holds      shm/writer's ring$" "$T/after" &&
+		timeout $((30 * SLOW)) shm/reader -q -k "$k" >"$T/copy" &&
+		exits_with "$w" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k"
+}
+
+# Ctrl-C (no handler: 130) on a page that waits alone leaves the set and
+# the segment, as the headers say; shm/ctl rm removes them.
+t_shm_sigint_leaves_them() {
+	for p in shm/first/writer shm/first/reader; do
+		k=$(new_key)
+		start "$T/data" /dev/null /dev/null $p -k "$k"
+		w=$!
+		if ! wait_for blocked_in "$w" semtimedop || ! interrupt "$w" ||
+			! exits_with "$w" 130 || ! has_set "$k" ||
+			! has_segment "$k" || ! shm/ctl -k "$k" rm 2>"$T/err" ||
+			! grep -q 'removed the segment and the semaphore set' \
+				"$T/err" || ! nothing_with "$k"; then
+			diag "$p"
+			return 1
+		fi
+	done
+}
+
+# A peer killed mid-stream (kill -9): the other waits for ever in semop,
+# until Ctrl-C (130), its copy a prefix of the input (here empty: what it
+# had copied out was still in stdio's buffer) and no word said; the set
+# and segment stay, for shm/ctl rm.  The writer reads a fifo, so that the
+# stream is cut where the test says: after the reader took one buffer and
+# the writer took EMPTY again, to wait in read(2) for more.
+took_one() {
+	[ "$(sem_get "$1" 1 GETPID)" = "$(child_of "$2")" ] && full_is "$1" 0 &&
+		empty_is "$1" 0 && blocked_in "$2" semtimedop
+}
+killed_mid_stream() {
+	k=$(new_key)
+	rm -f "$T/fifo" && mkfifo "$T/fifo" && exec 3<>"$T/fifo" || return 1
+	start "$T/fifo" /dev/null "$T/w.err" shm/first/writer -k "$k"
+	w=$!
+	start /dev/null "$T/copy" "$T/r.err" shm/first/reader -k "$k"
+	r=$!
+	head -c 1000 "$T/data" >&3 && wait_for took_one "$k" "$r" || return 1
+	if [ "$1" = writer ]; then
+		kill -KILL "$(child_of "$w")" && exits_with "$w" 137 &&
+			survivor=$r
+	else
+		kill -KILL "$(child_of "$r")" && exits_with "$r" 137 &&
+			head -c 70000 "$T/data" >&3 && wait_for full_is "$k" 1 &&
+			survivor=$w
+	fi || return 1
+	wait_for blocked_in "$survivor" semtimedop && sleep 1 &&
+		blocked_in "$survivor" semtimedop &&
+		head -c "$(wc -c <"$T/copy")" "$T/data" | cmp - "$T/copy" &&
+		interrupt "$survivor" && exits_with "$survivor" 130 &&
+		exec 3>&- && [ ! -s "$T/w.err" ] && [ ! -s "$T/r.err" ] &&
+		has_set "$k" && has_segment "$k" && shm/ctl -q -k "$k" rm &&
+		nothing_with "$k"
+}
+t_shm_writer_killed() { killed_mid_stream writer; }
+t_shm_reader_killed() { killed_mid_stream reader; }
+
+# Ctrl-Z and fg: semop fails with EINTR even with no handler; the page
+# waits on, and the stream is whole.
+t_shm_stop_cont() {
+	k=$(new_key)
+	start /dev/null "$T/copy" "$T/r.err" shm/first/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop && c=$(child_of "$r") &&
+		kill -STOP "$c" &&
+		wait_for grep -q '^State:.*T' "/proc/$c/status" &&
+		kill -CONT "$c" && wait_for blocked_in "$r" semtimedop &&
+		timeout $((30 * SLOW)) shm/first/writer -k "$k" <"$T/data" &&
+		exits_with "$r" 0 && cmp "$T/data" "$T/copy" && [ ! -s "$T/r.err" ]
+}
+
+# What the headers leave out: a second writer is not refused.  Writer A
+# reads a fifo from a feeder: A takes EMPTY and waits there for input; B
+# comes and waits for EMPTY; then the feeder's line fills A's buffer, and
+# A waits behind B.  The reader copies A's line, B gets the buffer for its
+# line, then A for its end (0 bytes: the feeder is killed, the fifo shut):
+# two streams mixed in one copy, and B, still waiting when the reader
+# removes the set, fails (EIDRM).
+t_shm_second_writer_mixes() {
+	k=$(new_key)
+	printf 'second\n' >"$T/b" &&
+		rm -f "$T/fifo" "$T/gate" && mkfifo "$T/fifo" "$T/gate" || return 1
+	# shellcheck disable=SC2016 # the feeder's $1, not ours
+	start /dev/null "$T/fifo" /dev/null \
+		sh -c 'read -r x <"$1"; echo first; exec sleep 60' sh "$T/gate"
+	feeder=$!	# (start() uses $f)
+	start "$T/fifo" /dev/null "$T/a.err" shm/first/writer -k "$k"
+	a=$!
+	wait_for has_segment "$k" && wait_for empty_is "$k" 0 &&
+		start "$T/b" /dev/null "$T/b.err" shm/first/writer -k "$k" &&
+		b=$! && wait_for blocked_in "$b" semtimedop &&
+		echo go >"$T/gate" && wait_for full_is "$k" 1 &&
+		wait_for blocked_in "$a" semtimedop || return 1
+	start /dev/null "$T/copy" /dev/null shm/first/reader -k "$k"
+	r=$!
+	kill -TERM "$feeder" && { wait "$feeder"; } 2>/dev/null
+	exits_with "$r" 0 && printf 'first\nsecond\n' | cmp - "$T/copy" &&
+		exits_with "$a" 0 && exits_with "$b" 1 &&
+		grep -q '^shm/first/writer: semop: .* (EIDRM)$' "$T/b.err" &&
+		nothing_with "$k"
+}
+
+# The default key of shm/first's pages is the full programs': shm/ctl
+# (a copy, in a checkout of the test's own) finds the writer's stream.
+t_shm_default_key() {
+	mkdir -p "$T/top/shm/first" || return 1
+	for p in shm/ctl shm/first/writer shm/first/reader; do
+		real=$top/.valgrind/$p
+		[ -x "$real" ] || real=$top/$p
+		cp "$real" "$T/top/$p" || return 1
+	done
+	k=$("$T/top/shm/ctl" key 2>/dev/null | sed -n 's/^key  *//p')
+	[ -n "$k" ] && key_dec "$k" >>"$T/keys" && nothing_with "$k" &&
+		"$T/top/shm/first/writer" </dev/null &&
+		"$T/top/shm/ctl" -q stat >"$T/stat" &&
+		grep -q "^holds      shm/first/writer's buffer" "$T/stat" &&
+		timeout $((10 * SLOW)) "$T/top/shm/first/reader" >"$T/copy" &&
+		[ ! -s "$T/copy" ] && nothing_with "$k"
+}
+
 check "first/ pages: -h exits 0; a bad command line exits 2, nothing made" \
 	t_command_lines
 check "first/ pages: the default key is the full programs' (ftok of the top)" \
@@ -284,4 +506,25 @@ check "a set of 3 on the key: first/ pages use it, sem/post and sem/wait refuse"
 check "sem/first: EIDRM and EACCES, one line and a hint, exit 1" \
 	t_sem_errors
 check "sem/first: nothing left after sem/ctl rm" t_sem_nothing_left
+check "shm/first: writer first, 3 MiB byte-exact, nothing left" \
+	t_shm_pair_writer_first
+check "shm/first: reader first, 3 MiB byte-exact, nothing left" \
+	t_shm_pair_reader_first
+check "shm/first: empty input, sizes around the 65535-byte buffer" \
+	t_shm_pair_sizes
+check "shm/first's objects: shm/ctl stat names them; shm/reader, shm/writer refuse" \
+	t_shm_full_programs_refuse
+check "a full ring: shm/first's pages refuse it before any semop, untouched" \
+	t_shm_pages_refuse_a_ring
+check "shm/first, Ctrl-C: 130, the set and segment left for shm/ctl rm" \
+	t_shm_sigint_leaves_them
+check "shm/first, writer killed mid-stream: the reader waits for ever" \
+	t_shm_writer_killed
+check "shm/first, reader killed mid-stream: the writer waits for ever" \
+	t_shm_reader_killed
+check "shm/first/reader, Ctrl-Z and fg: waits on, the stream whole" \
+	t_shm_stop_cont
+check "shm/first: a second writer is not refused: two streams mixed" \
+	t_shm_second_writer_mixes
+check "shm/first: the default key is shm/ctl's" t_shm_default_key
 done_testing
