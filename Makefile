@@ -128,7 +128,7 @@ lint:
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
 
-# Fuzz the command lines of all thirteen programs and parse_num (tests/fuzz.c)
+# Fuzz the command lines of all the programs and parse_num (tests/fuzz.c)
 # with libFuzzer under ASan+UBSan: make fuzz [FUZZ_SECONDS=60].  Each
 # program's main() is renamed and linked into one binary; ld --wrap turns
 # exit() and the first msgget/semget/shmget into a jump back, so the
