@@ -62,19 +62,27 @@ t_command_lines() {
 	nothing_with "$k"
 }
 
-# The default key (no -k, no IPC_DEMO_KEY): ftok of the checkout, the same
-# for a first/ page (TOP/sem/first/post) as for the full programs
-# (TOP/sem/ctl).  A copy of the programs in a checkout of our own, so
-# that its key is ours alone (under valgrind, the real programs).
-t_default_key() {
-	mkdir -p "$T/top/sem/first" || return 1
-	for p in sem/ctl sem/first/post sem/first/wait; do
+# own_checkout CTL PROG...: a copy of CTL and PROG... in a checkout of the
+# test's own, $T/top (under valgrind, of the real programs), so that its
+# default key is the test's alone; prints the key CTL key gives there, and
+# records it for the clean-up.
+own_checkout() {
+	for p in "$@"; do
+		mkdir -p "$T/top/${p%/*}" || return 1
 		real=$top/.valgrind/$p
 		[ -x "$real" ] || real=$top/$p
 		cp "$real" "$T/top/$p" || return 1
 	done
-	k=$("$T/top/sem/ctl" key 2>/dev/null | sed -n 's/^key  *//p')
-	[ -n "$k" ] && key_dec "$k" >>"$T/keys" && ! has_set "$k" &&
+	key=$("$T/top/$1" key 2>/dev/null | sed -n 's/^key  *//p')
+	[ -n "$key" ] && key_dec "$key" >>"$T/keys" && echo "$key"
+}
+
+# The default key (no -k, no IPC_DEMO_KEY): ftok of the checkout, the same
+# for a first/ page (TOP/sem/first/post) as for the full programs
+# (TOP/sem/ctl).
+t_default_key() {
+	k=$(own_checkout sem/ctl sem/first/post sem/first/wait) &&
+		! has_set "$k" &&
 		"$T/top/sem/first/post" && has_set "$k" && value_is "$k" 1 &&
 		"$T/top/sem/ctl" -q stat | grep -q '^value      1$' &&
 		timeout $((10 * SLOW)) "$T/top/sem/first/wait" &&
@@ -466,14 +474,8 @@ t_shm_second_writer_mixes() {
 # The default key of shm/first's pages is the full programs': shm/ctl
 # (a copy, in a checkout of the test's own) finds the writer's stream.
 t_shm_default_key() {
-	mkdir -p "$T/top/shm/first" || return 1
-	for p in shm/ctl shm/first/writer shm/first/reader; do
-		real=$top/.valgrind/$p
-		[ -x "$real" ] || real=$top/$p
-		cp "$real" "$T/top/$p" || return 1
-	done
-	k=$("$T/top/shm/ctl" key 2>/dev/null | sed -n 's/^key  *//p')
-	[ -n "$k" ] && key_dec "$k" >>"$T/keys" && nothing_with "$k" &&
+	k=$(own_checkout shm/ctl shm/first/writer shm/first/reader) &&
+		nothing_with "$k" &&
 		"$T/top/shm/first/writer" </dev/null &&
 		"$T/top/shm/ctl" -q stat >"$T/stat" &&
 		grep -q "^holds      shm/first/writer's buffer" "$T/stat" &&
