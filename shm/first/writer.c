@@ -12,11 +12,11 @@
  * SETALL) and the segment, 0600; the reader removes both at the end.
  *	terminal 1:  shm/first/writer < /etc/services
  *	terminal 2:  shm/first/reader > copy; cmp copy /etc/services
- * Leaves out (the full pair has it): a ring of buffers (with one, the
- * sides never work at once); a peer killed mid-stream (the other waits for
- * ever, the copy cut short, no word said); Ctrl-C (the set and segment
- * stay: shm/ctl rm); a second writer (two streams mixed); a set joined
- * before its creator's SETALL (sem/first/wait).  See shm/first/reader.
+ * Leaves out (the full pair has it): a ring (with one buffer, the sides
+ * never work at once); a peer killed mid-stream (the other waits for ever,
+ * the copy cut short, no word said); Ctrl-C (the set and segment stay:
+ * shm/ctl rm); a second writer (two streams mixed); a set joined before
+ * its SETALL (sem/first/wait); another's segment on the key, written over.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
