@@ -371,6 +371,31 @@ t_shm_pages_refuse_a_ring() {
 		exits_with "$w" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k"
 }
 
+# Foreign sets of the wrong shape on the key (perl's): of 3, the pages
+# find a semaphore 2 and refuse it; of 1, semget cannot open it as a set
+# of 2 (EINVAL).  Exit 1 either way, the values as they were, no segment.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_shm_foreign_sets() {
+	for n in 3 1; do
+		k=$(new_key)
+		perl -e 'use IPC::SysV qw(IPC_CREAT SETALL);
+			my $id = semget(hex $ARGV[0], $ARGV[1], IPC_CREAT | 0600)
+				// die "$!";
+			semctl($id, 0, SETALL, pack("s!*", (5) x $ARGV[1])) // die "$!"
+			' "$k" "$n" || return 1
+		for p in shm/first/writer shm/first/reader; do
+			if ! exits 1 timeout $((10 * SLOW)) $p -k "$k" </etc/services \
+				>"$T/out" 2>"$T/err" || [ -s "$T/out" ] ||
+				! grep -q "^$p: \(not our set of 2\|semget: .* (EINVAL)\)$" \
+					"$T/err" || [ "$(sem_get "$k" 0 GETVAL)" != 5 ] ||
+				has_segment "$k"; then
+				diag "$p, a set of $n:" "$(cat "$T/err")"
+				return 1
+			fi
+		done
+	done
+}
+
 # Ctrl-C (no handler: 130) on a page that waits alone leaves the set and
 # the segment, as the headers say; shm/ctl rm removes them.
 t_shm_sigint_leaves_them() {
@@ -518,6 +543,8 @@ check "shm/first's objects: shm/ctl stat names them; shm/reader, shm/writer refu
 	t_shm_full_programs_refuse
 check "a full ring: shm/first's pages refuse it before any semop, untouched" \
 	t_shm_pages_refuse_a_ring
+check "foreign sets of 3 and of 1: the shm pages refuse them, untouched" \
+	t_shm_foreign_sets
 check "shm/first, Ctrl-C: 130, the set and segment left for shm/ctl rm" \
 	t_shm_sigint_leaves_them
 check "shm/first, writer killed mid-stream: the reader waits for ever" \
