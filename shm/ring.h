@@ -133,7 +133,7 @@ int set_kind(int semid, unsigned long *n, char *line, size_t size,
     int gone_ok);
 
 /* turns.c: the semaphores, whose turn it is and who is there (semop). */
-int open_ring_set(int *made);
+int open_ring_set(key_t key, int *made);
 void semop_arrive(int semid, int who, key_t key);
 int ring_value(int semid, int sem);
 int semop_or_gone(int semid, struct sembuf *ops, size_t nops,

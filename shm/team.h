@@ -33,7 +33,7 @@ struct run {
 	int unlocked;		/* -u: no mutex */
 };
 
-int open_counter_set(int *made_set);
+int open_counter_set(key_t key, int *made_set);
 long long team_run(int semid, key_t key, struct counter *c,
     const struct run *run, long long (*work)(const struct run *run),
     int *failed);
