@@ -9,18 +9,24 @@
 #   make check-valgrind       the tests with every program under valgrind
 #   make clean                remove what the build made
 
-# The programs; this list is also the suite's table of contents.
+# The programs; this list is also the suite's table of contents.  A
+# first/ page comes right before its full partner: the textbook program,
+# the lesson alone, in at most 90 lines (it links common/ for the key).
 PROGS = \
 	msgq/sender \
 	msgq/receiver \
 	msgq/server \
 	msgq/client \
 	msgq/ctl \
+	sem/first/wait \
 	sem/wait \
+	sem/first/post \
 	sem/post \
 	sem/ctl \
 	sem/philosophers \
+	shm/first/writer \
 	shm/writer \
+	shm/first/reader \
 	shm/reader \
 	shm/counter \
 	shm/ctl
@@ -122,7 +128,7 @@ lint:
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
 
-# Fuzz the command lines of all thirteen programs and parse_num (tests/fuzz.c)
+# Fuzz the command lines of all the programs and parse_num (tests/fuzz.c)
 # with libFuzzer under ASan+UBSan: make fuzz [FUZZ_SECONDS=60].  Each
 # program's main() is renamed and linked into one binary; ld --wrap turns
 # exit() and the first msgget/semget/shmget into a jump back, so the
@@ -154,10 +160,11 @@ fuzz: .fuzz/args
 		-Dmain=main_$(subst /,_,$*) -c -o $@ $<
 
 clean:
-	rm -f $(PROGS) */*.o */*.d $(COMMON) .build-flags
+	rm -f $(PROGS) */*.o */*.d */first/*.o */first/*.d $(COMMON) \
+		.build-flags
 	rm -rf .fuzz
 
 .PHONY: all test demo bench lint fuzz check-valgrind print-progs clean FORCE
 .DELETE_ON_ERROR:
 
--include $(wildcard */*.d)
+-include $(wildcard */*.d */first/*.d)

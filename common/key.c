@@ -48,10 +48,9 @@ use_key(int proj)
 
 /*
  * The key for a first/ page, which reads its own options: `name` is the
- * page ("sem/first/wait", the start of any line we print), `arg` is -k's
- * text or NULL.  It is the key use_key() gives the full programs, so the
- * page meets them; made quietly (a page prints its own lines).  For a bad
- * -k or IPC_DEMO_KEY, says what is wrong and returns -1 (usage).
+ * page ("sem/first/wait", the start of any line we print), `arg` -k's text
+ * or NULL.  The key use_key() gives the full programs (the page meets them),
+ * made quietly.  A bad -k or IPC_DEMO_KEY: says why, returns -1 (usage).
  */
 int
 first_key(const char *name, const char *arg, int proj, key_t *key)
@@ -112,24 +111,25 @@ choose_key(const char *arg, int proj)
 
 /*
  * The checkout's top directory, two levels above our executable (built in
- * place in TOP/msgq/ and so on).  Its inode outlives edits and checkouts,
- * so the key does not move; two checkouts get two keys.
+ * place in TOP/msgq/, ...; a first/ page three).  Its inode outlives edits
+ * and checkouts, so the key does not move; two checkouts get two keys.
  */
 static int
 checkout_dir(char *dir, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
 	char *slash;
-	int up;
+	int up, levels = 2;
 
 	if (n <= 0 || (size_t)n >= size - 1)
 		return -1;
 	dir[n] = '\0';
-	for (up = 0; up < 2; up++) {
+	for (up = 0; up < levels; up++) {
 		slash = strrchr(dir, '/');
 		if (slash == NULL)
 			return -1;
 		*slash = '\0';
+		levels += up == 1 && strcmp(slash + 1, "first") == 0;
 	}
 	if (dir[0] == '\0')
 		strcpy(dir, "/");

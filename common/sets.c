@@ -29,8 +29,8 @@ static noreturn void unmake(int id, const char *call);
 
 /*
  * Whose set has this many semaphores?  Each of ours has its own size, but
- * sem/philosophers has one per philosopher (2 to 64), so a set of 4 or 6
- * may be a dinner's too (the mark tells them apart: open_set).
+ * sem/philosophers has one per philosopher (2 to 64), so a set of 2, 4 or
+ * 6 may be a dinner's too (the mark tells 4 and 6 apart: open_set).
  */
 const char *
 set_owner(unsigned long nsems)
@@ -38,6 +38,8 @@ set_owner(unsigned long nsems)
 	switch (nsems) {
 	case 1:
 		return "sem/wait's and sem/post's?";
+	case 2:
+		return "shm/first/writer's and reader's, or sem/philosophers'?";
 	case 4:
 		return "shm/counter's or sem/philosophers'?";
 	case 6:

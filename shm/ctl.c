@@ -74,9 +74,10 @@ main(int argc, char *argv[])
 /*
  * rm: IPC_RMID on the segment and the set, each only if it is of shm/'s
  * kinds - a ring's or a counter's segment (whole or damaged: it has our
- * magic number), a ring's or a counter's set (its size and its mark).
- * Anything else on the key is someone else's: named and left.  Returns
- * -1 if anything was left.
+ * magic number), a ring's or a counter's set (its size and its mark),
+ * shm/first's segment (its size) and, beside it, its set of 2.  Anything
+ * else on the key is someone else's: named and left.  Returns -1 if
+ * anything was left.
  */
 static int
 remove_ours(int shmid, int semid)
@@ -90,7 +91,8 @@ remove_ours(int shmid, int semid)
 	if (shmid != -1)
 		kind = segment_kind(shmid, &size);	/* kinds.c */
 	if (semid != -1)
-		ours = set_kind(semid, &n, line, sizeof line, 0);
+		ours = set_kind(semid, &n, line, sizeof line, 0) ||
+		    (n == FIRST_NSEMS && kind == first_kind);
 	if (kind != NULL && !shm_kind(kind)) {
 		refuse("key 0x%08x: segment id %d is not one of ours (%zu "
 		    "bytes): left", (unsigned int)key, shmid, size);
@@ -99,8 +101,8 @@ remove_ours(int shmid, int semid)
 	if (semid != -1 && !ours) {
 		refuse("key 0x%08x: semaphore set id %d of %lu semaphore%s "
 		    "is not the ring's nor the counter's (their size and "
-		    "mark): left", (unsigned int)key, semid, n,
-		    plural(n));
+		    "mark), nor shm/first's (2, beside its segment): left",
+		    (unsigned int)key, semid, n, plural(n));
 		semid = -1;
 	}
 	/* Removed meanwhile (a reader finishing: EINVAL, EIDRM) is done. */
@@ -174,7 +176,7 @@ show_set(int semid)
 	    !ours ? set_owner(n) : n == NSEMS ?
 	    "shm/writer's ring: its mark is there" :
 	    "shm/counter's: its mark is there");
-	if (ours)
+	if (ours || n == FIRST_NSEMS)
 		printf("values     %s\n", line);
 }
 

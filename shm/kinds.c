@@ -20,12 +20,13 @@
 
 /*
  * What is this segment?  Attached read-only for a look at its header:
- * "a ring", "a counter", ours but damaged, or "not one of ours".  Sets
- * *segsz.
+ * "a ring", "a counter", ours but damaged, shm/first's buffer (it has no
+ * header: its size says), or "not one of ours".  Sets *segsz.
  */
 const char ring_kind[] = "shm/writer's ring";
 const char counter_kind[] = "shm/counter's counter";
 const char damaged_kind[] = "shm/'s magic number, but a corrupt header";
+const char first_kind[] = "shm/first/writer's buffer (by its size)";
 
 const char *
 segment_kind(int shmid, size_t *segsz)
@@ -48,17 +49,20 @@ segment_kind(int shmid, size_t *segsz)
 	else if (ds.shm_segsz >= sizeof r->magic && (r->magic == RING_MAGIC ||
 	    r->magic == COUNTER_MAGIC))
 		kind = damaged_kind;
+	else if (ds.shm_segsz == sizeof(struct first_seg))
+		kind = first_kind;
 	if (shmdt(r) == -1)
 		die("shmdt");
 	return kind;
 }
 
-/* Is it one of shm/'s kinds: a ring, a counter, or ours but damaged? */
+/* Is it one of shm/'s kinds: a ring, a counter, ours but damaged, or
+ * shm/first's? */
 int
 shm_kind(const char *kind)
 {
 	return kind == ring_kind || kind == counter_kind ||
-	    kind == damaged_kind;
+	    kind == damaged_kind || kind == first_kind;
 }
 
 /*
@@ -90,7 +94,10 @@ ring_refuse(key_t key, int shmid, const char *already, const char *why,
 	kind = segment_kind(shmid, &size);
 	fprintf(stderr, "%s: key 0x%08x holds %s%s (id %d, %zu bytes)%s\n",
 	    prog, (unsigned int)key, kind, already, shmid, size, why);
-	if (shm_kind(kind))
+	if (kind == first_kind)
+		hint("a stream of shm/first/writer's (shm/first/reader reads "
+		    "it, {ctl} rm removes it); or pick another key with -k");
+	else if (shm_kind(kind))
 		hint("%s", advice);
 	else	/* not shm/'s: {ctl} rm would leave it, rightly */
 		hint("it is not shm/'s, so no shm/ program will remove it; "
@@ -120,9 +127,10 @@ ring_not_made(key_t key)
  * Set semid: how many semaphores it has (IPC_STAT) into *n, and whether
  * it is the ring's or the counter's: its size and its mark say (ring.h,
  * team.h).  If it is, its values by name (GETALL) go into line, "FREE 0
- * FILLED 2 ...", all but the mark, and it returns 1; else 0.  For ctl
- * watch (gone_ok), a set that went since it was found is no error: *n is
- * 0.
+ * FILLED 2 ...", all but the mark, and it returns 1; else 0.  A set of 2
+ * may be shm/first's (EMPTY, FULL): its values go into line too, but it
+ * has no mark, so it is not called ours (0).  For ctl watch (gone_ok), a
+ * set that went since it was found is no error: *n is 0.
  */
 int
 set_kind(int semid, unsigned long *n, char *line, size_t size, int gone_ok)
@@ -130,11 +138,12 @@ set_kind(int semid, unsigned long *n, char *line, size_t size, int gone_ok)
 	static const char *const ring[] = { "FREE", "FILLED", "WRITER",
 		"READER", "STARTED" };
 	static const char *const counter[] = { "MUTEX", "GATE", "RUNNERS" };
+	static const char *const first[] = { "EMPTY", "FULL" };
 	const char *const *names = NULL;
 	unsigned short vals[NSEMS];	/* room for a ring's or a counter's */
 	struct semid_ds ds;
 	union semun arg;
-	unsigned long i;
+	unsigned long i, shown;
 	size_t len;
 
 	*n = 0;
@@ -146,7 +155,7 @@ set_kind(int semid, unsigned long *n, char *line, size_t size, int gone_ok)
 	}
 	*n = (unsigned long)ds.sem_nsems;
 	arg.array = vals;
-	if ((*n == NSEMS || *n == COUNTER_NSEMS) &&
+	if ((*n == NSEMS || *n == COUNTER_NSEMS || *n == FIRST_NSEMS) &&
 	    semctl(semid, 0, GETALL, arg) == -1) {
 		if (!gone_ok)
 			die("semctl GETALL");
@@ -157,8 +166,13 @@ set_kind(int semid, unsigned long *n, char *line, size_t size, int gone_ok)
 		names = ring;
 	if (*n == COUNTER_NSEMS && vals[COUNTER_MARK] == COUNTER_MARK_VALUE)
 		names = counter;
-	for (i = 0, len = 0; names != NULL && i < *n - 1 && len < size; i++)
+	shown = *n - 1;				/* all but the mark */
+	if (*n == FIRST_NSEMS) {		/* shm/first's? it has no mark */
+		names = first;
+		shown = *n;
+	}
+	for (i = 0, len = 0; names != NULL && i < shown && len < size; i++)
 		len += (size_t)snprintf(line + len, size - len, "%s%s %u",
 		    i ? " " : "", names[i], vals[i]);
-	return names != NULL;
+	return names != NULL && names != first;
 }

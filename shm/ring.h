@@ -93,6 +93,17 @@ enum {
 	DATA_ALIGN = 64			/* slots start on a cache line */
 };
 
+/*
+ * shm/first/writer's and reader's segment, as those pages lay it out
+ * (their set has 2 semaphores, EMPTY and FULL, no mark): here so that
+ * shm/ctl knows it, by its size alone, and can name and remove it.
+ */
+struct first_seg {
+	uint16_t len;		/* bytes in buf; 0: the end of the stream */
+	char buf[UINT16_MAX];
+};
+enum { FIRST_NSEMS = 2 };
+
 /* How a side's stream ended: the end, or why not. */
 enum {
 	DONE = 0, STOPPED = -1,	/* a signal */
@@ -121,8 +132,8 @@ void ring_tally(const struct tally *t, const char *tail);
 void ring_ended(int who, int status, int semid, const struct ring *r,
     key_t key);
 
-/* kinds.c: a ring's, a counter's (team.h), or another's. */
-extern const char ring_kind[], counter_kind[], damaged_kind[];
+/* kinds.c: a ring's, a counter's (team.h), shm/first's, or another's. */
+extern const char ring_kind[], counter_kind[], damaged_kind[], first_kind[];
 const char *segment_kind(int shmid, size_t *segsz);
 int shm_kind(const char *kind);
 void shmctl_stat(int shmid, struct shmid_ds *ds);

@@ -4,10 +4,11 @@
  * Built and run by "make fuzz" (clang, ASan, UBSan); not part of the suite.
  *
  * Each input is either
- *   - a command line for one of the 13 programs: the first byte picks the
- *     program, the rest is split at NUL bytes into its arguments.  The
- *     program's main() runs in this process (the Makefile renames it) until
- *     it exits or makes its first IPC call.  exit() and msgget(), semget()
+ *   - a command line for one of the 13 programs or of the first/ pages:
+ *     the first byte picks the program, the rest is split at NUL bytes
+ *     into its arguments.  The program's main() runs in this process (the
+ *     Makefile renames it) until it exits, returns or makes its first IPC
+ *     call.  exit() and msgget(), semget()
  *     and shmget() are wrapped (ld --wrap) to jump back here, so nothing
  *     is ever created.  Checked: a program that stops before the kernel
  *     stops with 0 (-h) or 2 (usage), never 1; one that goes on has a real
@@ -35,27 +36,33 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
- * The thirteen programs' main()s, renamed by the Makefile: each named once,
- * in PROGRAM(dir, name), which declares it and then makes its row.
+ * The thirteen programs' main()s and the first/ pages', renamed by the
+ * Makefile: each named once, in PROGRAM(dir, name) or FIRST(dir, name),
+ * which declares it and then makes its row.
  */
 #define PROGRAMS \
 	PROGRAM(msgq, sender) PROGRAM(msgq, receiver) PROGRAM(msgq, server) \
 	PROGRAM(msgq, client) PROGRAM(msgq, ctl) PROGRAM(sem, wait) \
 	PROGRAM(sem, post) PROGRAM(sem, ctl) PROGRAM(sem, philosophers) \
 	PROGRAM(shm, writer) PROGRAM(shm, reader) PROGRAM(shm, counter) \
-	PROGRAM(shm, ctl)
+	PROGRAM(shm, ctl) FIRST(sem, wait) FIRST(sem, post) \
+	FIRST(shm, writer) FIRST(shm, reader)
 
 #define PROGRAM(dir, name) int main_##dir##_##name(int, char **);
+#define FIRST(dir, name) int main_##dir##_first_##name(int, char **);
 PROGRAMS
 #undef PROGRAM
+#undef FIRST
 
 static const struct {
 	const char *name;
 	int (*main)(int, char **);
 } progs[] = {
 #define PROGRAM(dir, name) { #dir "/" #name, main_##dir##_##name },
+#define FIRST(dir, name) { #dir "/first/" #name, main_##dir##_first_##name },
 	PROGRAMS
 #undef PROGRAM
+#undef FIRST
 };
 enum { NPROGS = sizeof progs / sizeof progs[0], MAXARGS = 16 };
 enum { REACHED_KERNEL = 1000 };	/* a status no program exits with */
