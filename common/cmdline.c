@@ -35,7 +35,7 @@ parse_options(const struct program *p, int argc, char *argv[],
 
 	me = p;
 	prog = p->name;
-	ignore_sigpipe();	/* from here on, for -h and ctl key too */
+	ignore_output_signals();	/* from here on, -h and ctl key too */
 	for (i = 0; i < p->nrows && n < sizeof letters - 2; i++)
 		if (p->rows[i].name[0] == '-') {
 			letters[n++] = p->rows[i].name[1];

@@ -143,7 +143,7 @@ extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
 void catch_signals(void);
 void ticking(int on);
 int exit_status(int status);
-void ignore_sigpipe(void);			/* common/ only */
+void ignore_output_signals(void);			/* common/ only */
 
 /* watch.c: ctl watch, a state line each time the object changes. */
 int watch(int (*look)(char *line, size_t size));
