@@ -63,7 +63,10 @@ die_text(const char *call, int lost, const char *fmt, ...)
 	exit(EXIT_CALL_FAILED);
 }
 
-/* The symbolic name of an errno, which strerror(3) does not give. */
+/*
+ * The symbolic name of an errno, which strerror(3) does not give: those
+ * our calls can fail with, and "errno N" for any other, never a blank.
+ */
 const char *
 errname(int err)
 {
@@ -72,22 +75,27 @@ errname(int err)
 		const char *name;
 	} names[] = {
 		{ E2BIG, "E2BIG" }, { EACCES, "EACCES" }, { EAGAIN, "EAGAIN" },
-		{ EBADF, "EBADF" }, { EDQUOT, "EDQUOT" }, { EEXIST, "EEXIST" },
-		{ EFAULT, "EFAULT" }, { ENOTTY, "ENOTTY" }, { ESRCH, "ESRCH" },
-		{ EFBIG, "EFBIG" }, { EIDRM, "EIDRM" }, { EINTR, "EINTR" },
-		{ EINVAL, "EINVAL" }, { EIO, "EIO" }, { EISDIR, "EISDIR" },
+		{ EBADF, "EBADF" }, { EBUSY, "EBUSY" }, { ECHILD, "ECHILD" },
+		{ EDQUOT, "EDQUOT" }, { EEXIST, "EEXIST" },
+		{ EFAULT, "EFAULT" }, { EFBIG, "EFBIG" }, { EIDRM, "EIDRM" },
+		{ EINTR, "EINTR" }, { EINVAL, "EINVAL" }, { EIO, "EIO" },
+		{ EISDIR, "EISDIR" }, { EMFILE, "EMFILE" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENFILE, "ENFILE" },
 		{ ENOENT, "ENOENT" }, { ENOMEM, "ENOMEM" },
-		{ ENOMSG, "ENOMSG" }, { ENOSPC, "ENOSPC" },
-		{ ENOTDIR, "ENOTDIR" },
+		{ ENOMSG, "ENOMSG" }, { ENOSPC, "ENOSPC" }, { ENOSYS, "ENOSYS" },
+		{ ENOTDIR, "ENOTDIR" }, { ENOTTY, "ENOTTY" }, { ENXIO, "ENXIO" },
 		{ EOVERFLOW, "EOVERFLOW" }, { EPERM, "EPERM" },
 		{ EPIPE, "EPIPE" }, { ERANGE, "ERANGE" }, { EROFS, "EROFS" },
+		{ ESPIPE, "ESPIPE" }, { ESRCH, "ESRCH" },
 	};
+	static char other[32];
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].err == err)
 			return names[i].name;
-	return "errno";
+	snprintf(other, sizeof other, "errno %d", err);
+	return other;
 }
 
 /*

@@ -211,6 +211,26 @@ t_shm_on_a_dinner() {
 		nothing_with "$k"
 }
 
+# No file descriptor left for the pipe the philosophers tell their meals
+# through (ulimit -n 4): EMFILE by its name, not "(errno)", with a hint;
+# the set removed.  (Not under valgrind, which needs descriptors itself.)
+t_emfile_named() {
+	if [ "$SLOW" -gt 1 ]; then
+		echo "under valgrind" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	# shellcheck disable=SC3045 # dash, bash and busybox sh have ulimit -n
+	(ulimit -n 4 && exec sem/philosophers -k "$k" -p 2) >"$T/out" 2>"$T/err"
+	if [ $? != 1 ] || [ -s "$T/out" ] ||
+		! grep -q '^sem/philosophers: pipe: .* (EMFILE)$' "$T/err" ||
+		! grep -q '^sem/philosophers: hint: .*(ulimit -n)' "$T/err" ||
+		! nothing_with "$k"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+}
+
 t_help() {
 	help_ok sem/philosophers
 }
@@ -230,5 +250,7 @@ check "a set already there is refused and left, whatever its size" t_set_there
 check "a second dinner on the same key is refused" t_second_dinner
 check "a counter or a ring on a dinner's key: refused, the dinner goes on" \
 	t_shm_on_a_dinner
+check "no descriptor for the pipe: EMFILE named, the set removed" \
+	t_emfile_named
 check "-h" t_help
 done_testing
