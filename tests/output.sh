@@ -127,13 +127,15 @@ t_receiver_file_limit() {
 	seq 30000 >"$T/lines"
 	start "$T/lines" /dev/null "$T/s.err" msgq/sender -q -k "$k"
 	s=$!
-	wait_for has_queue "$k" &&
-		limited 100 "$T/out1" timeout $((10 * SLOW)) \
-			msgq/receiver -q -k "$k" &&
-		[ "$(cat "$T/rc")" = 1 ] && [ -s "$T/out1" ] ||
-		{ diag "$(cat "$T/err")"; return 1; }
-	lost=$(sed -n 's/^msgq\/receiver: write: .* (EFBIG); \([0-9]*\) bytes\{0,1\} of message \([0-9]*\) lost$/\1 \2/p' "$T/err")
-	set -- $lost
+	if ! wait_for has_queue "$k" ||
+		! limited 100 "$T/out1" timeout $((10 * SLOW)) \
+			msgq/receiver -q -k "$k" ||
+		[ "$(cat "$T/rc")" != 1 ] || [ ! -s "$T/out1" ]; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	# shellcheck disable=SC2046 # "BYTES MESSAGE" splits into two words
+	set -- $(sed -n 's/^msgq\/receiver: write: .* (EFBIG); \([0-9]*\) bytes\{0,1\} of message \([0-9]*\) lost$/\1 \2/p' "$T/err")
 	[ $# = 2 ] || { diag "$(cat "$T/err")"; return 1; }
 	grep -q '^msgq/receiver: hint: the output file reached its size limit' "$T/err" &&
 		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/out2" &&
