@@ -122,17 +122,24 @@ t_race_free_creation() {
 
 # --- interruptions ----------------------------------------------------------
 
-# Ctrl-C in line: exit 130 at once, out of the line (GETNCNT 0).
+# Ctrl-C in line: exit 130 at once, out of the line (GETNCNT 0), and said
+# as msgq/server says it ("stopped by signal 2"), last; with -q, nothing.
 t_sigint_waiting() {
 	k=$(new_key)
-	start /dev/null /dev/null /dev/null sem/wait -k "$k"
+	start /dev/null /dev/null "$T/err" sem/wait -k "$k"
 	w=$!
 	wait_for blocked_in "$w" semtimedop &&
 		interrupt "$w" && exits_with "$w" 130 &&
+		[ "$(tail -n 1 "$T/err")" = "sem/wait: stopped by signal 2" ] &&
+		[ "$(sem_waiting "$k")" = 0 ] && [ "$(sem_value "$k")" = 0 ] &&
+		start /dev/null /dev/null "$T/err" sem/wait -q -k "$k" || return 1
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		interrupt "$w" && exits_with "$w" 130 && [ ! -s "$T/err" ] &&
 		[ "$(sem_waiting "$k")" = 0 ] && [ "$(sem_value "$k")" = 0 ]
 }
 
-# Ctrl-C in the seat: leave (V) before exiting 130; the seat is free.
+# Ctrl-C in the seat: leave (V) before exiting 130; the seat is free; said.
 t_sigint_seated() {
 	k=$(new_key)
 	sem/post -q -k "$k" 1 || return 1
@@ -141,6 +148,7 @@ t_sigint_seated() {
 	wait_for grep -q enter "$T/c" &&
 		interrupt "$w" && exits_with "$w" 130 &&
 		grep -q leave "$T/c" && grep -q 'leaving early' "$T/c.err" &&
+		[ "$(tail -n 1 "$T/c.err")" = "sem/wait: stopped by signal 2" ] &&
 		[ "$(sem_value "$k")" = 1 ]
 }
 
@@ -348,8 +356,9 @@ check "kill -9 in the seat: SEM_UNDO gives it back" t_crash_undo
 check "kill -9 in the seat with -U: the seat leaks" t_crash_no_undo
 check "8 at once on a missing set: one creator, no V lost" \
 	t_race_free_creation
-check "Ctrl-C while waiting: 130, out of the line" t_sigint_waiting
-check "Ctrl-C while seated: leaves first, 130" t_sigint_seated
+check "Ctrl-C while waiting: 130, out of the line, said (not under -q)" \
+	t_sigint_waiting
+check "Ctrl-C while seated: leaves first, 130, said" t_sigint_seated
 check "SIGSTOP/SIGCONT: the waiter waits on" t_stop_cont
 check "set removed while waiting: EIDRM explained" t_eidrm
 check "-n with no unit free: EAGAIN explained" t_nowait
