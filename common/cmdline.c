@@ -60,6 +60,19 @@ parse_options(const struct program *p, int argc, char *argv[],
 }
 
 /*
+ * own() for a program whose one option of its own is a flag (a ctl's -f):
+ * the letter parse_options() hands it sets the int at ctx to 1.
+ */
+int
+flag_option(int opt, const char *arg, void *ctx)
+{
+	(void)opt;
+	(void)arg;
+	*(int *)ctx = 1;
+	return 0;
+}
+
+/*
  * The usage, made from the rows: on stdout for -h (exit 0, or 1 if it
  * could not be written), else on stderr (exit 2).  "usage: NAME [-flags]
  * [-x ARG]... commands operands", what it does, then a line a row.

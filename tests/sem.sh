@@ -338,6 +338,62 @@ t_ctl_set_not_ours() {
 	ipcrm -S "$k"
 }
 
+# As root, ctl rm refuses another user's live set, as every other program
+# does ("belongs to uid 4242"), and leaves it; -f removes it.
+t_ctl_rm_foreign() {
+	k=$(new_key)
+	as_other "$top/sem/post" -q -k "$k" 3 || return 1
+	sem/ctl -k "$k" rm >"$T/out" 2>"$T/err"
+	if [ $? != 1 ] || [ -s "$T/out" ] ||
+		! grep -q "^sem/ctl: key $k: semaphore set id [0-9]* belongs to uid 4242, not to you (uid 0)$" "$T/err" ||
+		! grep -q '^sem/ctl: hint: .* -f ' "$T/err" ||
+		! has_set "$k" || [ "$(sem_value "$k")" != 3 ]; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	sem/ctl -f -k "$k" rm 2>"$T/err" &&
+		grep -q 'belongs to uid 4242; -f: going on' "$T/err" &&
+		grep -q 'IPC_RMID: removed set id' "$T/err" && ! has_set "$k"
+}
+
+# ctl rm leaves shm/'s sets, known by their size and mark, as shm/ctl
+# leaves what is not shm/'s: the ring's set under a writer mid-stream (the
+# stream then ends whole), and a counter's; -f does not change that.  A
+# set of the ring's size without its mark (a dinner's) is removed.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_ctl_rm_not_shm() {
+	k=$(new_key)
+	head -c $((1 << 20)) /dev/urandom >"$T/data"
+	start "$T/data" /dev/null "$T/w.err" shm/writer -q -k "$k" -s 2 -z 4096
+	w=$!
+	wait_for blocked_in "$w" semtimedop || return 1
+	for f in "" -f; do
+		# shellcheck disable=SC2086 # no -f is no word
+		sem/ctl $f -k "$k" rm >"$T/out" 2>"$T/err"
+		if [ $? != 1 ] || [ -s "$T/out" ] ||
+			! grep -q "^sem/ctl: key $k: set id [0-9]* of 6 semaphores is shm/writer's ring (its size and mark): left$" "$T/err" ||
+			! grep -q "^sem/ctl: hint: shm/ctl -k $k rm removes it" "$T/err" ||
+			! has_set "$k"; then
+			diag "sem/ctl $f rm" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	timeout $((10 * SLOW)) shm/reader -q -k "$k" >"$T/copy" &&
+		exits_with "$w" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k" &&
+		perl -e 'use IPC::SysV qw(SETALL);
+			my $id = semget(hex($ARGV[0]), 4, 01600) // die "$!";
+			semctl($id, 0, SETALL, pack("s!4", 1, 0, 0, 0x636f)) or die "$!"' \
+			"$k" &&
+		exits 1 sem/ctl -k "$k" rm 2>"$T/err" &&
+		grep -q "is shm/counter's (its size and mark): left$" "$T/err" &&
+		has_set "$k" && ipcrm -S "$k" &&
+		perl -e 'use IPC::SysV qw(SETALL);
+			my $id = semget(hex($ARGV[0]), 6, 01600) // die "$!";
+			semctl($id, 0, SETALL, pack("s!6", 1, 1, 1, 1, 1, 1)) or die "$!"' \
+			"$k" &&
+		sem/ctl -q -k "$k" rm && ! has_set "$k"
+}
+
 # --- nothing left ------------------------------------------------------------------
 
 # Every key this script used is gone once removed (the harness removes
@@ -369,6 +425,9 @@ check "ctl stat, set, rm, missing" t_ctl
 check "another user is refused, value untouched" t_other_user
 check "a squatted or open set is refused" t_squatter
 check "ctl set refuses another user's set and an open one" t_ctl_set_not_ours
+check "ctl rm refuses another user's set; -f removes it" t_ctl_rm_foreign
+check "ctl rm leaves the ring's and the counter's sets; a dinner's goes" \
+	t_ctl_rm_not_shm
 check "Ctrl-\\ in the seat, with -U: the seat is given back" t_sigquit_seated
 check "stdout closed: no output wanted, exit 0" t_stdout_closed
 check "a full cycle leaves nothing" t_cycle_leaves_nothing
