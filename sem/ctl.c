@@ -182,7 +182,7 @@ show(key_t key, int id, unsigned long n)
 	printf("changed    %s\n", ipc_time(ds.sem_ctime));
 }
 
-/* The command line: -f -k -q (common/), stat, set N or rm, the key. */
+/* The command line: -f -k -q (common/), then stat, set N or rm. */
 static int
 options(int argc, char *argv[], long long *val, int *force)
 {
@@ -199,10 +199,7 @@ options(int argc, char *argv[], long long *val, int *force)
 		QUIET_ROW,
 	};
 	static const struct program ctl = { "sem/ctl", "", NULL, ROWS(rows) };
-	int cmd;
 
-	cmd = command(argc, argv, parse_options(&ctl, argc, argv, flag_option,
-	    force), "the value N", SEM_MAX, val);
-	use_key(PROJ_SEM);
-	return cmd;
+	return command(argc, argv, parse_options(&ctl, argc, argv,
+	    flag_option, force), "the value N", SEM_MAX, val);
 }

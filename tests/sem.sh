@@ -240,6 +240,7 @@ t_ctl() {
 	k=$(new_key)
 	sem/ctl -k "$k" stat >/dev/null 2>"$T/err"
 	[ $? -eq 1 ] && grep -q 'semget: .* (ENOENT)$' "$T/err" &&
+		[ "$(grep -c "^sem/ctl: key $k (from -k)$" "$T/err")" = 1 ] &&
 		grep -q 'hint: no semaphore set has key' "$T/err" &&
 		sem/post -q -k "$k" 3 &&
 		sem/ctl -q -k "$k" stat >"$T/stat" &&
