@@ -71,7 +71,8 @@ msgq/ctl: msgq/peek.o
 sem/wait sem/post sem/ctl: sem/sem.o
 sem/wait: sem/customer.o
 sem/philosophers: sem/table.o
-shm/writer shm/reader shm/counter shm/ctl: shm/ring.o
+shm/writer shm/reader shm/counter shm/ctl: shm/layout.o shm/turns.o \
+	shm/kinds.o
 shm/counter: shm/team.o
 $(PROGS): %: %.o $(COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(COMMON) $(LDLIBS)
@@ -132,7 +133,7 @@ FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) tests/fuzz \
 	msgq/queue msgq/input msgq/stream msgq/request msgq/peek \
 	sem/sem sem/customer sem/table \
-	shm/ring shm/team) \
+	shm/layout shm/turns shm/kinds shm/team) \
 	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
 	-Wl,--wrap=new_message,--wrap=explain_key,--wrap=fclose

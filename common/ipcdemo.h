@@ -160,7 +160,7 @@ const char *ipc_time(time_t t);
  * sets.c: a semaphore set of our kind, made without a race or joined
  * after its shape is checked.  For sem/ and shm/ alike.
  */
-int open_set(int nsems, const unsigned short *init, int marked,
+int open_set(key_t key, int nsems, const unsigned short *init, int marked,
     int *created);
 const char *set_owner(unsigned long nsems);
 unsigned long set_size(int id);

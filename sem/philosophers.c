@@ -61,7 +61,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	for (i = 0; i < t.n; i++)
 		forks[i] = 1;			/* every fork on the table */
-	semid = open_set((int)t.n, forks, 0, &created);	/* semget: common/ */
+	semid = open_set(key, (int)t.n, forks, 0, &created);	/* semget: common/ */
 	if (semid != -1 && !created)	/* another dinner's, or left behind */
 		refuse("key 0x%08x: set id %d is there already: left as it is",
 		    (unsigned int)key, semid);

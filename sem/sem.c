@@ -19,12 +19,12 @@
  * signal stopped us while we waited for its creator.
  */
 int
-open_seat(void)
+open_seat(key_t key)
 {
 	static const unsigned short zero[SEM_NSEMS] = { 0 };
 	int created;
 
-	return open_set(SEM_NSEMS, zero, 0, &created);	/* no mark */
+	return open_set(key, SEM_NSEMS, zero, 0, &created);	/* no mark */
 }
 
 /*

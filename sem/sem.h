@@ -23,7 +23,7 @@ enum { SEM_MAX = 32767 };
 
 enum { SEM_NSEMS = 1 };		/* one semaphore in the set */
 
-int open_seat(void);
+int open_seat(key_t key);
 int sem_query(int semid, int cmd);
 void only_ours(key_t key, int id, unsigned long n);		/* set */
 void may_remove(key_t key, int id, unsigned long n, int force);	/* rm */

@@ -19,7 +19,7 @@
  * the same key.  The first run creates the segment and the set (a MUTEX at
  * 1; a GATE that holds the children until all are forked and through it,
  * so that they really run at the same time: team.c; RUNNERS counting the
- * runs and their children, with SEM_UNDO; the counter's mark: counter.h);
+ * runs and their children, with SEM_UNDO; the counter's mark: team.h);
  * the last one to finish removes them.  The mutex also guards the making
  * of the segment: whoever creates it writes its header while holding it.
  *
@@ -45,7 +45,8 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
-#include "counter.h"
+#include "ring.h"
+#include "team.h"
 
 enum { WINDOW = 200, NAP_EVERY = 1000 };  /* busy steps; a nap every */
 
@@ -59,7 +60,7 @@ static pid_t parent;			/* the run itself; 0 once finished */
 static void options(int argc, char *argv[], struct run *run);
 static int lock(void);
 static void unlock(void);
-static void attach(void);
+static void attach(key_t key);
 static long long add(const struct run *run);
 static void abandon(void);
 
@@ -69,10 +70,12 @@ main(int argc, char *argv[])
 	struct run run = { .procs = 2, .times = 100000, .unlocked = 0 };
 	long long made;
 	int failed = 0, made_set;
+	key_t key;
 
 	options(argc, argv, &run);		/* -k -n -p -q -u: below */
+	key = use_key(PROJ_COUNTER);		/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
-	semid = team_join(&made_set);	/* semget, +1 RUNNERS: team.c */
+	semid = open_counter_set(key, &made_set);	/* semget, RUNNERS+1: team.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	parent = getpid();
@@ -81,10 +84,10 @@ main(int argc, char *argv[])
 
 	/* Under the mutex: make or check the segment, book what we plan. */
 	if (lock() == 0) {
-		attach();
+		attach(key);			/* shmget, shmat: below */
 		atomic_fetch_add(&c->expected, run.procs * run.times);
 		unlock();
-		made = team_run(semid, c, &run, add, &failed);	/* team.c */
+		made = team_run(semid, key, c, &run, add, &failed);
 		team_report(c, &run, made, failed);		/* team.c */
 	}
 
@@ -130,22 +133,22 @@ unlock(void)
  * the header (a new segment is zeros: the count starts at 0).  A segment
  * made by anyone else has another size or header: refused. */
 static void
-attach(void)
+attach(key_t key)
 {
 	struct shmid_ds ds;
 	int id, created;
 
 	do {	/* ENOENT: the last run out removed it between our calls */
 		created = 1;
-		id = shmget(ipc_key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600);
+		id = shmget(key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600);
 		if (id == -1 && errno == EEXIST) {
 			created = 0;
-			id = shmget(ipc_key, 0, 0);
+			id = shmget(key, 0, 0);
 		}
 	} while (id == -1 && errno == ENOENT);
 	if (id == -1)
 		die("shmget");
-	ring_stat(id, &ds);			/* and refuse_if_not_ours */
+	shmctl_stat(id, &ds);		/* and refuse_if_not_ours */
 	c = shmat(id, NULL, 0);
 	if (c == (void *)-1)
 		die("shmat");
@@ -156,7 +159,7 @@ attach(void)
 	    c->version != COUNTER_VERSION) {
 		fprintf(stderr, "%s: key 0x%08x holds a segment of %zu bytes "
 		    "that is not a counter (id %d): left as it is\n", prog,
-		    (unsigned int)ipc_key, (size_t)ds.shm_segsz, id);
+		    (unsigned int)key, (size_t)ds.shm_segsz, id);
 		hint("pick another key with -k (or another IPC_DEMO_KEY)");
 		exit(EXIT_CALL_FAILED);
 	}
@@ -225,7 +228,7 @@ own_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The command line: -k -n -p -q -u (common/), no operands, the key. */
+/* The command line: -k -n -p -q -u (common/), no operands. */
 static void
 options(int argc, char *argv[], struct run *run)
 {
@@ -243,5 +246,4 @@ options(int argc, char *argv[], struct run *run)
 
 	no_more_operands(argc, argv, parse_options(&counter, argc, argv,
 	    own_option, run), NULL);
-	use_key(PROJ_COUNTER);
 }

@@ -24,46 +24,48 @@
 #include <stdio.h>
 
 #include "ipcdemo.h"
-#include "counter.h"
 #include "ring.h"
+#include "team.h"
 
 enum { STAT, RM, KEY, WATCH };	/* as options() finds them */
 
+static key_t key;		/* main's, for watch's look (shm_state) */
+
 static int options(int argc, char *argv[]);
+static int remove_ours(int shmid, int semid);
 static void show_segment(int shmid);
 static void show_set(int semid);
-static int remove_ours(int shmid, int semid);
-static const char *const *shm_set(int semid, unsigned long n,
-    unsigned short *vals);
+static int shm_state(char *line, size_t size);
 
 int
 main(int argc, char *argv[])
 {
-	int cmd = options(argc, argv);	/* STAT, RM, ...; the key: below */
+	int cmd = options(argc, argv);	/* STAT, RM, ...: below */
 	int shmid, semid;
 
+	key = use_key(PROJ_SHM);	/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
 		return cmd == KEY ? explain_key(PROJ_SHM) : watch(shm_state);
 
 	/* Either may exist without the other; flags 0: never create. */
-	shmid = shmget(ipc_key, 0, 0);
+	shmid = shmget(key, 0, 0);
 	if (shmid == -1 && errno != ENOENT)
 		die("shmget");
-	semid = semget(ipc_key, 0, 0);
+	semid = semget(key, 0, 0);
 	if (semid == -1 && errno != ENOENT)
 		die("semget");
 	if (shmid == -1 && semid == -1) {
 		errno = ENOENT;
 		die_hint("shmget", "no segment and no semaphore set have key "
 		    "0x%08x: shm/writer and shm/reader create them",
-		    (unsigned int)ipc_key);
+		    (unsigned int)key);
 	}
 
 	if (cmd == STAT) {
-		printf("key        0x%08x\n", (unsigned int)ipc_key);
-		show_segment(shmid);
-		show_set(semid);
-	} else if (remove_ours(shmid, semid) == -1) {
+		printf("key        0x%08x\n", (unsigned int)key);
+		show_segment(shmid);		/* shmctl IPC_STAT: below */
+		show_set(semid);		/* semctl IPC_STAT, GETALL */
+	} else if (remove_ours(shmid, semid) == -1) {	/* IPC_RMID */
 		return EXIT_CALL_FAILED;	/* something was left: said */
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
@@ -79,25 +81,25 @@ main(int argc, char *argv[])
 static int
 remove_ours(int shmid, int semid)
 {
-	unsigned short vals[NSEMS];
 	const char *kind = NULL;
 	unsigned long n = 0;
+	char line[128];
 	size_t size;
+	int ours = 0;
 
 	if (shmid != -1)
-		kind = segment_kind(shmid, &size);	/* ring.c */
+		kind = segment_kind(shmid, &size);	/* kinds.c */
 	if (semid != -1)
-		n = set_size(semid);
-	if (kind != NULL && kind != ring_kind && kind != counter_kind &&
-	    kind != damaged_kind) {
+		ours = set_kind(semid, &n, line, sizeof line, 0);
+	if (kind != NULL && !shm_kind(kind)) {
 		refuse("key 0x%08x: segment id %d is not one of ours (%zu "
-		    "bytes): left", (unsigned int)ipc_key, shmid, size);
+		    "bytes): left", (unsigned int)key, shmid, size);
 		shmid = -1;
 	}
-	if (semid != -1 && shm_set(semid, n, vals) == NULL) {
+	if (semid != -1 && !ours) {
 		refuse("key 0x%08x: semaphore set id %d of %lu semaphore%s "
 		    "is not the ring's nor the counter's (their size and "
-		    "mark): left", (unsigned int)ipc_key, semid, n,
+		    "mark): left", (unsigned int)key, semid, n,
 		    plural(n));
 		semid = -1;
 	}
@@ -159,46 +161,62 @@ show_segment(int shmid)
 static void
 show_set(int semid)
 {
-	unsigned short vals[NSEMS];
-	const char *const *names;
-	unsigned long i, n;
+	unsigned long n;
+	char line[128];
+	int ours;
 
 	if (semid == -1) {
 		printf("semaphores none\n");
 		return;
 	}
-	n = set_size(semid);
-	names = shm_set(semid, n, vals);
+	ours = set_kind(semid, &n, line, sizeof line, 0);	/* kinds.c */
 	printf("semaphores id %d, %lu of them (%s)\n", semid, n,
-	    names == NULL ? set_owner(n) : n == NSEMS ?
+	    !ours ? set_owner(n) : n == NSEMS ?
 	    "shm/writer's ring: its mark is there" :
 	    "shm/counter's: its mark is there");
-	if (names == NULL)
-		return;
-	printf("values    ");
-	for (i = 0; i < n - 1; i++)	/* the mark, last, is not shown */
-		printf(" %s %u", names[i], vals[i]);
-	printf("\n");
+	if (ours)
+		printf("values     %s\n", line);
 }
 
 /*
- * Is set semid, of n semaphores, the ring's or the counter's?  Names its
- * semaphores (set_names, ring.c) after GETALL into vals, or NULL.
+ * ctl watch's look (watch() in common/ polls it): the segment's nattch
+ * (IPC_STAT), and the values of the set with the same key, by name for
+ * the ring's and the counter's.  Returns 0 when neither has our key: not
+ * yet, or no more.
  */
-static const char *const *
-shm_set(int semid, unsigned long n, unsigned short *vals)
+static int
+shm_state(char *line, size_t size)
 {
-	union semun arg;
+	struct shmid_ds ds;
+	unsigned long n = 0;
+	int shmid = shmget(key, 0, 0), semid, len, ours = 0;
 
-	if (n != NSEMS && n != COUNTER_NSEMS)
-		return NULL;		/* vals has room for these only */
-	arg.array = vals;
-	if (semctl(semid, 0, GETALL, arg) == -1)
-		die("semctl GETALL");
-	return set_names(n, vals);
+	if (shmid == -1 && errno != ENOENT)	/* flags 0: never create */
+		die("shmget");
+	if (shmid != -1 && shmctl(shmid, IPC_STAT, &ds) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			die("shmctl IPC_STAT");
+		shmid = -1;		/* removed since shmget */
+	}
+	len = shmid == -1 ? snprintf(line, size, "no segment; ") :
+	    snprintf(line, size, "nattch %lu; ", (unsigned long)ds.shm_nattch);
+	if (len < 0 || (size_t)len >= size)
+		return 1;
+	line += len;
+	size -= (size_t)len;
+	if ((semid = semget(key, 0, 0)) == -1 && errno != ENOENT)
+		die("semget");
+	if (semid != -1)
+		ours = set_kind(semid, &n, line, size, 1);	/* n 0: gone */
+	if (n == 0)
+		snprintf(line, size, "no semaphores");
+	else if (!ours)
+		snprintf(line, size, "a set of %lu semaphores (%s)", n,
+		    set_owner(n));
+	return n != 0 || shmid != -1;
 }
 
-/* The command line: -k -q (common/), then stat or rm, then the key. */
+/* The command line: -k -q (common/), then stat, rm, key or watch. */
 static int
 options(int argc, char *argv[])
 {
@@ -212,10 +230,7 @@ options(int argc, char *argv[])
 		QUIET_ROW,
 	};
 	static const struct program ctl = { "shm/ctl", "", NULL, ROWS(rows) };
-	int cmd;
 
-	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,
+	return command(argc, argv, parse_options(&ctl, argc, argv, NULL,
 	    NULL), "", 0, NULL);
-	use_key(PROJ_SHM);
-	return cmd;
 }

@@ -27,13 +27,10 @@
  *
  * See also: shm/writer, shm/ctl, shmget(2), shmop(2), shmctl(2), semop(2).
  */
-#include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/types.h>
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,59 +38,44 @@
 #include "ipcdemo.h"
 #include "ring.h"
 
+static key_t key;			/* main's: for the looks, at exit */
 static int semid = -1, shmid = -1;	/* the set; the writer's segment */
 static int made_set;			/* we created the set in this run */
 static const struct ring *ring;		/* the segment, once attached */
-static int finished;			/* finish() has run */
 
 static void options(int argc, char *argv[]);
+static int no_writer(int arrived);
+static int writer_gone(void);
 static int attach(uint32_t *slots, uint32_t *slot_bytes);
 static int drain(uint32_t slots, uint32_t slot_bytes, struct tally *t);
-static int writer_gone(void);
 static void finish(int status);
-static void leave_early(int status);
 static void abandon(void);
-
-/*
- * For ring_take: has the writer gone (ring.c)?  It may give us shmid.  A
- * segment not ours came instead (-1): said; we stop, and remove only the
- * set, if we made it.
- */
-static int
-writer_gone(void)
-{
-	int gone = ring_writer_gone(semid, ring != NULL, &shmid);
-
-	if (gone != -1)
-		return gone;
-	finished = 1;
-	if (made_set)
-		ring_remove(semid, -1);
-	else
-		(void)ring_leave(semid, READER);
-	exit(EXIT_CALL_FAILED);
-}
 
 int
 main(int argc, char *argv[])
 {
+	struct sembuf first[2] = {	/* the first P: ring.h */
+		{ .sem_num = FILLED, .sem_op = -1, .sem_flg = 0 },
+		{ .sem_num = STARTED, .sem_op = 1, .sem_flg = SEM_UNDO },
+	};
 	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots = 0, slot_bytes = 0;
 	int status;
 
 	options(argc, argv);			/* -k -q: below */
+	key = use_key(PROJ_SHM);		/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
-	semid = ring_set(&made_set);		/* semget: sem/set.c */
+	semid = open_ring_set(key, &made_set);	/* semget: turns.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
-	ring_stale(semid, made_set);	/* a segment there must be live */
-	ring_arrive(semid, READER);	/* READER 0 -> 1 if STARTED is 0 */
+	(void)no_writer(0);		/* a segment there must be live */
+	semop_arrive(semid, READER, key);	/* READER 0 -> 1, SEM_UNDO */
 	if (atexit(abandon) != 0)
 		die("atexit");
 
 	/* P(FILLED), and STARTED 0 -> 1 in the same call: we take part. */
 	note("waiting for the writer's first slot (P on FILLED)...");
-	status = ring_take(semid, FILLED, STARTED, writer_gone);
+	status = semop_or_gone(semid, first, 2, writer_gone);
 	if (status == DONE)
 		status = attach(&slots, &slot_bytes);	/* shmat, read-only */
 	if (clock_gettime(CLOCK_MONOTONIC, &t.t0) == -1)
@@ -108,30 +90,79 @@ main(int argc, char *argv[])
 }
 
 /*
- * The writer has filled a slot, so its segment exists.  SHM_RDONLY maps
- * it read-only.  Its size comes from the kernel (IPC_STAT), never from
- * the header alone, so a corrupt header cannot send us past the end; the
- * geometry is copied once, so a header changed later cannot either.
+ * Has the writer gone, leaving no filled slot?  WRITER is 1 while it runs
+ * (SEM_UNDO puts it back to 0 when it dies).  Not attached, the stale-ring
+ * checks: a segment with our key, no writer and no slot to read, is no
+ * stream of ours before we arrive (main): another program's, or a
+ * crash's.  As we wait (writer_gone), a ring is our writer's, gone before
+ * its first slot: ours to remove (shmid).  Anything else is said and left,
+ * with the set unless we made it: exit 1.  No segment: we wait on (0).
+ */
+static int
+no_writer(int arrived)
+{
+	struct shmid_ds ds;
+	size_t size;
+	int id;
+
+	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
+		return 0;
+	if (ring != NULL)
+		return 1;
+	if ((id = shmget(key, 0, 0)) == -1)
+		return 0;
+	/* Again: a writer that just came has WRITER 1 before its segment. */
+	if (arrived && (ring_value(semid, WRITER) != 0 ||
+	    ring_value(semid, FILLED) != 0))
+		return 0;
+	shmctl_stat(id, &ds);			/* another user's: refused */
+	if (arrived && segment_kind(id, &size) == ring_kind) {
+		shmid = id;
+		return 1;
+	}
+	ring_refuse(key, id, "", arrived ? ", which came while we waited "
+	    "for a writer: left as it is" : ", with no writer and nothing to "
+	    "read: left as it is", arrived ? "no writer can use this key "
+	    "while it is there; pick another key with -k" : "if it is a "
+	    "stream left behind, remove it with {ctl} rm; or pick another "
+	    "key with -k");
+	if (made_set)
+		ring_remove(semid, -1);
+	else if (arrived)
+		(void)ring_leave(semid, READER);
+	semid = -1;				/* nothing for abandon() */
+	exit(EXIT_CALL_FAILED);
+}
+
+/* For semop_or_gone (turns.c): the look once a second, as we wait. */
+static int
+writer_gone(void)
+{
+	return no_writer(1);
+}
+
+/*
+ * The writer has filled a slot, so its segment exists: shmat, SHM_RDONLY.
+ * Its size comes from the kernel (IPC_STAT), never from the header alone
+ * (ring_check); the geometry is copied once, so a header changed later
+ * cannot send us past the end either.
  */
 static int
 attach(uint32_t *slots, uint32_t *slot_bytes)
 {
 	struct shmid_ds ds;
-	int id;
+	int id = shmget(key, 0, 0400);
 
-	id = shmget(ipc_key, 0, 0400);
 	if (id == -1 && errno == ENOENT)
-		return ring_no_segment(semid);	/* a set not ours: ring.c */
+		return ring_no_segment(semid, key);	/* a set not ours */
 	if (id == -1)
 		die("shmget");
-	ring_stat(id, &ds);			/* and refuse_if_not_ours */
+	shmctl_stat(id, &ds);			/* and refuse_if_not_ours */
 	ring = shmat(id, NULL, SHM_RDONLY);
 	if (ring == (void *)-1)
 		die("shmat");
-	if (ring_check(ring, ds.shm_segsz) == -1) {
-		ring_untake(semid);	/* not ours: as we found it */
-		return CORRUPT;
-	}
+	if (ring_check(semid, ring, ds.shm_segsz, key) != DONE)
+		return CORRUPT;		/* not ours: as we found it */
 	shmid = id;
 	*slots = ring->slots;
 	*slot_bytes = ring->slot_bytes;
@@ -143,14 +174,15 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
 }
 
 /*
- * The consumer: the slot is ours (we hold one FILLED), write it out,
- * V(FREE), P(FILLED) for the next, round the ring in order.  A slot of
- * length 0 is the end of the stream.  If our output fails, say exactly
- * what was lost (output_failed()).
+ * The consumer: the slot is ours (we hold one FILLED): write it out,
+ * V(FREE), P(FILLED) for the next, round the ring in order.  Length 0 is
+ * the end of the stream; a failed output says what was lost (ring_lost).
  */
 static int
 drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 {
+	struct sembuf v = { .sem_num = FREE, .sem_op = 1, .sem_flg = 0 };
+	struct sembuf p = { .sem_num = FILLED, .sem_op = -1, .sem_flg = 0 };
 	const char *data = (const char *)ring + ring_header_size(slots);
 	uint32_t i = 0, len;
 	size_t out;
@@ -159,8 +191,8 @@ drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 	for (;;) {
 		len = ring->len[i];
 		if (len > slot_bytes) {
-			fprintf(stderr, "%s: slot %u says %u bytes, more than a "
-			    "slot holds: corrupt segment\n", prog, i, len);
+			refuse("slot %u says %u bytes, more than a slot "
+			    "holds: corrupt segment", i, len);
 			return CORRUPT;
 		}
 		if (len == 0)
@@ -171,78 +203,48 @@ drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 			return ring_lost(semid, i, len, out, t->bytes);
 		t->bytes += len;
 		t->slots++;
-		ring_give(semid, FREE);
+		if (semop(semid, &v, 1) == -1)	/* V(FREE) */
+			die("semop V");
 		i = (i + 1) % slots;
-		if ((r = ring_take(semid, FILLED, -1, writer_gone)) != DONE)
-			return r;
+		if ((r = semop_or_gone(semid, &p, 1, writer_gone)) != DONE)
+			return r;		/* P(FILLED): turns.c */
 	}
 }
 
 /*
- * Say how it ended, detach, and leave.  At the end of the stream we remove
- * the segment and the set.  Stopped early, see leave_early().
+ * Say how it ended, detach, and leave: at the end we remove the segment
+ * and the set, before it leave_stream (turns.c) says who removes.
  */
 static void
 finish(int status)
 {
-	finished = 1;
-	ring_ended(READER, status, semid, ring);	/* why, in words */
-	if (ring != NULL && shmdt(ring) == -1)
+	int id = semid;
+
+	semid = -1;
+	ring_ended(READER, status, id, ring, key);	/* why, in words */
+	if (ring != NULL && shmdt(ring) == -1 && status != LOST)
 		die("shmdt");
-	ring = NULL;
-	if (status != DONE) {
-		leave_early(status);
-		return;
-	}
-	(void)ring_leave(semid, READER);
-	ring_remove(semid, shmid);
-	note("removed the segment and the semaphore set (IPC_RMID)");
+	leave_stream(READER, status, id, shmid, key);
 }
 
-/*
- * Leave before the end.  A stream nobody has taken from (STARTED 0) with
- * its segment there stays whole for the next reader; a segment that is
- * not one of ours (CORRUPT) is not ours to judge.  Otherwise whoever
- * leaves last removes both: the stream is over or broken.
- */
-static void
-leave_early(int status)
-{
-	if (status == CORRUPT || (status != PEER_GONE &&
-	    semctl(semid, STARTED, GETVAL) == 0 &&
-	    shmget(ipc_key, 0, 0) != -1)) {
-		(void)ring_leave(semid, READER);
-		return;
-	}
-	if (last_out(semid, READER, WRITER, shmid))
-		note("removed the segment and the semaphore set (IPC_RMID)%s",
-		    status == LOST ? ": the rest of the stream with them" : "");
-}
-
-/* At exit after a failed call (die), before finish(): leave, as above. */
+/* At exit after a failed call (die), leave so too; semid is -1 once
+ * finish() has begun: nothing left to do. */
 static void
 abandon(void)
 {
-	if (finished)
-		return;
-	if (ring != NULL)
-		(void)shmdt(ring);
-	leave_early(LOST);
+	if (semid != -1)
+		finish(LOST);
 }
 
-/* The command line: -k -q (common/), no operands, then the key. */
+/* The command line: -k -q (common/), no operands. */
 static void
 options(int argc, char *argv[])
 {
-	static const struct row rows[] = {
-		KEY_ROW("the key"),
-		QUIET_ROW,
-	};
+	static const struct row rows[] = { KEY_ROW("the key"), QUIET_ROW };
 	static const struct program reader = { "shm/reader", "> output",
 	    "Write out what shm/writer streams through shared memory.",
 	    ROWS(rows) };
 
 	no_more_operands(argc, argv, parse_options(&reader, argc, argv, NULL,
 	    NULL), NULL);
-	use_key(PROJ_SHM);
 }

@@ -1,6 +1,8 @@
 /*
  * ring.h - what shm/writer and shm/reader agree on: the layout of the
- * shared segment, and the semaphores that take turns over it.
+ * shared segment (layout.c), and the semaphores that take turns over it
+ * (turns.c); and how shm/'s programs tell a ring from a counter, or from
+ * another program's object, with our key (kinds.c).
  *
  * The segment is a ring of SLOTS slots of SLOT_BYTES bytes each, after a
  * small header.  The writer read(2)s standard input straight into the next
@@ -19,8 +21,8 @@
  *	WRITER, READER	1 while that side runs, taken with SEM_UNDO so that the
  *			kernel puts it back to 0 when the process dies, even by
  *			kill -9.  A peer blocked in P looks at it once a second.
- *	STARTED		1 once a reader has taken the first slot.  No SEM_UNDO:
- *			it stays 1 when that reader dies.
+ *	STARTED		1 once a reader has taken the first slot, and for
+ *			good: no SEM_UNDO takes it back when that reader dies.
  * And a sixth, RING_MARK, holds RING_MARK_VALUE from the start, never
  * changed: a set has no name, and the mark tells the ring's set from
  * another of six semaphores, a dinner of six philosophers (open_set).
@@ -35,26 +37,37 @@
  * stops too.  A reader that leaves before taking anything (Ctrl-C while it
  * waits) breaks nothing: the next one reads the whole stream.
  *
+ * A reader killed before its first slot.  A reader stopped by SIGSTOP or
+ * Ctrl-Z is not waiting in semop (the stop takes it out; SIGCONT makes the
+ * call again), so the writer's V(FILLED) cannot hand it a slot: killed
+ * so, it leaves READER 0 and STARTED 0, as a reader that left on purpose
+ * does.  So a reader arrives with a death notice: +1 on STARTED, then -1
+ * with SEM_UNDO, in the arriving semop.  STARTED stays 0, but the kernel
+ * will add 1 to it when the reader dies; its first take (+1 with
+ * SEM_UNDO) or its leaving on purpose takes the notice back.  Killed in
+ * any state, a reader leaves STARTED 1 and READER 0, and the writer stops.
+ *
  * End of stream: a slot of length 0.  An interrupted writer sets `aborted`
  * instead, so the reader can tell a complete stream from a cut one.
  *
  * Who creates and who removes.  Whichever side starts first creates the
- * semaphore set (IPC_EXCL, 0600, race-free: open_set() in sem/set.c).  The
- * writer creates the segment with IPC_EXCL, because only it knows SLOTS
- * and SLOT_BYTES; a reader that came first waits on FILLED, and attaches
- * when the first slot is filled.  The reader removes both at the end of
- * the stream; a side that stops early removes both if the other side is
- * gone too.  A program refused at the start (a second writer, a reader of
- * a broken stream, a set or segment of another shape) removes nothing it
- * did not make.  IPC_RMID on a segment only marks it: it goes when the
- * last process detaches.
+ * semaphore set (IPC_EXCL, 0600, race-free: open_set() in common/sets.c).
+ * The writer creates the segment with IPC_EXCL, because only it knows
+ * SLOTS and SLOT_BYTES; a reader that came first waits on FILLED, and
+ * attaches when the first slot is filled.  The reader removes both at the
+ * end of the stream; a side that stops early removes both if the other
+ * side is gone too.  A program refused at the start (a second writer, a
+ * reader of a broken stream, a set or segment of another shape) removes
+ * nothing it did not make.  IPC_RMID on a segment only marks it: it goes
+ * when the last process detaches.
  */
 #ifndef RING_H
 #define RING_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdnoreturn.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/types.h>
 #include <time.h>
@@ -80,21 +93,6 @@ enum {
 	DATA_ALIGN = 64			/* slots start on a cache line */
 };
 
-/*
- * shm/counter's segment, here so that shm/ctl and the ring's checks know
- * it when they see it.  The counter itself is the lesson (counter.c).
- */
-#define COUNTER_MAGIC 0x636e7472u	/* "cntr" */
-#define COUNTER_VERSION 2u		/* 2: done */
-
-struct counter {
-	uint32_t magic;		/* COUNTER_MAGIC, written under the mutex */
-	uint32_t version;	/* COUNTER_VERSION */
-	atomic_llong count;	/* the shared counter */
-	atomic_llong expected;	/* what all runs so far have added */
-	atomic_llong done;	/* of those, made: all once none adds */
-};
-
 /* How a side's stream ended: the end, or why not. */
 enum {
 	DONE = 0, STOPPED = -1,	/* a signal */
@@ -110,34 +108,41 @@ struct tally {
 	struct timespec t0;		/* when it began */
 };
 
+/* layout.c: the segment, its header and its slots; a side's last words. */
 size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
-int ring_check(const struct ring *r, size_t segsz);
-extern const char ring_kind[], counter_kind[], damaged_kind[];
-const char *const *set_names(unsigned long n, const unsigned short *vals);
-const char *segment_kind(int shmid, size_t *segsz);
-void ring_stat(int shmid, struct shmid_ds *ds);
-int ring_set(int *made);
-void ring_refuse(int shmid, const char *already, const char *why,
-    const char *advice);
-void ring_arrive(int semid, int who);
-int ring_value(int semid, int sem);
-int ring_take(int semid, int sem, int mark, int (*peer_gone)(void));
-void ring_open_slots(int semid, uint32_t slots);
-int ring_intact(const struct ring *r, uint32_t slots, uint32_t slot_bytes);
-ssize_t ring_input(char *slot, uint32_t slot_bytes, int (*peer_gone)(void));
-void ring_give(int semid, int sem);
-int ring_leave(int semid, int who);
-int last_out(int semid, int mine, int others, int shmid);
-void ring_stale(int semid, int made_set);
+int ring_fits(const struct ring *r, size_t segsz);
+int ring_check(int semid, const struct ring *r, size_t segsz, key_t key);
+int ring_no_segment(int semid, key_t key);
+ssize_t read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void));
 int ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
     unsigned long long before);
-void ring_untake(int semid);
-int ring_no_segment(int semid);
-int ring_writer_gone(int semid, int attached, int *shmid);
-void ring_remove(int semid, int shmid);
-void ring_ended(int who, int status, int semid, const struct ring *r);
 void ring_tally(const struct tally *t, const char *tail);
-int shm_state(char *line, size_t size);
+void ring_ended(int who, int status, int semid, const struct ring *r,
+    key_t key);
+
+/* kinds.c: a ring's, a counter's (team.h), or another's. */
+extern const char ring_kind[], counter_kind[], damaged_kind[];
+const char *segment_kind(int shmid, size_t *segsz);
+int shm_kind(const char *kind);
+void shmctl_stat(int shmid, struct shmid_ds *ds);
+void ring_refuse(key_t key, int shmid, const char *already, const char *why,
+    const char *advice);
+noreturn void ring_not_made(key_t key);
+int set_kind(int semid, unsigned long *n, char *line, size_t size,
+    int gone_ok);
+
+/* turns.c: the semaphores, whose turn it is and who is there (semop). */
+int open_ring_set(key_t key, int *made);
+void semop_arrive(int semid, int who, key_t key);
+int ring_value(int semid, int sem);
+int semop_or_gone(int semid, struct sembuf *ops, size_t nops,
+    int (*gone)(void));
+void ring_open_slots(int semid, uint32_t slots);
+void ring_untake(int semid);
+int ring_leave(int semid, int who);
+void leave_stream(int who, int status, int semid, int shmid, key_t key);
+int last_out(int semid, int mine, int others, int shmid);
+void ring_remove(int semid, int shmid);
 
 #endif

@@ -1,10 +1,12 @@
 /*
- * team.c - shm/counter's team: fork PROCS children behind a gate, let them
- * go at once, pass a signal on, reap them, collect what each made, and
- * report.  The adding itself, the lesson, is in counter.c.
+ * team.c - shm/counter's team: join the counter's set, fork PROCS
+ * children behind a gate, let them go at once, pass a signal on, reap
+ * them, collect what each made, and report.  The adding itself, the
+ * lesson, is in counter.c; see team.h.
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -18,26 +20,29 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
-#include "counter.h"
+#include "ring.h"
+#include "team.h"
 
 static pid_t parent;		/* the run that forks, for parent_gone() */
 enum { CHILD_STOPPED = 3 };	/* a child's exit status after a signal */
 
-static void child(int semid, struct counter *c, const struct run *run,
-    long long (*work)(const struct run *run), int report_fd);
+static void child(int semid, key_t key, struct counter *c,
+    const struct run *run, long long (*work)(const struct run *run),
+    int report_fd);
 static void all_through(int semid);
 static int reap(pid_t *pids, int n);
 static long long collect(int semid, int fd, int forked);
 
 /*
- * The counter's set, made or joined (open_set, sem/set.c), and one more
- * run in RUNNERS (SEM_UNDO: the kernel takes it back if we die).  The last
- * run out may remove the set just as we join it (EIDRM, EINVAL): then we
- * make or join the next one.  Returns the id, or -1 if a signal stopped
- * us while we waited for the set's creator.
+ * The counter's set, made or joined (open_set, common/sets.c: semget,
+ * without a race, on the key), and one more run in
+ * RUNNERS (SEM_UNDO: the kernel takes it back if we die).  The last run
+ * out may remove the set just as we join it (EIDRM, EINVAL): then we make
+ * or join the next one.  Returns the id, or -1 if a signal stopped us
+ * while we waited for the set's creator.
  */
 int
-team_join(int *made_set)
+open_counter_set(key_t key, int *made_set)
 {
 	static const unsigned short init[] = { 1, 0, 0, COUNTER_MARK_VALUE };
 	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
@@ -45,7 +50,7 @@ team_join(int *made_set)
 	int semid;
 
 	for (;;) {
-		semid = open_set(COUNTER_NSEMS, init, 1, made_set);
+		semid = open_set(key, COUNTER_NSEMS, init, 1, made_set);
 		if (semid == -1 || semop(semid, &join, 1) == 0)
 			return semid;
 		if (errno != EIDRM && errno != EINVAL)
@@ -62,7 +67,7 @@ team_join(int *made_set)
  * additions made.
  */
 long long
-team_run(int semid, struct counter *c, const struct run *run,
+team_run(int semid, key_t key, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int *failed)
 {
 	struct sembuf open_gate = { .sem_num = GATE, .sem_op = 0,
@@ -82,7 +87,7 @@ team_run(int semid, struct counter *c, const struct run *run,
 		if (pids[forked] == -1)
 			die("fork");
 		if (pids[forked] == 0)
-			child(semid, c, run, work, fds[1]);
+			child(semid, key, c, run, work, fds[1]);
 	}
 	/* Stopped before all were forked: give their booking back. */
 	atomic_fetch_sub(&c->expected, (run->procs - forked) * run->times);
@@ -95,7 +100,10 @@ team_run(int semid, struct counter *c, const struct run *run,
 	return collect(semid, fds[0], forked);
 }
 
-/* For a child at the gate: has the run that forked it died (kill -9)? */
+/*
+ * For a child at the gate (semop_or_gone, turns.c): has the run that
+ * forked it died (kill -9)?
+ */
 static int
 parent_gone(void)
 {
@@ -108,18 +116,19 @@ parent_gone(void)
  * the parent how many it made through the pipe; -1: never passed the gate.
  */
 static void
-child(int semid, struct counter *c, const struct run *run,
+child(int semid, key_t key, struct counter *c, const struct run *run,
     long long (*work)(const struct run *run), int report_fd)
 {
 	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
 		.sem_flg = SEM_UNDO };
+	struct sembuf pass = { .sem_num = GATE, .sem_op = -1, .sem_flg = 0 };
 	long long made = -1;
 
 	/* Counted among the runners while we add, so that no run that
 	 * comes meanwhile thinks it is alone, even if our parent dies. */
 	if (semop(semid, &join, 1) == -1)
 		die("semop (joining)");
-	if (ring_take(semid, GATE, -1, parent_gone) == 0) {
+	if (semop_or_gone(semid, &pass, 1, parent_gone) == DONE) {
 		all_through(semid);
 		made = work(run);
 	}
@@ -127,7 +136,7 @@ child(int semid, struct counter *c, const struct run *run,
 	atomic_fetch_add(&c->done, made < 0 ? 0 : made);  /* then: done <= it */
 	if (parent_gone()) {	/* killed: the last of us removes, as it would */
 		(void)shmdt(c);
-		if (last_out(semid, RUNNERS, RUNNERS, shmget(ipc_key, 0, 0)))
+		if (last_out(semid, RUNNERS, RUNNERS, shmget(key, 0, 0)))
 			note("our run is gone: removed the segment and the set");
 		_exit(EXIT_CALL_FAILED);
 	}

@@ -30,13 +30,9 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/types.h>
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "ring.h"
@@ -48,14 +44,13 @@ enum { SLOTS_DEFAULT = 2, SLOT_BYTES_DEFAULT = 1 << 20 };
 static int semid = -1, shmid = -1;	/* the set; our segment, once made */
 static int made_set;			/* we created the set in this run */
 static struct ring *ring;		/* our segment, attached */
-static int finished;			/* finish() has run */
 
 static void options(int argc, char *argv[], uint32_t *slots,
     uint32_t *slot_bytes);
-static void create_segment(uint32_t slots, uint32_t slot_bytes);
+static void lay_out(uint32_t slots, uint32_t slot_bytes);
 static int stream(uint32_t slots, uint32_t slot_bytes, struct tally *t);
 static int reader_gone(void);
-static void finish(int status, const struct tally *t);
+static void finish(int status, const struct tally *t, key_t key);
 static void abandon(void);
 
 int
@@ -63,90 +58,90 @@ main(int argc, char *argv[])
 {
 	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
+	key_t key;
 	int status;
 
 	options(argc, argv, &slots, &slot_bytes);	/* -k -q -s -z: below */
+	key = use_key(PROJ_SHM);		/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
-	semid = ring_set(&made_set);		/* semget: sem/set.c */
+	semid = open_ring_set(key, &made_set);	/* semget: turns.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
-	ring_arrive(semid, WRITER);	/* WRITER 0 -> 1, SEM_UNDO */
+	semop_arrive(semid, WRITER, key);	/* WRITER 0 -> 1, SEM_UNDO */
 	if (atexit(abandon) != 0)
 		die("atexit");
-	create_segment(slots, slot_bytes);	/* shmget, shmat, header */
+
+	/* Our segment, made for this stream: IPC_EXCL, never another's. */
+	shmid = shmget(key, ring_size(slots, slot_bytes),
+	    IPC_CREAT | IPC_EXCL | 0600);
+	if (shmid == -1)
+		ring_not_made(key);		/* EEXIST: kinds.c */
+	ring = shmat(shmid, NULL, 0);		/* NULL: the kernel chooses */
+	if (ring == (void *)-1)
+		die("shmat");
+	lay_out(slots, slot_bytes);		/* the header; FREE = slots */
 
 	if (clock_gettime(CLOCK_MONOTONIC, &t.t0) == -1)
 		die("clock_gettime");
 	status = stream(slots, slot_bytes, &t);	/* P, read, V: the ring */
-	finish(status, &t);		/* shmdt; the last removes */
+	finish(status, &t, key);		/* shmdt; the last removes */
 	return exit_status(status == DONE ? 0 : EXIT_CALL_FAILED);
 }
 
 /*
- * shmget with IPC_CREAT|IPC_EXCL: a segment left with our key (a stream
- * nobody read, a crash, another program's) is not ours to overwrite, so
- * we say what it is and leave it.  shmat with a NULL address lets the
- * kernel choose where the segment appears in our memory.  Then the header,
- * and the stream's semaphores: FREE opens every slot.
+ * The header (the kernel zeroed the lengths: a new segment is zeros),
+ * then the stream's semaphores: FREE opens every slot (turns.c).
  */
 static void
-create_segment(uint32_t slots, uint32_t slot_bytes)
+lay_out(uint32_t slots, uint32_t slot_bytes)
 {
-	size_t size = ring_size(slots, slot_bytes);
 	struct shmid_ds ds;
-	int other;
 
-	shmid = shmget(ipc_key, size, IPC_CREAT | IPC_EXCL | 0600);
-	if (shmid == -1 && errno == EEXIST &&
-	    (other = shmget(ipc_key, 0, 0)) != -1) {
-		ring_refuse(other, " already", ": not ours to overwrite", "a "
-		    "stream nobody has read yet (run shm/reader), or one left "
-		    "behind ({ctl} rm); or pick another key with -k");
-		exit(EXIT_CALL_FAILED);
-	}
-	if (shmid == -1)
-		die("shmget");
-	ring = shmat(shmid, NULL, 0);
-	if (ring == (void *)-1)
-		die("shmat");
 	ring->version = RING_VERSION;
 	ring->slots = slots;
 	ring->slot_bytes = slot_bytes;
-	ring->aborted = 0;		/* the kernel zeroed the lengths */
+	ring->aborted = 0;
 	ring->magic = RING_MAGIC;
-	ring_open_slots(semid, slots);	/* FREE = slots: ring.c */
+	ring_open_slots(semid, slots);
 	if (shmctl(shmid, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
 	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
-	    "byte%s); shmat: at %p, nattch %lu", shmid, size, slots,
-	    plural(slots), slot_bytes, plural(slot_bytes), (void *)ring,
-	    (unsigned long)ds.shm_nattch);
+	    "byte%s); shmat: at %p, nattch %lu", shmid,
+	    ring_size(slots, slot_bytes), slots, plural(slots), slot_bytes,
+	    plural(slot_bytes), (void *)ring, (unsigned long)ds.shm_nattch);
 }
 
 /*
  * The producer: P(FREE), read(2) straight into the slot, V(FILLED), round
  * the ring in order.  A read of 0 bytes (end of input) fills the last slot
  * with length 0: the end of the stream.  The geometry is our own copy,
- * and the header is checked each round (ring_intact).
+ * and the header is checked each round: only we write it, but anything
+ * with our uid could change it under us.
  */
 static int
 stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 {
+	struct sembuf p = { .sem_num = FREE, .sem_op = -1, .sem_flg = 0 };
+	struct sembuf v = { .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 };
 	char *data = (char *)ring + ring_header_size(slots);
 	uint32_t i = 0;
 	ssize_t n;
 	int r;
 
 	for (;;) {
-		if ((r = ring_take(semid, FREE, -1, reader_gone)) != 0)
-			return r;
-		if (!ring_intact(ring, slots, slot_bytes))
+		if ((r = semop_or_gone(semid, &p, 1, reader_gone)) != DONE)
+			return r;		/* P(FREE): turns.c */
+		if (ring->magic != RING_MAGIC || ring->slots != slots ||
+		    ring->slot_bytes != slot_bytes ||
+		    ring->version != RING_VERSION)
 			return CORRUPT;
-		if ((n = ring_input(data + (size_t)i * slot_bytes,
-		    slot_bytes, reader_gone)) < 0)
-			return (int)n;
+		n = read_or_gone(data + (size_t)i * slot_bytes, slot_bytes,
+		    reader_gone);		/* read(2): layout.c */
+		if (n < 0)
+			return (int)n;		/* STOPPED, PEER_GONE */
 		ring->len[i] = (uint32_t)n;
-		ring_give(semid, FILLED);
+		if (semop(semid, &v, 1) == -1)	/* V(FILLED) */
+			die("semop V");
 		t->slots++;
 		if (n == 0)
 			return DONE;
@@ -158,43 +153,46 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 }
 
 /*
- * Has the reader gone before the end?  STARTED is 1 once a reader has
- * taken a slot, and READER 1 while it runs (SEM_UNDO puts it back to 0
- * when it dies): STARTED without READER is a reader gone, and no other
- * can take its place (ring.h).  A reader that never came is not gone: the
- * stream waits for one, as a message queue would - unless our segment was
- * removed meanwhile (shm/ctl rm, ipcrm -m).  IPC_RMID on a segment takes
- * its key away at once, though the memory stays while we are attached:
- * shmget finds no segment, so no reader ever could.
+ * Has the reader gone before the end?  STARTED without READER (ring.h) is
+ * a reader that took part, or died, and is gone: no other can take its
+ * place.  A reader that never came is not gone: the stream waits for one,
+ * as a message queue would - unless our segment was removed (shm/ctl rm,
+ * ipcrm -m).  IPC_RMID marks a segment (SHM_DEST) and takes its key away
+ * at once; the memory stays while we are attached, but no reader ever
+ * could find it.
  */
 static int
 reader_gone(void)
 {
+	struct shmid_ds ds;
+
 	if (ring_value(semid, STARTED) != 0)
 		return ring_value(semid, READER) == 0;
-	return shmget(ipc_key, 0, 0) != shmid;
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	return (ds.shm_perm.mode & SHM_DEST) != 0;
 }
 
 /*
- * Leave.  Stopped early, we mark the stream aborted so the reader can
- * tell, and if no reader is there, we remove the segment and the set.  A
- * complete stream waits for its reader, which removes both.
+ * Say how it ended, and leave.  Stopped early, we mark the stream aborted
+ * so the reader can tell, and if no reader is there, we remove the
+ * segment and the set; a complete stream waits for its reader, which
+ * removes both (leave_stream, turns.c).  semid is -1 from here on, so
+ * abandon() at exit has nothing left to do.
  */
 static void
-finish(int status, const struct tally *t)
+finish(int status, const struct tally *t, key_t key)
 {
-	finished = 1;
-	ring_ended(WRITER, status, semid, ring);	/* why, in words */
+	int id = semid;
+
+	semid = -1;
+	ring_ended(WRITER, status, id, ring, key);	/* why, in words */
 	ring_tally(t, "");
 	if (status != DONE)
 		ring->aborted = 1;
 	if (shmdt(ring) == -1)
 		die("shmdt");
-	if (status == DONE)
-		ring_leave(semid, WRITER);	/* the reader removes */
-	else if (last_out(semid, WRITER, READER, shmid))
-		note("no reader left: removed the segment and the semaphore "
-		    "set");
+	leave_stream(WRITER, status, id, shmid, key);
 }
 
 /*
@@ -205,12 +203,12 @@ finish(int status, const struct tally *t)
 static void
 abandon(void)
 {
-	if (finished)
+	if (semid == -1)
 		return;
 	if (ring != NULL)
 		ring->aborted = 1;
 	if (shmid != -1 || made_set)
-		(void)last_out(semid, WRITER, READER, shmid);
+		leave_stream(WRITER, LOST, semid, shmid, 0);
 	else
 		(void)ring_leave(semid, WRITER);
 }
@@ -226,7 +224,7 @@ own_option(int opt, const char *arg, void *ctx)
 	return parse_num("-z", arg, 1, SLOT_BYTES_MAX, v);
 }
 
-/* The command line: -k -q -s -z (common/), no operands, then the key. */
+/* The command line: -k -q -s -z (common/), no operands. */
 static void
 options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
 {
@@ -244,7 +242,6 @@ options(int argc, char *argv[], uint32_t *slots, uint32_t *slot_bytes)
 
 	no_more_operands(argc, argv, parse_options(&writer, argc, argv,
 	    own_option, geometry), NULL);
-	use_key(PROJ_SHM);
 	*slots = (uint32_t)geometry[0];
 	*slot_bytes = (uint32_t)geometry[1];
 }

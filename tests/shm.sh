@@ -74,21 +74,9 @@ t_narration() {
 }
 
 # kill -9 of the reader mid-stream: the writer, blocked on a full ring,
-# notices within 5 s, says so, exits 1, and removes everything.
-t_kill_reader() {
-	k=$(new_key)
-	mkfifo "$T/fifo.kr" && exec 3<>"$T/fifo.kr" || return 1
-	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
-	w=$!
-	start /dev/null "$T/fifo.kr" "$T/r.err" shm/reader -k "$k"
-	r=$!
-	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
-		kill -KILL "$(child_of "$r")" && exits_with "$r" 137 &&
-		timeout $((5 * SLOW)) sh -c "while kill -0 $w 2>/dev/null; do sleep 0.1; done" &&
-		exits_with "$w" 1 &&
-		grep -q 'the reader has gone before the end' "$T/w.err" &&
-		nothing_left "$k"
-}
+# notices within 5 s (3 s: reader_killed_mid_stream, below), says so,
+# exits 1, and removes everything.
+t_kill_reader() { reader_killed_mid_stream running; }
 
 # kill -9 of the writer mid-stream: the reader, on an empty ring, notices
 # within 5 s, says the output is incomplete, exits 1, removes everything;
@@ -128,16 +116,23 @@ t_sigint_writer() {
 		echo some data | cmp - "$T/copy" && nothing_left "$k"
 }
 
+# full_ring NAME: a writer (w) of 64 MiB, a reader (r) writing into FIFO
+# $T/fifo.NAME that nobody reads, on key k: both attached, the ring full,
+# the writer waiting on it.
+full_ring() {
+	k=$(new_key)
+	mkfifo "$T/fifo.$1" && exec 3<>"$T/fifo.$1" || return 1
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	start /dev/null "$T/fifo.$1" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop
+}
+
 # Ctrl-C on the reader: it exits 130; the writer says the reader has gone
 # and exits 1; nothing is left.
 t_sigint_reader() {
-	k=$(new_key)
-	mkfifo "$T/fifo.ir" && exec 3<>"$T/fifo.ir" || return 1
-	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
-	w=$!
-	start /dev/null "$T/fifo.ir" "$T/r.err" shm/reader -k "$k"
-	r=$!
-	wait_for attached_is "$k" 2 && wait_for blocked_in "$w" semtimedop &&
+	full_ring ir &&
 		interrupt "$r" && exec 3<&- && exits_with "$r" 130 &&
 		exits_with "$w" 1 && nothing_left "$k"
 }
@@ -595,6 +590,129 @@ t_reader_stopped_mid_slot() {
 		exits_with "$w" 1 && wait_for nothing_left "$k"
 }
 
+# --- a peer killed in any state (issue 24) ------------------------------------
+
+# Is timeout process $1's program stopped (SIGSTOP, Ctrl-Z)?
+stopped() {
+	c=$(child_of "$1")
+	[ -n "$c" ] && grep -q '^State:.*T (stopped)' "/proc/$c/status"
+}
+
+# kill -9 the program that timeout process $1 runs, stopped first if $2
+# is "stopped"; its peer, timeout process $3, must end within 3 s (the
+# side blocked on the ring looks once a second).
+kill_as() {
+	c=$(child_of "$1")
+	if [ "$2" = stopped ]; then
+		kill -STOP "$c" && wait_for stopped "$1" || return 1
+	fi
+	kill -KILL "$c" && exits_with "$1" 137 || return 1
+	if ! timeout $((3 * SLOW)) sh -c \
+		"while kill -0 $3 2>/dev/null; do sleep 0.05; done"; then
+		diag "its peer still runs 3 s after the kill"
+		return 1
+	fi
+}
+
+# The reader killed in STATE (running or stopped) with the ring full in
+# mid-stream: the writer says it has gone, exits 1, nothing is left.
+reader_killed_mid_stream() {
+	full_ring "km$1" &&
+		kill_as "$r" "$1" "$w" && exits_with "$w" 1 &&
+		grep -q 'the reader has gone before the end .*(killed?)' "$T/w.err" &&
+		grep -q 'no reader left: removed the segment' "$T/w.err" &&
+		nothing_left "$k"
+}
+t_reader_killed_stopped() { reader_killed_mid_stream stopped; }
+
+# The reader killed before it took its first slot: stopped on an empty
+# ring, and then the writer fills the ring (the issue's case: a stopped
+# reader is not waiting in semop, so it never gets a slot); or running,
+# blocked on FILLED while the writer waits for input.  Either way the
+# writer says the reader has gone, exits 1, and nothing is left.
+t_reader_killed_stopped_before_a_slot() {
+	k=$(new_key)
+	start /dev/null /dev/null "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop && kill -STOP "$(child_of "$r")" &&
+		wait_for stopped "$r" || return 1
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		[ "$(sem_get "$k" 1 GETVAL)" = 2 ] && [ "$(sem_get "$k" 4 GETVAL)" = 0 ] &&
+		kill_as "$r" stopped "$w" && exits_with "$w" 1 &&
+		grep -q 'the reader has gone before the end .*(killed?)' "$T/w.err" &&
+		nothing_left "$k"
+}
+t_reader_killed_running_before_a_slot() {
+	k=$(new_key)
+	mkfifo "$T/fifo.kb" && exec 3<>"$T/fifo.kb" || return 1
+	start "$T/fifo.kb" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	wait_for has_segment "$k" || return 1
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop && [ "$(sem_get "$k" 3 GETVAL)" = 1 ] &&
+		kill_as "$r" running "$w" && exits_with "$w" 1 &&
+		grep -q 'the reader has gone before the end .*(killed?)' "$T/w.err" &&
+		[ ! -s "$T/copy" ] && nothing_left "$k"
+}
+
+# The writer killed in STATE (running or stopped), mid-stream or before
+# its first slot (FIRST: bytes to send first, 0 for none), its input a
+# FIFO: the reader says the writer has gone, exits 1, what it wrote is a
+# prefix of the input, and nothing is left.
+writer_killed() {
+	k=$(new_key)
+	mkfifo "$T/fifo.kw$1$2" && exec 3<>"$T/fifo.kw$1$2" || return 1
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for has_set "$k" || return 1
+	start "$T/fifo.kw$1$2" /dev/null "$T/w.err" shm/writer -k "$k" -z 1024
+	w=$!
+	head -c "$2" "$T/big" >&3 && wait_for size_at_least "$T/copy" "$2" &&
+		wait_for has_segment "$k" && wait_for blocked_in "$w" pipe_read &&
+		wait_for blocked_in "$r" semtimedop &&
+		kill_as "$w" "$1" "$r" && exits_with "$r" 1 &&
+		grep -q 'the writer has gone before the end .*incomplete' "$T/r.err" &&
+		head -c "$(wc -c <"$T/copy")" "$T/big" | cmp - "$T/copy" &&
+		nothing_left "$k"
+}
+# A reader killed while it waits for a writer that never came took
+# nothing: the next reader is let in, not told the stream is broken, and
+# a writer then streams to it, byte-exact; and a writer that comes first
+# after such a death streams as well.
+t_reader_killed_with_no_writer() {
+	k=$(new_key)
+	head -c 100000 "$T/big" >"$T/100k"
+	for first in reader writer; do
+		start /dev/null /dev/null /dev/null shm/reader -k "$k"
+		r=$!
+		wait_for blocked_in "$r" semtimedop &&
+			kill -KILL "$(child_of "$r")" && exits_with "$r" 137 ||
+			return 1
+		if [ $first = reader ]; then
+			start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+			r=$!
+			wait_for blocked_in "$r" semtimedop &&
+				shm/writer -q -k "$k" -z 4096 <"$T/100k" &&
+				exits_with "$r" 0
+		else
+			start "$T/100k" /dev/null "$T/w.err" shm/writer -k "$k" -z 4096
+			w=$!
+			wait_for blocked_in "$w" semtimedop &&
+				shm/reader -q -k "$k" >"$T/copy" && exits_with "$w" 0
+		fi && cmp "$T/100k" "$T/copy" && nothing_left "$k" && continue
+		diag "$first first"
+		return 1
+	done
+}
+
+t_writer_killed_stopped() { writer_killed stopped 5000; }
+t_writer_killed_stopped_before_a_slot() { writer_killed stopped 0; }
+t_writer_killed_running_before_a_slot() { writer_killed running 0; }
+
+
 
 
 
@@ -649,4 +767,18 @@ check "ctl rm removes shm/'s own kinds, names and leaves the rest" \
 	t_ctl_rm_only_ours
 check "reader stopped mid-slot: it says what did not get out" \
 	t_reader_stopped_mid_slot
+check "kill -9 of a stopped reader: the writer exits 1 within 3 s" \
+	t_reader_killed_stopped
+check "kill -9 of a reader stopped before its first slot: the writer sees it" \
+	t_reader_killed_stopped_before_a_slot
+check "kill -9 of a reader waiting for its first slot: the writer sees it" \
+	t_reader_killed_running_before_a_slot
+check "a reader killed with no writer yet breaks nothing" \
+	t_reader_killed_with_no_writer
+check "kill -9 of a stopped writer: the reader exits 1 within 3 s" \
+	t_writer_killed_stopped
+check "kill -9 of a writer stopped before its first slot: the reader sees it" \
+	t_writer_killed_stopped_before_a_slot
+check "kill -9 of a writer before its first slot: the reader sees it" \
+	t_writer_killed_running_before_a_slot
 done_testing

@@ -1,0 +1,189 @@
+/*
+ * layout.c - the ring's layout: how big the segment is, where its slots
+ * begin, how its header is checked before it is trusted, what goes into
+ * a slot and out of it, and a side's last words: why it stopped, what it
+ * moved.  The semaphores are in turns.c; what else a segment with our key
+ * may be, in kinds.c; see ring.h.
+ */
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "ipcdemo.h"
+#include "ring.h"
+
+/* The header and the slot lengths, rounded up so the slots align. */
+size_t
+ring_header_size(uint32_t slots)
+{
+	size_t size = sizeof(struct ring) + (size_t)slots * sizeof(uint32_t);
+
+	return (size + DATA_ALIGN - 1) / DATA_ALIGN * DATA_ALIGN;
+}
+
+/* The whole segment: the header, then the slots. */
+size_t
+ring_size(uint32_t slots, uint32_t slot_bytes)
+{
+	return ring_header_size(slots) + (size_t)slots * slot_bytes;
+}
+
+/*
+ * Trust nothing in a segment we did not lay out: a corrupt header could
+ * send us reading past its end.  Magic, version, and a geometry that
+ * fills exactly the segment's size, as the kernel reports it (segsz).
+ */
+int
+ring_fits(const struct ring *r, size_t segsz)
+{
+	return segsz >= sizeof *r && r->magic == RING_MAGIC &&
+	    r->version == RING_VERSION && r->slots >= 1 &&
+	    r->slots <= SLOTS_MAX && r->slot_bytes >= 1 &&
+	    r->slot_bytes <= SLOT_BYTES_MAX &&
+	    ring_size(r->slots, r->slot_bytes) == segsz;
+}
+
+/*
+ * shm/reader, attached: is the segment laid out as a ring (ring_fits)?  If
+ * not, say so, give back the slot we took (ring_untake), so that all
+ * stays as we found it, and return CORRUPT.
+ */
+int
+ring_check(int semid, const struct ring *r, size_t segsz, key_t key)
+{
+	if (ring_fits(r, segsz))
+		return DONE;
+	refuse("key 0x%08x: the segment's header is not one of ours, or is "
+	    "corrupt (%zu bytes)", (unsigned int)key, segsz);
+	hint("remove it with {ctl} rm, or pick another key with -k");
+	ring_untake(semid);
+	return CORRUPT;
+}
+
+/*
+ * shm/reader: the set let us take a slot, but no segment has the key: the
+ * set is not a stream's of ours.  Say so, and give back what we took, so
+ * that it stays as we found it.  Returns CORRUPT.
+ */
+int
+ring_no_segment(int semid, key_t key)
+{
+	refuse("key 0x%08x: the semaphore set says a slot is filled, but no "
+	    "segment has the key: no stream of ours", (unsigned int)key);
+	hint("remove the set with {ctl} rm, or pick another key with -k");
+	ring_untake(semid);
+	return CORRUPT;
+}
+
+/*
+ * shm/writer: read(2) the next piece of input into a slot.  Input may be
+ * slow (a student typing), so the alarm wakes the read every second to
+ * ask gone() whether the reader is still there, as semop_or_gone() does
+ * for a P.  Returns the bytes read (0 at the end of input), STOPPED when
+ * a signal stops us, PEER_GONE when the reader has gone.
+ */
+ssize_t
+read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void))
+{
+	ssize_t n;
+
+	for (;;) {
+		if (stop_signal)
+			return STOPPED;
+		alarm(1);
+		n = read(STDIN_FILENO, slot, slot_bytes);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			die("read (stdin)");
+		if (!stop_signal && gone())
+			return PEER_GONE;
+	}
+}
+
+/*
+ * shm/reader's output failed (a full disk, a closed pipe) with slot i
+ * taken, `out` of its len bytes written.  If not one byte of the stream
+ * got out, nothing is lost: we give the slot back (ring_untake), and the
+ * stream waits whole for the next reader.  Otherwise say exactly what is
+ * lost: the stream is broken (ring.h).  Either way we exit 1, and the
+ * reader leaves or removes at exit.  Returns STOPPED if a signal cut the
+ * write short (said here if it cost data).
+ */
+int
+ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
+    unsigned long long before)
+{
+	int err = errno;
+
+	if (out == 0 && before == 0)
+		ring_untake(semid);
+	if (stop_signal && out == 0 && before == 0)
+		return STOPPED;	/* nothing lost: the reader says it stopped */
+	if (stop_signal) {
+		refuse("stopped by signal %d in slot %u: %zu of %u bytes "
+		    "lost, after %llu written: the stream is broken",
+		    (int)stop_signal, i, len - out, len, before + out);
+		return STOPPED;
+	}
+	errno = err;
+	if (out == 0 && before == 0)
+		die_lost("write (stdout)", "nothing was taken: the stream "
+		    "stays whole for another reader");
+	die_lost("write (stdout)", "%zu of %u bytes of slot %u lost, after "
+	    "%llu written: the stream is broken", len - out, len, i,
+	    before + out);
+}
+
+/* A side's last line: what it moved since t->t0, and how fast. */
+void
+ring_tally(const struct tally *t, const char *tail)
+{
+	struct timespec t1;
+	double seconds;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == -1)
+		die("clock_gettime");
+	seconds = (double)(t1.tv_sec - t->t0.tv_sec) +
+	    (double)(t1.tv_nsec - t->t0.tv_nsec) / 1e9;
+	note("%llu byte%s in %lu slot%s, %.3f s, %.1f MB/s%s", t->bytes,
+	    plural(t->bytes), t->slots, plural(t->slots), seconds,
+	    seconds > 0 ? (double)t->bytes / seconds / 1e6 : 0.0, tail);
+}
+
+/*
+ * Why a side stopped before the end, in words (`who` is WRITER or
+ * READER; r is the segment, or NULL if not attached).
+ */
+void
+ring_ended(int who, int status, int semid, const struct ring *r,
+    key_t key)
+{
+	if (who == WRITER && status == PEER_GONE &&
+	    ring_value(semid, STARTED) == 0)
+		fprintf(stderr, "%s: our segment was removed (shm/ctl rm, "
+		    "ipcrm) before a reader came: none can find it now\n",
+		    prog);
+	else if (who == WRITER && status == PEER_GONE)
+		fprintf(stderr, "%s: the reader has gone before the end of the "
+		    "stream (killed?): the stream is broken\n", prog);
+	else if (who == WRITER && status == CORRUPT)
+		fprintf(stderr, "%s: key 0x%08x: the segment's header was "
+		    "changed under us (not by a reader: it maps the segment "
+		    "read-only): stopping\n", prog, (unsigned int)key);
+	else if (who == WRITER && status == STOPPED)
+		note("stopped by signal %d: the stream is marked as cut short",
+		    (int)stop_signal);
+	else if (status == PEER_GONE && r != NULL && r->aborted)
+		fprintf(stderr, "%s: the writer was interrupted: the output is "
+		    "incomplete\n", prog);
+	else if (status == PEER_GONE)
+		fprintf(stderr, "%s: the writer has gone before the end of the "
+		    "stream (killed?): the output is incomplete\n", prog);
+	else if (status == STOPPED)
+		note("stopped by signal %d", (int)stop_signal);
+}
