@@ -131,6 +131,7 @@ void ring_refuse(key_t key, int shmid, const char *already, const char *why,
 noreturn void ring_not_made(key_t key);
 int set_kind(int semid, unsigned long *n, char *line, size_t size,
     int gone_ok);
+void not_foreign(int shmid, int semid, int force);	/* shm/ctl rm */
 
 /* turns.c: the semaphores, whose turn it is and who is there (semop). */
 int open_ring_set(key_t key, int *made);
