@@ -169,7 +169,7 @@ unsigned long set_size(int id);
  * The marks of shm/'s sets (open_set's `marked`): from the start the last
  * semaphore of the ring's set holds RING_SET_MARK, the counter's
  * COUNTER_SET_MARK, values no other set has there.  shm/ring.h and
- * shm/counter.h make their sets with them; sem/ctl knows shm/'s sets by
+ * shm/team.h make their sets with them; sem/ctl knows shm/'s sets by
  * them (shm_owner), and leaves them to shm/ctl.
  */
 enum { RING_SET_SIZE = 6, RING_SET_MARK = 0x7269,	/* "ri" */

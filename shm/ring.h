@@ -73,7 +73,9 @@
 #include <time.h>
 
 enum { FREE, FILLED, WRITER, READER, STARTED, RING_MARK, NSEMS };
-enum { RING_MARK_VALUE = 0x7269 };	/* "ri", in RING_MARK */
+/* "ri", in RING_MARK: ipcdemo.h holds it, so that sem/ctl knows it too. */
+enum { RING_MARK_VALUE = RING_SET_MARK };
+_Static_assert((int)NSEMS == (int)RING_SET_SIZE, "as ipcdemo.h has it");
 
 #define RING_MAGIC 0x72696e67u	/* "ring": a segment laid out by us */
 #define RING_VERSION 3u		/* 3: six semaphores, RING_MARK */
