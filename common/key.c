@@ -95,12 +95,12 @@ choose_key(const char *arg, int proj)
 		    &key_base) == -1)
 			return -1;
 		k = key_base & 0xffffff;
-		ipc_key = (key_t)(((unsigned int)proj << 24) | (unsigned int)k);
+		ipc_key = (key_t)(((unsigned int)proj << 24) | k);
 		snprintf(hex, sizeof hex, key_base > k ? " cut to its low 24 "
 		    "bits, 0x%06llx," : " (0x%06llx)", k);
-		note("key 0x%08x (IPC_DEMO_KEY %s%s with '%c' in the top byte)",
-		    (unsigned int)ipc_key, env, key_base > k || (env[1] != 'x' &&
-		    env[1] != 'X') ? hex : "", proj);
+		note("key 0x%08x (IPC_DEMO_KEY %s%s with '%c' in the top "
+		    "byte)", (unsigned int)ipc_key, env, key_base > k ||
+		    (env[1] != 'x' && env[1] != 'X') ? hex : "", proj);
 		return 0;
 	}
 	if (checkout_dir(dir, sizeof dir) == -1)

@@ -93,7 +93,7 @@ main(int argc, char *argv[])
 		v(opts.undo);
 	}
 
-	if (stop_signal)		/* Ctrl-C: out of the line, or the seat */
+	if (stop_signal)		/* Ctrl-C: said, as elsewhere */
 		note("stopped by signal %d", (int)stop_signal);
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
