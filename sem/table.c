@@ -54,6 +54,10 @@ why(pid_t kid, char *text, size_t size)
 {
 	int status;
 
+	if (kid <= 0) {		/* never forked: waitpid(0) is anyone's */
+		snprintf(text, size, "it never sat down");
+		return;
+	}
 	while (waitpid(kid, &status, 0) == -1)
 		if (errno != EINTR) {
 			snprintf(text, size, "it ended unseen (%s)",
