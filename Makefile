@@ -76,6 +76,7 @@ msgq/server msgq/client: msgq/request.o
 msgq/ctl: msgq/peek.o
 sem/wait sem/post sem/ctl: sem/sem.o
 sem/wait: sem/customer.o
+sem/philosophers: sem/table.o
 shm/writer shm/reader shm/counter shm/ctl: shm/layout.o shm/turns.o \
 	shm/kinds.o
 shm/counter: shm/team.o
@@ -137,7 +138,7 @@ FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) tests/fuzz \
 	msgq/queue msgq/input msgq/stream msgq/request msgq/peek \
-	sem/sem sem/customer \
+	sem/sem sem/customer sem/table \
 	shm/layout shm/turns shm/kinds shm/team) \
 	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \

@@ -50,6 +50,28 @@ set_owner(unsigned long nsems)
 	return "not one of ours";
 }
 
+/*
+ * Is set id, of nsems semaphores, one of shm/'s: the ring's or the
+ * counter's?  Its size and its mark say (ipcdemo.h).  Returns whose it
+ * is, "shm/writer's ring" or "shm/counter's", or NULL.
+ */
+const char *
+shm_owner(int id, unsigned long nsems)
+{
+	int mark;
+
+	if (nsems != RING_SET_SIZE && nsems != COUNTER_SET_SIZE)
+		return NULL;
+	mark = semctl(id, (int)nsems - 1, GETVAL);
+	if (mark == -1)
+		die("semctl GETVAL (the mark)");
+	if (nsems == RING_SET_SIZE && mark == RING_SET_MARK)
+		return "shm/writer's ring";
+	if (nsems == COUNTER_SET_SIZE && mark == COUNTER_SET_MARK)
+		return "shm/counter's";
+	return NULL;
+}
+
 /* IPC_STAT's sem_nsems: how many semaphores the set holds. */
 unsigned long
 set_size(int id)

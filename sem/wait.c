@@ -93,6 +93,8 @@ main(int argc, char *argv[])
 		v(opts.undo);
 	}
 
+	if (stop_signal)		/* Ctrl-C: said, as elsewhere */
+		note("stopped by signal %d", (int)stop_signal);
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
 	return exit_status(0);
