@@ -87,12 +87,13 @@ $(COMMON): $(COMMON_OBJS)
 test: all
 	tests/run.sh
 
-# The classroom tour: make demo [SCENE=msgq|sem|shm] [DEMO_PAUSE=seconds]
-# [DEMO_STEP=1: wait for Enter before each step].  Not echoed: the first
-# line on the projector is the tour's own.
+# The classroom tour: make demo [SCENE=msgq|sem|shm: one part; sem.2: start
+# at that scene] [DEMO_PAUSE=seconds] [DEMO_STEP=1: wait for Enter before
+# each step] [DEMO_KEY=key: the tour's one key; default: this checkout's
+# own].  Not echoed: the first line on the projector is the tour's own.
 demo: all
 	@SCENE='$(SCENE)' DEMO_PAUSE='$(DEMO_PAUSE)' DEMO_STEP='$(DEMO_STEP)' \
-		tests/demo
+		DEMO_KEY='$(DEMO_KEY)' tests/demo
 
 # The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
 # [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
