@@ -89,11 +89,12 @@ test: all
 
 # The classroom tour: make demo [SCENE=msgq|sem|shm: one part; sem.2: start
 # at that scene] [DEMO_PAUSE=seconds] [DEMO_STEP=1: wait for Enter before
-# each step] [DEMO_KEY=key: the tour's one key; default: this checkout's
-# own].  Not echoed: the first line on the projector is the tour's own.
+# each step] [DEMO_BRIEF=1: no lines about kernel limits] [DEMO_KEY=key:
+# the tour's one key; default: this checkout's own].  Not echoed: the
+# first line on the projector is the tour's own.
 demo: all
 	@SCENE='$(SCENE)' DEMO_PAUSE='$(DEMO_PAUSE)' DEMO_STEP='$(DEMO_STEP)' \
-		DEMO_KEY='$(DEMO_KEY)' tests/demo
+		DEMO_BRIEF='$(DEMO_BRIEF)' DEMO_KEY='$(DEMO_KEY)' tests/demo
 
 # The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
 # [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
