@@ -4,6 +4,7 @@
 #   make test                 run the tests (tests/run.sh)
 #   make CC=clang WERROR=1    what CI builds; SANITIZE=address,undefined too
 #   make demo, make bench     the classroom tour, the numbers
+#   make demo-watch           the tour's objects, live (another terminal)
 #   make lint                 cppcheck and shellcheck
 #   make fuzz                 libFuzzer on the command lines (clang)
 #   make check-valgrind       the tests with every program under valgrind
@@ -96,6 +97,11 @@ demo: all
 	@SCENE='$(SCENE)' DEMO_PAUSE='$(DEMO_PAUSE)' DEMO_STEP='$(DEMO_STEP)' \
 		DEMO_BRIEF='$(DEMO_BRIEF)' DEMO_KEY='$(DEMO_KEY)' tests/demo
 
+# In a second terminal, for the whole tour: every object of the tour, as
+# its ctl program watches it (make demo-watch [DEMO_KEY=key]; Ctrl-C).
+demo-watch: all
+	@DEMO_KEY='$(DEMO_KEY)' tests/demo watch
+
 # The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
 # [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
 bench: all
@@ -152,7 +158,8 @@ clean:
 	rm -f $(PROGS) */*.o */*.d $(COMMON) .build-flags
 	rm -rf .fuzz
 
-.PHONY: all test demo bench lint fuzz check-valgrind print-progs clean FORCE
+.PHONY: all test demo demo-watch bench lint fuzz check-valgrind print-progs \
+	clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(wildcard */*.d)
