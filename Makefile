@@ -4,6 +4,7 @@
 #   make test                 run the tests (tests/run.sh)
 #   make CC=clang WERROR=1    what CI builds; SANITIZE=address,undefined too
 #   make demo, make bench     the classroom tour, the numbers
+#   make demo-watch           the tour's objects, live (another terminal)
 #   make lint                 cppcheck and shellcheck
 #   make fuzz                 libFuzzer on the command lines (clang)
 #   make check-valgrind       the tests with every program under valgrind
@@ -76,6 +77,7 @@ msgq/server msgq/client: msgq/request.o
 msgq/ctl: msgq/peek.o
 sem/wait sem/post sem/ctl: sem/sem.o
 sem/wait: sem/customer.o
+sem/philosophers: sem/table.o
 shm/writer shm/reader shm/counter shm/ctl: shm/layout.o shm/turns.o \
 	shm/kinds.o
 shm/counter: shm/team.o
@@ -98,12 +100,19 @@ $(COMMON): $(COMMON_OBJS)
 test: all
 	tests/run.sh
 
-# The classroom tour: make demo [SCENE=msgq|sem|shm] [DEMO_PAUSE=seconds]
-# [DEMO_STEP=1: wait for Enter before each step].  Not echoed: the first
-# line on the projector is the tour's own.
+# The classroom tour: make demo [SCENE=msgq|sem|shm: one part; sem.2: start
+# at that scene] [DEMO_PAUSE=seconds] [DEMO_STEP=1: wait for Enter before
+# each step] [DEMO_BRIEF=1: no lines about kernel limits] [DEMO_KEY=key:
+# the tour's one key; default: this checkout's own].  Not echoed: the
+# first line on the projector is the tour's own.
 demo: all
 	@SCENE='$(SCENE)' DEMO_PAUSE='$(DEMO_PAUSE)' DEMO_STEP='$(DEMO_STEP)' \
-		tests/demo
+		DEMO_BRIEF='$(DEMO_BRIEF)' DEMO_KEY='$(DEMO_KEY)' tests/demo
+
+# In a second terminal, for the whole tour: every object of the tour, as
+# its ctl program watches it (make demo-watch [DEMO_KEY=key]; Ctrl-C).
+demo-watch: all
+	@DEMO_KEY='$(DEMO_KEY)' tests/demo watch
 
 # The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
 # [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
@@ -137,7 +146,7 @@ FUZZ_SECONDS = 60
 FUZZ_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_OBJS = $(patsubst %,.fuzz/%.o,$(PROGS) tests/fuzz \
 	msgq/queue msgq/input msgq/stream msgq/request msgq/peek \
-	sem/sem sem/customer \
+	sem/sem sem/customer sem/table \
 	shm/layout shm/turns shm/kinds shm/team) \
 	$(patsubst %.o,.fuzz/%.o,$(COMMON_OBJS))
 FUZZ_WRAP = -Wl,--wrap=exit,--wrap=msgget,--wrap=semget,--wrap=shmget \
@@ -164,7 +173,8 @@ clean:
 		.build-flags
 	rm -rf .fuzz
 
-.PHONY: all test demo bench lint fuzz check-valgrind print-progs clean FORCE
+.PHONY: all test demo demo-watch bench lint fuzz check-valgrind print-progs \
+	clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(wildcard */*.d */first/*.d)

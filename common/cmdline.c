@@ -35,7 +35,7 @@ parse_options(const struct program *p, int argc, char *argv[],
 
 	me = p;
 	prog = p->name;
-	ignore_sigpipe();	/* from here on, for -h and ctl key too */
+	ignore_output_signals();	/* from here on, -h and ctl key too */
 	for (i = 0; i < p->nrows && n < sizeof letters - 2; i++)
 		if (p->rows[i].name[0] == '-') {
 			letters[n++] = p->rows[i].name[1];
@@ -57,6 +57,19 @@ parse_options(const struct program *p, int argc, char *argv[],
 			show_usage(stderr);
 	}
 	return optind;
+}
+
+/*
+ * own() for a program whose one option of its own is a flag (a ctl's -f):
+ * the letter parse_options() hands it sets the int at ctx to 1.
+ */
+int
+flag_option(int opt, const char *arg, void *ctx)
+{
+	(void)opt;
+	(void)arg;
+	*(int *)ctx = 1;
+	return 0;
 }
 
 /*

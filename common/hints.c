@@ -80,6 +80,8 @@ static const struct {
 	{ "write", EBADF, "standard output is closed (>&-); give it a file" },
 	{ "write", EIO, "the output device failed (a terminal that was "
 	    "closed?)" },
+	{ "pipe", EMFILE, "this process has as many files open as it may "
+	    "(ulimit -n); raise the limit, or close what it inherited" },
 	{ "read", EISDIR, "standard input is a directory; give a file or a "
 	    "pipe" },
 	{ "read", EBADF, "standard input is closed (<&-); give it a file" },

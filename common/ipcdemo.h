@@ -95,6 +95,7 @@ struct program {
 
 int parse_options(const struct program *p, int argc, char *argv[],
     int (*own)(int opt, const char *arg, void *ctx), void *ctx);
+int flag_option(int opt, const char *arg, void *ctx);
 noreturn void show_usage(FILE *f);
 void no_more_operands(int argc, char *argv[], int first, const char *cmd);
 char **messages(int argc, char *argv[], int first);
@@ -136,6 +137,8 @@ noreturn void die_text(const char *call, int lost, const char *fmt, ...)
 const char *errname(int err);
 void refuse_if_not_ours(const char *what, int id,
     const struct ipc_perm *perm);
+void refuse_if_foreign(const char *what, int id, const struct ipc_perm *perm,
+    int force);
 
 /* signals.c: stopped by a signal, woken by a tick. */
 extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
@@ -143,7 +146,7 @@ extern volatile sig_atomic_t stop_signal;	/* SIGINT, TERM, HUP or QUIT */
 void catch_signals(void);
 void ticking(int on);
 int exit_status(int status);
-void ignore_sigpipe(void);			/* common/ only */
+void ignore_output_signals(void);			/* common/ only */
 
 /* watch.c: ctl watch, a state line each time the object changes. */
 int watch(int (*look)(char *line, size_t size));
@@ -157,9 +160,21 @@ const char *ipc_time(time_t t);
  * sets.c: a semaphore set of our kind, made without a race or joined
  * after its shape is checked.  For sem/ and shm/ alike.
  */
-int open_set(int nsems, const unsigned short *init, int marked,
+int open_set(key_t key, int nsems, const unsigned short *init, int marked,
     int *created);
 const char *set_owner(unsigned long nsems);
 unsigned long set_size(int id);
+
+/*
+ * The marks of shm/'s sets (open_set's `marked`): from the start the last
+ * semaphore of the ring's set holds RING_SET_MARK, the counter's
+ * COUNTER_SET_MARK, values no other set has there.  shm/ring.h and
+ * shm/team.h make their sets with them; sem/ctl knows shm/'s sets by
+ * them (shm_owner), and leaves them to shm/ctl.
+ */
+enum { RING_SET_SIZE = 6, RING_SET_MARK = 0x7269,	/* "ri" */
+	COUNTER_SET_SIZE = 4, COUNTER_SET_MARK = 0x636f };	/* "co" */
+
+const char *shm_owner(int id, unsigned long nsems);
 
 #endif

@@ -22,6 +22,7 @@ key_t ipc_key = IPC_PRIVATE;
 static int key_proj;		/* the proj id of ipc_key; 0: none chosen */
 static const char *key_given;	/* the -k text it came from, or NULL */
 static const char *key_arg;	/* -k KEY, until use_key() parses it */
+static long long key_base;	/* $IPC_DEMO_KEY, as choose_key() read it */
 
 static int checkout_dir(char *dir, size_t size);
 static int ftok_parts(int proj);
@@ -34,9 +35,8 @@ key_option(const char *arg)
 }
 
 /*
- * The key, from -k, IPC_DEMO_KEY or ftok (choose_key); bad: usage.  It is
- * returned for main() to hold and pass on, and kept in ipc_key for the
- * narration and the hints.
+ * The key (choose_key); bad: usage.  Returned for main() to hold and pass
+ * on, and kept in ipc_key for the narration and the hints.
  */
 key_t
 use_key(int proj)
@@ -67,7 +67,8 @@ first_key(const char *name, const char *arg, int proj, key_t *key)
  * The key, one per kind of object (proj):
  *   -k KEY		exactly KEY.
  *   $IPC_DEMO_KEY	its low 24 bits, proj in the top byte, as ftok does:
- *			0x00c0ffee gives the queue 0x6dc0ffee, ...
+ *			0x00c0ffee gives the queue 0x6dc0ffee, ...  The key
+ *			line shows it in hex, and the 24 bits kept of more.
  *   neither		ftok() of this checkout's top directory (below).
  * Returns -1, after saying why, for a bad -k or IPC_DEMO_KEY (usage).
  */
@@ -75,7 +76,7 @@ int
 choose_key(const char *arg, int proj)
 {
 	const char *env = getenv("IPC_DEMO_KEY");
-	char dir[4096];
+	char dir[4096], hex[48];
 	long long k;
 
 	key_proj = proj;
@@ -89,12 +90,16 @@ choose_key(const char *arg, int proj)
 		return 0;
 	}
 	if (env != NULL && *env != '\0') {
-		if (parse_num("IPC_DEMO_KEY", env, 1, 0xffffffffLL, &k) == -1)
+		if (parse_num("IPC_DEMO_KEY", env, 1, 0xffffffffLL,
+		    &key_base) == -1)
 			return -1;
-		ipc_key = (key_t)(((unsigned int)proj << 24) |
-		    ((unsigned int)k & 0xffffff));
-		note("key 0x%08x (IPC_DEMO_KEY %s with '%c' in the top byte)",
-		    (unsigned int)ipc_key, env, proj);
+		k = key_base & 0xffffff;
+		ipc_key = (key_t)(((unsigned int)proj << 24) | k);
+		snprintf(hex, sizeof hex, key_base > k ? " cut to its low 24 "
+		    "bits, 0x%06llx," : " (0x%06llx)", k);
+		note("key 0x%08x (IPC_DEMO_KEY %s%s with '%c' in the top "
+		    "byte)", (unsigned int)ipc_key, env, key_base > k ||
+		    (env[1] != 'x' && env[1] != 'X') ? hex : "", proj);
 		return 0;
 	}
 	if (checkout_dir(dir, sizeof dir) == -1)
@@ -146,25 +151,20 @@ explain_key(int proj)
 {
 	const char *env = getenv("IPC_DEMO_KEY");
 	unsigned int key = (unsigned int)ipc_key, p = (unsigned int)proj << 24;
-	long long base;
 
 	printf("key        0x%08x\n", key);
 	if (key_arg != NULL) {
 		printf("from       -k %s: exactly this key\n", key_arg);
 		printf("parts      0x%08x = 0x%08x\n", key, key);
 	} else if (env != NULL && *env != '\0') {
-		/* choose_key() took it: this parse does not fail. */
-		if (parse_num("IPC_DEMO_KEY", env, 1, 0xffffffffLL,
-		    &base) == -1)
-			return EXIT_USAGE;
 		printf("from       $IPC_DEMO_KEY %s, proj id '%c'\n", env,
 		    proj);
 		printf("proj id    0x%02x ('%c') in bits 24-31: 0x%08x\n",
 		    proj, proj, p);
 		printf("base       0x%08llx: its low 24 bits in bits 0-23: "
-		    "0x%08llx\n", base, base & 0xffffff);
+		    "0x%08llx\n", key_base, key_base & 0xffffff);
 		printf("parts      0x%08x | 0x%08llx = 0x%08x\n", p,
-		    base & 0xffffff, key);
+		    key_base & 0xffffff, key);
 	} else if (ftok_parts(proj) == -1)
 		return EXIT_CALL_FAILED;
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;

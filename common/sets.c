@@ -22,8 +22,9 @@
  * creator needs microseconds between semget and its no-op semop). */
 enum { READY_POLLS = 200, READY_POLL_MS = 10 };
 
-static int join_set(int id, int nsems, int mark);
-static noreturn void not_its_mark(int id, int nsems, int mark, int value);
+static int join_set(key_t key, int id, int nsems, int mark);
+static noreturn void not_its_mark(key_t key, int id, int nsems, int mark,
+    int value);
 static noreturn void unmake(int id, const char *call);
 
 /*
@@ -47,6 +48,28 @@ set_owner(unsigned long nsems)
 	if (nsems >= 2 && nsems <= 64)
 		return "sem/philosophers'?";
 	return "not one of ours";
+}
+
+/*
+ * Is set id, of nsems semaphores, one of shm/'s: the ring's or the
+ * counter's?  Its size and its mark say (ipcdemo.h).  Returns whose it
+ * is, "shm/writer's ring" or "shm/counter's", or NULL.
+ */
+const char *
+shm_owner(int id, unsigned long nsems)
+{
+	int mark;
+
+	if (nsems != RING_SET_SIZE && nsems != COUNTER_SET_SIZE)
+		return NULL;
+	mark = semctl(id, (int)nsems - 1, GETVAL);
+	if (mark == -1)
+		die("semctl GETVAL (the mark)");
+	if (nsems == RING_SET_SIZE && mark == RING_SET_MARK)
+		return "shm/writer's ring";
+	if (nsems == COUNTER_SET_SIZE && mark == COUNTER_SET_MARK)
+		return "shm/counter's";
+	return NULL;
 }
 
 /* IPC_STAT's sem_nsems: how many semaphores the set holds. */
@@ -91,7 +114,8 @@ set_size(int id)
  * stopped us while we waited for the creator.
  */
 int
-open_set(int nsems, const unsigned short *init, int marked, int *created)
+open_set(key_t key, int nsems, const unsigned short *init, int marked,
+    int *created)
 {
 	struct sembuf noop[2] = {
 		{ .sem_num = 0, .sem_op = 1, .sem_flg = 0 },
@@ -101,7 +125,7 @@ open_set(int nsems, const unsigned short *init, int marked, int *created)
 	int id;
 
 	for (;;) {
-		id = semget(ipc_key, nsems, IPC_CREAT | IPC_EXCL | 0600);
+		id = semget(key, nsems, IPC_CREAT | IPC_EXCL | 0600);
 		if (id != -1) {
 			arg.array = (unsigned short *)init;
 			if (semctl(id, 0, SETALL, arg) == -1)
@@ -117,7 +141,7 @@ open_set(int nsems, const unsigned short *init, int marked, int *created)
 		}
 		if (errno != EEXIST)
 			die("semget");
-		id = semget(ipc_key, 0, 0600);	/* 0: any size, to look */
+		id = semget(key, 0, 0600);	/* 0: any size, to look */
 		if (id != -1)
 			break;
 		if (errno != ENOENT)
@@ -125,7 +149,7 @@ open_set(int nsems, const unsigned short *init, int marked, int *created)
 		/* Removed between our two calls: try to create it again. */
 	}
 	*created = 0;
-	return join_set(id, nsems, marked ? init[nsems - 1] : -1);
+	return join_set(key, id, nsems, marked ? init[nsems - 1] : -1);
 }
 
 /*
@@ -147,7 +171,7 @@ unmake(int id, const char *call)
  * then the mark (-1: none).
  */
 static int
-join_set(int id, int nsems, int mark)
+join_set(key_t key, int id, int nsems, int mark)
 {
 	struct timespec pause = { 0, READY_POLL_MS * 1000000L };
 	struct semid_ds ds;
@@ -162,7 +186,7 @@ join_set(int id, int nsems, int mark)
 		if (ds.sem_nsems != (unsigned long)nsems) {
 			fprintf(stderr, "%s: key 0x%08x holds a set of %lu "
 			    "semaphore%s (%s); %s needs %d\n", prog,
-			    (unsigned int)ipc_key, (unsigned long)ds.sem_nsems,
+			    (unsigned int)key, (unsigned long)ds.sem_nsems,
 			    plural(ds.sem_nsems), set_owner(ds.sem_nsems),
 			    prog, nsems);
 			hint("pick another key with -k (or another "
@@ -171,7 +195,7 @@ join_set(int id, int nsems, int mark)
 		}
 		if (ds.sem_otime != 0 && mark != -1 &&
 		    (value = semctl(id, nsems - 1, GETVAL)) != mark)
-			not_its_mark(id, nsems, mark, value);
+			not_its_mark(key, id, nsems, mark, value);
 		if (ds.sem_otime != 0) {
 			note("semget: joined set id %d", id);
 			return id;
@@ -183,7 +207,7 @@ join_set(int id, int nsems, int mark)
 			return -1;
 	}
 	fprintf(stderr, "%s: key 0x%08x: semaphore set id %d was never "
-	    "initialised\n", prog, (unsigned int)ipc_key, id);
+	    "initialised\n", prog, (unsigned int)key, id);
 	hint("its creator may have died half way; remove it with ipcrm -s %d",
 	    id);
 	exit(EXIT_CALL_FAILED);
@@ -191,14 +215,14 @@ join_set(int id, int nsems, int mark)
 
 /* The right size, but another's set (or gone: GETVAL said -1). */
 static noreturn void
-not_its_mark(int id, int nsems, int mark, int value)
+not_its_mark(key_t key, int id, int nsems, int mark, int value)
 {
 	if (value == -1)
 		die("semctl GETVAL (the mark)");
 	fprintf(stderr, "%s: key 0x%08x: set id %d has the %d semaphores %s "
 	    "needs, but not its mark (the last holds %d, not %d): "
 	    "sem/philosophers', or another program's\n", prog,
-	    (unsigned int)ipc_key, id, nsems, prog, value, mark);
+	    (unsigned int)key, id, nsems, prog, value, mark);
 	hint("pick another key with -k (or another IPC_DEMO_KEY); the set "
 	    "was left as it is");
 	exit(EXIT_CALL_FAILED);

@@ -2,8 +2,9 @@
  * signals.c - being stopped, and being woken: Ctrl-C, SIGTERM, SIGHUP and
  * SIGQUIT set a flag (stop_signal) so that the program tears down what it
  * owns and then dies of the signal (catch_signals, exit_status); SIGALRM
- * each second wakes a blocked call to look around (ticking); SIGPIPE is
- * ignored, so that a closed pipe is an error we report (ignore_sigpipe).
+ * each second wakes a blocked call to look around (ticking); SIGPIPE and
+ * SIGXFSZ are ignored, so that a closed pipe or a full file is an error
+ * we report (ignore_output_signals).
  *
  * Man pages: sigaction(2), signal(7), setitimer(2), alarm(2), raise(3).
  */
@@ -38,8 +39,8 @@ on_signal(int sig)
  * are cleaned up however we are stopped (only kill -9 cannot be caught) -
  * but leave SIGINT and SIGHUP ignored if they were (nohup; a background
  * job), as the classic idiom has it.  SIGALRM wakes blocked calls
- * (on_signal, ticking).  SIGPIPE is ignored from the start
- * (ignore_sigpipe).
+ * (on_signal, ticking).  SIGPIPE and SIGXFSZ are ignored from the start
+ * (ignore_output_signals).
  */
 void
 catch_signals(void)
@@ -65,14 +66,18 @@ catch_signals(void)
 }
 
 /*
- * A write to a closed pipe fails with EPIPE, reported like any error
- * (write_part, close_stdout), instead of killing us without a word.
- * parse_options() calls this first, so it holds for -h and ctl key too.
+ * A write to a closed pipe fails with EPIPE, and a write past the file
+ * size limit (ulimit -f) with EFBIG, reported like any error (write_part,
+ * close_stdout) - instead of killing us without a word, by SIGPIPE or
+ * SIGXFSZ, between taking data and writing it out: data lost unsaid, a
+ * seat kept.  parse_options() calls this first, so it holds for -h and
+ * ctl key too.
  */
 void
-ignore_sigpipe(void)
+ignore_output_signals(void)
 {
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
 		die("signal");
 }
 

@@ -33,19 +33,20 @@ enum { STAT, RM, QBYTES, PEEK, KEY, WATCH };	/* as options() finds them */
 
 static key_t watched;		/* the key queue_state() opens: main */
 
-static int options(int argc, char *argv[], long long *qbytes);
+static int options(int argc, char *argv[], long long *qbytes, int *force);
 static int queue_state(char *line, size_t size);
 static void show(int id, key_t key);
-static void set_qbytes(int id, unsigned long qbytes);
+static void not_foreign(int id, int force);
+static void set_qbytes(int id, unsigned long qbytes, int force);
 
 int
 main(int argc, char *argv[])
 {
 	long long qbytes = 0;
 	key_t key;
-	int cmd, id;
+	int cmd, id, force = 0;
 
-	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...: below */
+	cmd = options(argc, argv, &qbytes, &force);	/* STAT, ...: below */
 	key = use_key(PROJ_MSGQ);	/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY)
 		return explain_key(PROJ_MSGQ);	/* how it was made */
@@ -56,20 +57,23 @@ main(int argc, char *argv[])
 
 	/* Find the queue; flags 0 means "open, never create". */
 	id = msgget(key, 0);
-	if (id == -1 && errno == ENOENT)
-		die_hint("msgget", "no queue has key 0x%08x: msgq/sender or "
-		    "msgq/receiver creates it", (unsigned int)key);
+	if (id == -1 && errno == ENOENT)	/* -q or not: a failure */
+		die_hint("msgget", "no queue has key 0x%08x: %s",
+		    (unsigned int)key, cmd == RM ? "nothing to remove (a "
+		    "receiver removes the queue it has emptied)" :
+		    "msgq/sender or msgq/receiver creates it");
 	if (id == -1)
 		die("msgget");
 
 	if (cmd == STAT) {
 		show(id, key);
 	} else if (cmd == RM) {
+		not_foreign(id, force);		/* another user's: below */
 		if (msgctl(id, IPC_RMID, NULL) == -1)
 			die("msgctl IPC_RMID");
 		note("msgctl IPC_RMID: removed queue id %d", id);
 	} else if (cmd == QBYTES) {
-		set_qbytes(id, (unsigned long)qbytes);
+		set_qbytes(id, (unsigned long)qbytes, force);
 	} else {
 		peek(id);			/* msgrcv MSG_COPY: peek.c */
 	}
@@ -79,10 +83,11 @@ main(int argc, char *argv[])
 /*
  * The command and its number (command() in common/).  N of qbytes is 1
  * or more, a floor command() does not know (its range starts at 0): so
- * qbytes N, once it is the whole command, is parsed here first.
+ * qbytes N, once it is the whole command, is parsed here first.  -f:
+ * flag_option() in common/.
  */
 static int
-options(int argc, char *argv[], long long *qbytes)
+options(int argc, char *argv[], long long *qbytes, int *force)
 {
 	static const struct row rows[] = {
 		{ "stat", "print the queue's msqid_ds (IPC_STAT)" },
@@ -92,11 +97,12 @@ options(int argc, char *argv[], long long *qbytes)
 		KEY_CMD,
 		{ "watch", "print messages and bytes each time they change "
 		    "(Ctrl-C stops)" },
+		{ "-f", "rm, qbytes: another user's queue too (as root)" },
 		KEY_ROW("the queue's key"),
 		QUIET_ROW,
 	};
 	static const struct program ctl = { "msgq/ctl", "", NULL, ROWS(rows) };
-	int first = parse_options(&ctl, argc, argv, NULL, NULL);
+	int first = parse_options(&ctl, argc, argv, flag_option, force);
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&
 	    parse_num("qbytes", argv[first + 1], 1, 0x7fffffff, qbytes) == -1)
@@ -156,18 +162,37 @@ show(int id, key_t key)
 }
 
 /*
- * IPC_SET copies owner, mode and msg_qbytes from the structure we pass,
- * so we read the structure first and change one field.  Raising msg_qbytes
- * above kernel.msgmnb needs privilege (CAP_SYS_RESOURCE).
+ * rm leaves another user's queue, as the other programs do, unless -f
+ * (refuse_if_foreign, common/): root passes every permission check.  One
+ * who may not even read it (EACCES) is not root: IPC_RMID will refuse
+ * them with EPERM, the kernel's own word.
  */
 static void
-set_qbytes(int id, unsigned long qbytes)
+not_foreign(int id, int force)
+{
+	struct msqid_ds ds;
+
+	if (msgctl(id, IPC_STAT, &ds) == 0)
+		refuse_if_foreign("queue", id, &ds.msg_perm, force);
+	else if (errno != EACCES)
+		die("msgctl IPC_STAT");
+}
+
+/*
+ * IPC_SET copies owner, mode and msg_qbytes from the structure we pass,
+ * so we read the structure first and change one field - of our own queue,
+ * unless -f (refuse_if_foreign, common/).  Raising msg_qbytes above
+ * kernel.msgmnb needs privilege (CAP_SYS_RESOURCE).
+ */
+static void
+set_qbytes(int id, unsigned long qbytes, int force)
 {
 	struct msqid_ds ds;
 	unsigned long old;
 
 	if (msgctl(id, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
+	refuse_if_foreign("queue", id, &ds.msg_perm, force);
 	old = (unsigned long)ds.msg_qbytes;
 	ds.msg_qbytes = (msglen_t)qbytes;
 	if (msgctl(id, IPC_SET, &ds) == -1) {

@@ -21,9 +21,7 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "sem.h"
@@ -31,11 +29,10 @@
 enum { STAT, SET, RM, KEY, WATCH };	/* as options() finds them */
 enum { SEMS_SHOWN = 64 };	/* sem_state: values shown, at most */
 
-static int options(int argc, char *argv[], long long *val);
+static int options(int argc, char *argv[], long long *val, int *force);
 static int sem_state(char *line, size_t size);
 static int still_there(const char *call);
 static void show(key_t key, int id, unsigned long n);
-static void only_ours(key_t key, int id, unsigned long n);
 
 int
 main(int argc, char *argv[])
@@ -43,10 +40,10 @@ main(int argc, char *argv[])
 	long long val = 0;
 	union semun arg;
 	unsigned long n;
-	int cmd, id;
+	int cmd, id, force = 0;
 	key_t key;
 
-	cmd = options(argc, argv, &val);	/* STAT, SET, ...: below */
+	cmd = options(argc, argv, &val, &force);	/* STAT, ...: below */
 	key = use_key(PROJ_SEM);		/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY || cmd == WATCH)	/* how it was made; live: common/ */
 		return cmd == KEY ? explain_key(PROJ_SEM) : watch(sem_state);
@@ -59,17 +56,17 @@ main(int argc, char *argv[])
 	if (id == -1)
 		die("semget");
 
-	/* A set of another size is not sem/wait's: SETVAL would corrupt it. */
-	n = set_size(id);			/* common/sets.c */
+	n = set_size(id);	/* another size is not sem/wait's: common/ */
 	if (cmd == STAT) {
 		show(key, id, n);
 	} else if (cmd == RM) {
+		may_remove(key, id, n, force);	/* not shm/'s: sem.c */
 		if (semctl(id, 0, IPC_RMID) == -1)
 			die("semctl IPC_RMID");
 		note("semctl IPC_RMID: removed set id %d (%lu semaphore%s%s)",
 		    id, n, plural(n), n == SEM_NSEMS ? "" : ", not sem/wait's");
 	} else {
-		only_ours(key, id, n);
+		only_ours(key, id, n);		/* sem.c */
 		arg.val = (int)val;
 		if (semctl(id, 0, SETVAL, arg) == -1)
 			die("semctl SETVAL");
@@ -185,32 +182,9 @@ show(key_t key, int id, unsigned long n)
 	printf("changed    %s\n", ipc_time(ds.sem_ctime));
 }
 
-/*
- * SETVAL only on a set sem/post would use: sem/wait's set of 1, ours
- * alone (refuse_if_not_ours, common/).  Refuse any other, and exit.
- */
-static void
-only_ours(key_t key, int id, unsigned long n)
-{
-	struct semid_ds ds;
-	union semun arg;
-
-	if (n != SEM_NSEMS) {
-		fprintf(stderr, "%s: key 0x%08x holds a set of %lu semaphores "
-		    "(%s), not sem/wait's set of 1: not changed\n", prog,
-		    (unsigned int)key, n, set_owner(n));
-		hint("pick another key with -k (or another IPC_DEMO_KEY)");
-		exit(EXIT_CALL_FAILED);
-	}
-	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		die("semctl IPC_STAT");
-	refuse_if_not_ours("semaphore set", id, &ds.sem_perm);
-}
-
-/* The command line: -k -q (common/), then stat, set N or rm, the key. */
+/* The command line: -f -k -q (common/), then stat, set N or rm. */
 static int
-options(int argc, char *argv[], long long *val)
+options(int argc, char *argv[], long long *val, int *force)
 {
 	static const struct row rows[] = {
 		{ "stat", "print the semaphore: value, waiters, last PID, "
@@ -220,14 +194,12 @@ options(int argc, char *argv[], long long *val)
 		KEY_CMD,
 		{ "watch", "print value and waiters each time they change "
 		    "(Ctrl-C stops)" },
+		{ "-f", "rm: another user's set too (as root)" },
 		KEY_ROW("the set's key"),
 		QUIET_ROW,
 	};
 	static const struct program ctl = { "sem/ctl", "", NULL, ROWS(rows) };
-	int cmd;
 
-	cmd = command(argc, argv, parse_options(&ctl, argc, argv, NULL,
-	    NULL), "the value N", SEM_MAX, val);
-	use_key(PROJ_SEM);
-	return cmd;
+	return command(argc, argv, parse_options(&ctl, argc, argv,
+	    flag_option, force), "the value N", SEM_MAX, val);
 }

@@ -30,8 +30,9 @@
 #include <unistd.h>
 
 #include "ipcdemo.h"
+#include "table.h"
 
-enum { PHIL_MAX = 64, MEALS_MAX = 1000000 };	/* -p, -m at most */
+enum { MEALS_MAX = 1000000 };	/* -m at most; -p: PHIL_MAX, table.h */
 
 struct table {
 	long long n, meals;	/* -p: philosophers, and forks; -m */
@@ -60,7 +61,7 @@ main(int argc, char *argv[])
 	catch_signals();
 	for (i = 0; i < t.n; i++)
 		forks[i] = 1;			/* every fork on the table */
-	semid = open_set((int)t.n, forks, 0, &created);	/* semget: common/ */
+	semid = open_set(key, (int)t.n, forks, 0, &created);	/* semget: common/ */
 	if (semid != -1 && !created)	/* another dinner's, or left behind */
 		refuse("key 0x%08x: set id %d is there already: left as it is",
 		    (unsigned int)key, semid);
@@ -69,6 +70,7 @@ main(int argc, char *argv[])
 	parent = getpid();
 	if (atexit(clear_table) != 0 || pipe(t.counts) == -1)
 		die("pipe");
+	ops_fit(semid, t.unsafe ? (int)t.n : 2);	/* SEMOPM: table.c */
 
 	for (i = 0; i < t.n && !stop_signal; i++) {	/* a process each */
 		kids[i] = fork();
@@ -181,14 +183,12 @@ dinner(const struct table *t)
 	if (n != 0 || stop_signal)	/* a deadlock, or a signal */
 		return EXIT_CALL_FAILED;
 	for (i = 0; i < t->n; i++)
-		if (ate[i] < 0)		/* it died: kill -9? */
-			refuse("philosopher %d never told its meals: it died "
-			    "(killed?) - they are not known", i);
-		else {
+		if (ate[i] >= 0) {
 			printf("philosopher %d ate %lld\n", i, ate[i]);
 			total += ate[i];
 			told++;
 		}
+	untold(ate, kids, (int)t->n);	/* who did not, and why: table.c */
 	printf("total %lld%s\n", total, told < t->n ? " (of those told)" : "");
 	if (total != t->n * t->meals)	/* none eats more than MEALS */
 		refuse("not every philosopher ate %lld meals", t->meals);

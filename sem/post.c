@@ -39,10 +39,11 @@ main(int argc, char *argv[])
 	struct sembuf v = { .sem_num = 0, .sem_op = 1, .sem_flg = 0 };
 	long long n = options(argc, argv);	/* -k -q, N: below */
 	int before, after, waiting, semid;
+	key_t key;
 
-	use_key(PROJ_SEM);	/* -k, $IPC_DEMO_KEY or ftok: into ipc_key */
+	key = use_key(PROJ_SEM);	/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
-	semid = open_seat();	/* semget (of ipc_key): sem/sem.c */
+	semid = open_seat(key);	/* semget: sem/sem.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 

@@ -75,10 +75,10 @@ int
 main(int argc, char *argv[])
 {
 	long long seconds = options(argc, argv);	/* -s, or -1: below */
+	key_t key = use_key(PROJ_SEM);	/* -k, $IPC_DEMO_KEY or ftok */
 
-	use_key(PROJ_SEM);	/* -k, $IPC_DEMO_KEY or ftok: into ipc_key */
 	catch_signals();
-	semid = open_seat();	/* semget (of ipc_key): sem/sem.c */
+	semid = open_seat(key);	/* semget: sem/sem.c */
 	if (atexit(give_back) != 0)
 		die("atexit");
 
@@ -93,6 +93,8 @@ main(int argc, char *argv[])
 		v(opts.undo);
 	}
 
+	if (stop_signal)		/* Ctrl-C: said, as elsewhere */
+		note("stopped by signal %d", (int)stop_signal);
 	if (close_stdout() == -1)
 		return EXIT_CALL_FAILED;
 	return exit_status(0);

@@ -75,7 +75,7 @@ main(int argc, char *argv[])
 	options(argc, argv, &run);		/* -k -n -p -q -u: below */
 	key = use_key(PROJ_COUNTER);		/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
-	semid = open_counter_set(&made_set);	/* semget, RUNNERS+1: team.c */
+	semid = open_counter_set(key, &made_set);	/* semget, RUNNERS+1: team.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	parent = getpid();

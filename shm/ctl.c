@@ -31,7 +31,7 @@ enum { STAT, RM, KEY, WATCH };	/* as options() finds them */
 
 static key_t key;		/* main's, for watch's look (shm_state) */
 
-static int options(int argc, char *argv[]);
+static int options(int argc, char *argv[], int *force);
 static int remove_ours(int shmid, int semid);
 static void show_segment(int shmid);
 static void show_set(int semid);
@@ -40,7 +40,7 @@ static int shm_state(char *line, size_t size);
 int
 main(int argc, char *argv[])
 {
-	int cmd = options(argc, argv);	/* STAT, RM, ...: below */
+	int force = 0, cmd = options(argc, argv, &force);	/* STAT, ... */
 	int shmid, semid;
 
 	key = use_key(PROJ_SHM);	/* -k, $IPC_DEMO_KEY or ftok */
@@ -65,8 +65,10 @@ main(int argc, char *argv[])
 		printf("key        0x%08x\n", (unsigned int)key);
 		show_segment(shmid);		/* shmctl IPC_STAT: below */
 		show_set(semid);		/* semctl IPC_STAT, GETALL */
-	} else if (remove_ours(shmid, semid) == -1) {	/* IPC_RMID */
-		return EXIT_CALL_FAILED;	/* something was left: said */
+	} else {
+		not_foreign(shmid, semid, force);	/* -f: kinds.c */
+		if (remove_ours(shmid, semid) == -1)	/* IPC_RMID */
+			return EXIT_CALL_FAILED;	/* left some: said */
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
@@ -218,9 +220,9 @@ shm_state(char *line, size_t size)
 	return n != 0 || shmid != -1;
 }
 
-/* The command line: -k -q (common/), then stat, rm, key or watch. */
+/* The command line: -f -k -q (common/), then stat, rm, key or watch. */
 static int
-options(int argc, char *argv[])
+options(int argc, char *argv[], int *force)
 {
 	static const struct row rows[] = {
 		{ "stat", "print the segment (IPC_STAT) and its semaphores" },
@@ -228,11 +230,12 @@ options(int argc, char *argv[])
 		KEY_CMD,
 		{ "watch", "print nattch and the semaphores each time they "
 		    "change" },
+		{ "-f", "rm: another user's segment and set too (as root)" },
 		KEY_ROW("the key"),
 		QUIET_ROW,
 	};
 	static const struct program ctl = { "shm/ctl", "", NULL, ROWS(rows) };
 
-	return command(argc, argv, parse_options(&ctl, argc, argv, NULL,
-	    NULL), "", 0, NULL);
+	return command(argc, argv, parse_options(&ctl, argc, argv,
+	    flag_option, force), "", 0, NULL);
 }

@@ -2,8 +2,9 @@
  * kinds.c - what an object with our key is: a ring's or a counter's
  * segment (its header), a ring's or a counter's set (its size and its
  * mark), or another program's.  shm/ctl names and removes only shm/'s
- * kinds, and the ring's programs say what they refuse.  This file alone
- * knows both the ring (ring.h) and the counter (team.h).
+ * kinds, and no other user's (unless -f); the ring's programs say what
+ * they refuse.  This file alone knows both the ring (ring.h) and the
+ * counter (team.h).
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -121,6 +122,31 @@ ring_not_made(key_t key)
 		exit(EXIT_CALL_FAILED);
 	}
 	die("shmget");
+}
+
+/*
+ * shm/ctl rm leaves another user's segment or set - both, if either is -
+ * as every other program does, unless -f (refuse_if_foreign, common/):
+ * root passes every permission check, and would remove anyone's without a
+ * word.
+ */
+void
+not_foreign(int shmid, int semid, int force)
+{
+	struct shmid_ds shm;
+	struct semid_ds sem;
+	union semun arg;
+
+	if (shmid != -1 && shmctl(shmid, IPC_STAT, &shm) == -1)
+		die("shmctl IPC_STAT");
+	if (shmid != -1)
+		refuse_if_foreign("segment", shmid, &shm.shm_perm, force);
+	arg.buf = &sem;
+	if (semid != -1 && semctl(semid, 0, IPC_STAT, arg) == -1)
+		die("semctl IPC_STAT");
+	if (semid != -1)
+		refuse_if_foreign("semaphore set", semid, &sem.sem_perm,
+		    force);
 }
 
 /*

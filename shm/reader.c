@@ -65,7 +65,7 @@ main(int argc, char *argv[])
 	options(argc, argv);			/* -k -q: below */
 	key = use_key(PROJ_SHM);		/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
-	semid = open_ring_set(&made_set);	/* semget: turns.c */
+	semid = open_ring_set(key, &made_set);	/* semget: turns.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	(void)no_writer(0);		/* a segment there must be live */

@@ -73,7 +73,9 @@
 #include <time.h>
 
 enum { FREE, FILLED, WRITER, READER, STARTED, RING_MARK, NSEMS };
-enum { RING_MARK_VALUE = 0x7269 };	/* "ri", in RING_MARK */
+/* "ri", in RING_MARK: ipcdemo.h holds it, so that sem/ctl knows it too. */
+enum { RING_MARK_VALUE = RING_SET_MARK };
+_Static_assert((int)NSEMS == (int)RING_SET_SIZE, "as ipcdemo.h has it");
 
 #define RING_MAGIC 0x72696e67u	/* "ring": a segment laid out by us */
 #define RING_VERSION 3u		/* 3: six semaphores, RING_MARK */
@@ -142,9 +144,10 @@ void ring_refuse(key_t key, int shmid, const char *already, const char *why,
 noreturn void ring_not_made(key_t key);
 int set_kind(int semid, unsigned long *n, char *line, size_t size,
     int gone_ok);
+void not_foreign(int shmid, int semid, int force);	/* shm/ctl rm */
 
 /* turns.c: the semaphores, whose turn it is and who is there (semop). */
-int open_ring_set(int *made);
+int open_ring_set(key_t key, int *made);
 void semop_arrive(int semid, int who, key_t key);
 int ring_value(int semid, int sem);
 int semop_or_gone(int semid, struct sembuf *ops, size_t nops,

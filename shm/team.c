@@ -35,14 +35,14 @@ static long long collect(int semid, int fd, int forked);
 
 /*
  * The counter's set, made or joined (open_set, common/sets.c: semget,
- * without a race, on the key use_key() chose), and one more run in
+ * without a race, on the key), and one more run in
  * RUNNERS (SEM_UNDO: the kernel takes it back if we die).  The last run
  * out may remove the set just as we join it (EIDRM, EINVAL): then we make
  * or join the next one.  Returns the id, or -1 if a signal stopped us
  * while we waited for the set's creator.
  */
 int
-open_counter_set(int *made_set)
+open_counter_set(key_t key, int *made_set)
 {
 	static const unsigned short init[] = { 1, 0, 0, COUNTER_MARK_VALUE };
 	struct sembuf join = { .sem_num = RUNNERS, .sem_op = 1,
@@ -50,7 +50,7 @@ open_counter_set(int *made_set)
 	int semid;
 
 	for (;;) {
-		semid = open_set(COUNTER_NSEMS, init, 1, made_set);
+		semid = open_set(key, COUNTER_NSEMS, init, 1, made_set);
 		if (semid == -1 || semop(semid, &join, 1) == 0)
 			return semid;
 		if (errno != EIDRM && errno != EINVAL)

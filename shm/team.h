@@ -25,7 +25,9 @@ struct counter {
 /* The set; COUNTER_MARK holds its value, never changed (as the ring's
  * RING_MARK: ring.h). */
 enum { MUTEX, GATE, RUNNERS, COUNTER_MARK, COUNTER_NSEMS };
-enum { COUNTER_MARK_VALUE = 0x636f };	/* "co" */
+enum { COUNTER_MARK_VALUE = COUNTER_SET_MARK };	/* "co": ipcdemo.h */
+_Static_assert((int)COUNTER_NSEMS == (int)COUNTER_SET_SIZE,
+    "as ipcdemo.h has it");
 enum { PROCS_MAX = 64 };			/* -p */
 
 struct run {
@@ -33,7 +35,7 @@ struct run {
 	int unlocked;		/* -u: no mutex */
 };
 
-int open_counter_set(int *made_set);
+int open_counter_set(key_t key, int *made_set);
 long long team_run(int semid, key_t key, struct counter *c,
     const struct run *run, long long (*work)(const struct run *run),
     int *failed);

@@ -23,17 +23,16 @@ static noreturn void refused(int semid, int who, key_t key);
 
 /*
  * The ring's set of NSEMS semaphores, all 0 but the mark, made or joined
- * by open_set (common/sets.c: semget, without a race; it takes the key
- * that use_key() chose).  Returns the id, or -1 if a signal stopped the
+ * by open_set (common/sets.c: semget on the key, without a race).  Returns the id, or -1 if a signal stopped the
  * wait for the set's creator.
  */
 int
-open_ring_set(int *made)
+open_ring_set(key_t key, int *made)
 {
 	static const unsigned short init[NSEMS] = { [RING_MARK] =
 		RING_MARK_VALUE };
 
-	return open_set(NSEMS, init, 1, made);
+	return open_set(key, NSEMS, init, 1, made);
 }
 
 /*

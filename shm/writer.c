@@ -64,7 +64,7 @@ main(int argc, char *argv[])
 	options(argc, argv, &slots, &slot_bytes);	/* -k -q -s -z: below */
 	key = use_key(PROJ_SHM);		/* -k, $IPC_DEMO_KEY or ftok */
 	catch_signals();
-	semid = open_ring_set(&made_set);	/* semget: turns.c */
+	semid = open_ring_set(key, &made_set);	/* semget: turns.c */
 	if (semid == -1)
 		return exit_status(EXIT_CALL_FAILED);
 	semop_arrive(semid, WRITER, key);	/* WRITER 0 -> 1, SEM_UNDO */

@@ -260,6 +260,25 @@ t_counter_one_process() {
 		! grep -q 'run it again' "$T/err"
 }
 
+# What shm/ctl stat shows of a run, as the shm chapter's exercise has it:
+# the default run (two children) counts 3 in RUNNERS - processes, the run
+# and its children, not runs - and its segment has nattch 3.
+runners_shown() {
+	shm/ctl -q -k "$1" stat >"$T/stat" 2>/dev/null &&
+		grep -Eq '^values     MUTEX [01] GATE 0 RUNNERS 3$' "$T/stat" &&
+		grep -q '^nattch     3$' "$T/stat"
+}
+t_counter_runners_are_processes() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -n 100000000
+	run=$!
+	if ! wait_for runners_shown "$k"; then
+		diag "$(cat "$T/stat")"
+		return 1
+	fi
+	interrupt "$run" && exits_with "$run" 130 && nothing_left "$k"
+}
+
 check "counter: 4 x 100000 under the mutex is exact" t_counter_locked
 check "counter -u: expected = got + lost" t_counter_unlocked
 check "counter: two runs at once share the count" t_counter_two_runs
@@ -283,6 +302,8 @@ check "counter: a child killed by kill -9 is named; the rest unaccounted" \
 	t_counter_child_killed
 check "counter: a child stopped by a signal of its own: named, exit 1" \
 	t_counter_child_terminated
+check "counter: shm/ctl stat shows RUNNERS 3 for a run of 2: processes" \
+	t_counter_runners_are_processes
 check "counter -u -p 1: nothing can be lost, and it says so" \
 	t_counter_one_process
 done_testing

@@ -39,6 +39,7 @@ QUEUE msgq/receiver -q :: write EFBIG => the output file reached its size limit
 QUEUE msgq/receiver -q :: write EAGAIN => standard output is in non-blocking mode
 QUEUE msgq/receiver -q :: write EBADF => standard output is closed
 QUEUE msgq/receiver -q :: write EIO => the output device failed
+sem/philosophers -q :: pipe,pipe2 EMFILE => this process has as many files open as it may (ulimit -n)
 '
 
 can_inject() {

@@ -25,15 +25,21 @@ t_k_exact() {
 	grep -q "^msgq/ctl: key $k (from -k)$" "$T/err" && ! has_queue "$k"
 }
 
+# K's low 24 bits, in 6 hex digits.
+low24() {
+	printf '%06x\n' $(($1 & 0xffffff))
+}
+
 # IPC_DEMO_KEY=K: the queue, the semaphore, the ring and the counter each
-# get K's low 24 bits under their proj id, and say so.
+# get K's low 24 bits under their proj id, and say so (our keys have 31
+# bits: the line says which 24 were kept).
 t_demo_key_derived() {
 	k=$(new_key)
 	for p in msgq/ctl:m sem/ctl:s shm/ctl:h; do
 		want=$(derived "$k" "${p#*:}")
 		IPC_DEMO_KEY=$k "${p%:*}" stat 2>"$T/err"
 		if [ "$(key_of "$T/err")" != "$want" ] ||
-			! grep -q "(IPC_DEMO_KEY $k with '${p#*:}' in the top byte)" \
+			! grep -q "(IPC_DEMO_KEY $k cut to its low 24 bits, 0x$(low24 "$k"), with '${p#*:}' in the top byte)" \
 				"$T/err"; then
 			diag "$p: $(head -n 1 "$T/err")"
 			return 1
@@ -43,6 +49,26 @@ t_demo_key_derived() {
 	IPC_DEMO_KEY=$k timeout $((20 * SLOW)) shm/counter -p 1 -n 10 \
 		>/dev/null 2>"$T/err" &&
 		[ "$(key_of "$T/err")" = "$want" ] && nothing_with "$want"
+}
+
+# The key line shows IPC_DEMO_KEY as the samples do, in hex: K typed in
+# decimal gets its hex beside it; K past 24 bits is said to be cut to the
+# 24 kept, so that 0x1000000 and 0x2000000, one key, say so.  ctl key
+# touches no object.
+key_line_is() {
+	if ! IPC_DEMO_KEY=$1 msgq/ctl key >/dev/null 2>"$T/err" ||
+		[ "$(cat "$T/err")" != "msgq/ctl: key $2 (IPC_DEMO_KEY $1$3 with 'm' in the top byte)" ]; then
+		diag "IPC_DEMO_KEY=$1: $(cat "$T/err")"
+		return 1
+	fi
+}
+t_demo_key_in_hex() {
+	key_line_is 1000000 0x6d0f4240 ' (0x0f4240)' &&
+		key_line_is 0x00b14b00 0x6db14b00 '' &&
+		key_line_is 0XB14B00 0x6db14b00 '' &&
+		key_line_is 0x1000000 0x6d000000 ' cut to its low 24 bits, 0x000000,' &&
+		key_line_is 0x2000000 0x6d000000 ' cut to its low 24 bits, 0x000000,' &&
+		key_line_is 1073746433 0x6d001201 ' cut to its low 24 bits, 0x001201,'
 }
 
 # The default key: the same from any directory, ftok of the checkout (two
@@ -184,6 +210,8 @@ check "a hint's ctl command reaches our object, -k or not" \
 	t_hint_commands
 check "IPC_DEMO_KEY: a key of its own for each kind of object" \
 	t_demo_key_derived
+check "IPC_DEMO_KEY in hex on the key line; past 24 bits, the cut said" \
+	t_demo_key_in_hex
 check "the default key: ftok of the checkout, from any directory" \
 	t_default_key_anywhere
 check "the default key survives rewriting every file; quotes in the path" \

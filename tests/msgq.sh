@@ -469,6 +469,47 @@ t_ctl_missing() {
 		grep -q '^msgq/ctl: hint: no queue has key' "$T/err"
 }
 
+# rm of a queue that is already gone (a receiver removed it): a failure,
+# with -q as without - -q quiets the narration, not an error - exit 1, and
+# the hint says there was nothing to remove (as the chapter shows it).
+t_ctl_rm_missing() {
+	k=$(new_key)
+	msgq/sender -q -k "$k" x && msgq/receiver -q -k "$k" >/dev/null &&
+		! has_queue "$k" || return 1
+	msgq/ctl -q -k "$k" rm >"$T/out" 2>"$T/err"
+	if [ $? != 1 ] || [ -s "$T/out" ] ||
+		! grep -q '^msgq/ctl: msgget: .* (ENOENT)$' "$T/err" ||
+		! grep -q "^msgq/ctl: hint: no queue has key $k: nothing to remove" "$T/err" ||
+		[ "$(wc -l <"$T/err")" != 2 ]; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+}
+
+# As root, rm and qbytes refuse another user's live queue, as every other
+# program does ("belongs to uid 4242"), and leave it as it was; -f acts.
+t_ctl_foreign_queue() {
+	k=$(new_key)
+	as_other "$top/msgq/sender" -q -k "$k" hello || return 1
+	qb=$(msgq/ctl -q -k "$k" stat | sed -n 's/^qbytes  *//p')
+	for cmd in rm "qbytes 100"; do
+		# shellcheck disable=SC2086 # the command splits into words
+		msgq/ctl -k "$k" $cmd >"$T/out" 2>"$T/err"
+		if [ $? != 1 ] || [ -s "$T/out" ] ||
+			! grep -q "^msgq/ctl: key $k: queue id [0-9]* belongs to uid 4242, not to you (uid 0)$" "$T/err" ||
+			! grep -q '^msgq/ctl: hint: .* -f ' "$T/err" ||
+			! messages_are "$k" 2 ||
+			[ "$(msgq/ctl -q -k "$k" stat | sed -n 's/^qbytes  *//p')" != "$qb" ]; then
+			diag "$cmd" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	msgq/ctl -f -k "$k" qbytes 100 2>"$T/err" &&
+		grep -q 'belongs to uid 4242; -f: going on' "$T/err" &&
+		msgq/ctl -q -k "$k" stat | grep -q '^qbytes     100$' &&
+		msgq/ctl -q -f -k "$k" rm && ! has_queue "$k"
+}
+
 # Raising qbytes above kernel.msgmnb needs CAP_SYS_RESOURCE, which root
 # lacks on these machines: EPERM, explained.
 t_ctl_qbytes_eperm() {
@@ -938,6 +979,10 @@ check "ctl peek: every message listed in order, the queue untouched" \
 	t_ctl_peek
 check "ctl on a missing queue: ENOENT explained" t_ctl_missing
 check "ctl qbytes above msgmnb: EPERM explained" t_ctl_qbytes_eperm
+check "ctl -q rm of a queue already gone: exit 1, nothing to remove" \
+	t_ctl_rm_missing
+check "ctl rm and qbytes refuse another user's queue; -f acts" \
+	t_ctl_foreign_queue
 check "Ctrl-C on a blocked receiver: 130, queue removed" t_sigint_receiver
 check "Ctrl-C on a busy receiver: it stops at once" t_sigint_busy_receiver
 check "Ctrl-C on a blocked sender: 130, messages kept, cut said" \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/output.sh - every msgq program that writes data, and sem/wait, with
-# its standard output failing: a full device (/dev/full) and a pipe whose
-# reader has gone (| head -c 1).  Each says which call failed and exactly
+# its standard output failing: a full device (/dev/full), a pipe whose
+# reader has gone (| head -c 1), and a file past its size limit (ulimit
+# -f; shm/reader too).  Each says which call failed and exactly
 # what was lost, with a hint about the output (not the IPC object), exits
 # 1, and leaves on the queue everything it did not take.
 # shellcheck source=tests/lib.sh
@@ -88,6 +89,76 @@ t_seat_given_back() {
 		sem/ctl -q -k "$k" rm
 }
 
+# limited LIMIT OUT CMD...: run CMD with the file size limit (ulimit -f,
+# in this shell's blocks) at LIMIT, its standard output into file OUT, its
+# standard error through a pipe (a file would be limited too) to $T/err,
+# its exit status into $T/rc.
+limited() {
+	limit=$1 out=$2
+	shift 2
+	{ (ulimit -f "$limit" && exec "$@" >"$out") 2>&1; echo $? >"$T/rc"; } |
+		cat >"$T/err"
+}
+
+# Past the file size limit (ulimit -f) a write fails with EFBIG - unless
+# SIGXFSZ kills the writer first, silently, with data in hand.  A reader
+# that has taken nothing gives the stream back whole: its writer does not
+# call it broken, and the next reader gets every byte.
+t_reader_file_limit() {
+	k=$(new_key)
+	head -c $((5 << 20)) /dev/urandom >"$T/5m"
+	start "$T/5m" /dev/null "$T/w.err" shm/writer -q -k "$k" -s 2 -z 65536
+	w=$!
+	wait_for has_segment "$k" &&
+		limited 0 "$T/out" timeout $((10 * SLOW)) shm/reader -k "$k" &&
+		[ "$(cat "$T/rc")" = 1 ] && [ ! -s "$T/out" ] &&
+		grep -q '^shm/reader: write (stdout): .* (EFBIG); nothing was taken' "$T/err" &&
+		grep -q '^shm/reader: hint: the output file reached its size limit' "$T/err" &&
+		timeout $((10 * SLOW)) shm/reader -q -k "$k" >"$T/copy" &&
+		exits_with "$w" 0 && ! grep -q broken "$T/w.err" &&
+		cmp "$T/5m" "$T/copy" && nothing_with "$k"
+}
+
+# A receiver stopped by the file size limit mid-message: what it wrote,
+# the bytes it names as lost, and what the next receiver gets are the
+# stream, whole and in order - no hole.
+t_receiver_file_limit() {
+	k=$(new_key)
+	seq 30000 >"$T/lines"
+	start "$T/lines" /dev/null "$T/s.err" msgq/sender -q -k "$k"
+	s=$!
+	if ! wait_for has_queue "$k" ||
+		! limited 100 "$T/out1" timeout $((10 * SLOW)) \
+			msgq/receiver -q -k "$k" ||
+		[ "$(cat "$T/rc")" != 1 ] || [ ! -s "$T/out1" ]; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	# shellcheck disable=SC2046 # "BYTES MESSAGE" splits into two words
+	set -- $(sed -n 's/^msgq\/receiver: write: .* (EFBIG); \([0-9]*\) bytes\{0,1\} of message \([0-9]*\) lost$/\1 \2/p' "$T/err")
+	[ $# = 2 ] || { diag "$(cat "$T/err")"; return 1; }
+	grep -q '^msgq/receiver: hint: the output file reached its size limit' "$T/err" &&
+		timeout $((10 * SLOW)) msgq/receiver -q -k "$k" >"$T/out2" &&
+		exits_with "$s" 0 &&
+		[ "$(head -n "$2" "$T/lines" | wc -c)" -eq \
+			$(($(wc -c <"$T/out1") + $1)) ] &&
+		head -c "$(wc -c <"$T/out1")" "$T/lines" | cmp - "$T/out1" &&
+		tail -n +$(($2 + 1)) "$T/lines" | cmp - "$T/out2" &&
+		nothing_with "$k"
+}
+
+# sem/wait -U -s whose "enter" cannot be written (ulimit -f 0): EFBIG
+# said, and the seat given back (no SEM_UNDO would do it under -U).
+t_seat_file_limit() {
+	k=$(new_key)
+	sem/post -q -k "$k" &&
+		limited 0 "$T/out" sem/wait -q -U -s 1 -k "$k" &&
+		[ "$(cat "$T/rc")" = 1 ] &&
+		grep -q '^sem/wait: write (stdout): .* (EFBIG)$' "$T/err" &&
+		[ "$(sem_get "$k" 0 GETVAL)" = 1 ] && sem/ctl -q -k "$k" rm &&
+		nothing_with "$k"
+}
+
 check "receiver on /dev/full: the lost message named, the rest queued" \
 	t_receiver_full
 check "receiver into a closed pipe: EPIPE, what was lost named" \
@@ -96,4 +167,10 @@ check "client and server on /dev/full: said, the other serves on" \
 	t_client_server_full
 check "msgq/ctl stat on /dev/full and a closed pipe: exit 1" t_ctl_output
 check "sem/wait -U -s: a failed write gives the seat back" t_seat_given_back
+check "shm/reader past ulimit -f: nothing taken, the stream whole" \
+	t_reader_file_limit
+check "msgq/receiver past ulimit -f: the loss named, no hole" \
+	t_receiver_file_limit
+check "sem/wait -U -s past ulimit -f: EFBIG, the seat given back" \
+	t_seat_file_limit
 done_testing

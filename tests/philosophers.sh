@@ -135,8 +135,8 @@ t_sigterm() {
 
 # A philosopher killed (-9) with forks in hand: SEM_UNDO gives them back,
 # so the others eat all their meals; the dinner is not whole: exit 1.  The
-# dead one's meals are not known, and said so: no "ate 0" line for it (it
-# used to be printed, though it had eaten).
+# dead one's meals are not known, and said so, with why (killed by signal
+# 9): no "ate 0" line for it (it used to be printed, though it had eaten).
 t_killed_philosopher() {
 	k=$(new_key)
 	start /dev/null "$T/out" "$T/err" sem/philosophers -q -k "$k" -p 3 -m 50000
@@ -147,7 +147,7 @@ t_killed_philosopher() {
 		[ "$(grep -c ' ate 50000$' "$T/out")" = 2 ] &&
 		[ "$(grep -c ' ate ' "$T/out")" = 2 ] &&
 		grep -qx 'total 100000 (of those told)' "$T/out" &&
-		[ "$(grep -c '^sem/philosophers: philosopher [0-2] never told its meals: it died' "$T/err")" = 1 ] &&
+		[ "$(grep -c '^sem/philosophers: philosopher [0-2] never told its meals (not known): killed by signal 9$' "$T/err")" = 1 ] &&
 		nothing_with "$k"
 }
 
@@ -211,6 +211,62 @@ t_shm_on_a_dinner() {
 		nothing_with "$k"
 }
 
+# SEMOPM, the kernel's most operations in one semop (kernel.sem, 3rd
+# field), lowered to 2 in a private IPC namespace: -u's window over 40
+# forks is one semop of 40.  Said once, before anyone sits - not an E2BIG
+# and a "never told its meals" from each of 40 philosophers - exit 1, the
+# set removed.
+t_semopm_said_once() {
+	if ! unshare --ipc true 2>/dev/null; then
+		echo "unshare --ipc is not allowed here" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	# shellcheck disable=SC2016 # the inner shell's variables
+	unshare --ipc sh -c 'echo "32000 1024000000 2 32000" \
+			>/proc/sys/kernel/sem || exit 3
+		timeout "$3" sem/philosophers -u -p 40 -k "$1" >"$2/out" \
+			2>"$2/err"
+		echo $? >"$2/rc"
+		! grep -q "^ *$(printf %d "$1") " /proc/sysvipc/sem' \
+		sh "$k" "$T" $((20 * SLOW))
+	case $? in
+	0) ;;
+	3) echo "cannot write kernel.sem in a namespace" >"$T/skip"
+		return 0 ;;
+	*) diag "a set was left" "$(cat "$T/err")"; return 1 ;;
+	esac
+	if [ "$(cat "$T/rc")" != 1 ] || [ -s "$T/out" ] ||
+		[ "$(grep -c '(E2BIG)$' "$T/err")" != 1 ] ||
+		! grep -q '^sem/philosophers: semop (.*): .* (E2BIG)$' "$T/err" ||
+		[ "$(grep -c '^sem/philosophers: hint: ' "$T/err")" != 1 ] ||
+		! grep -q 'hint: .* 40 operations .*SEMOPM' "$T/err" ||
+		grep -q 'never told' "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+}
+
+# No file descriptor left for the pipe the philosophers tell their meals
+# through (ulimit -n 4): EMFILE by its name, not "(errno)", with a hint;
+# the set removed.  (Not under valgrind, which needs descriptors itself.)
+t_emfile_named() {
+	if [ "$SLOW" -gt 1 ]; then
+		echo "under valgrind" >"$T/skip"
+		return 0
+	fi
+	k=$(new_key)
+	# shellcheck disable=SC3045 # dash, bash and busybox sh have ulimit -n
+	(ulimit -n 4 && exec sem/philosophers -k "$k" -p 2) >"$T/out" 2>"$T/err"
+	if [ $? != 1 ] || [ -s "$T/out" ] ||
+		! grep -q '^sem/philosophers: pipe: .* (EMFILE)$' "$T/err" ||
+		! grep -q '^sem/philosophers: hint: .*(ulimit -n)' "$T/err" ||
+		! nothing_with "$k"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+}
+
 t_help() {
 	help_ok sem/philosophers
 }
@@ -230,5 +286,9 @@ check "a set already there is refused and left, whatever its size" t_set_there
 check "a second dinner on the same key is refused" t_second_dinner
 check "a counter or a ring on a dinner's key: refused, the dinner goes on" \
 	t_shm_on_a_dinner
+check "SEMOPM below -u's window: said once, before anyone sits" \
+	t_semopm_said_once
+check "no descriptor for the pipe: EMFILE named, the set removed" \
+	t_emfile_named
 check "-h" t_help
 done_testing

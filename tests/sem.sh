@@ -122,17 +122,24 @@ t_race_free_creation() {
 
 # --- interruptions ----------------------------------------------------------
 
-# Ctrl-C in line: exit 130 at once, out of the line (GETNCNT 0).
+# Ctrl-C in line: exit 130 at once, out of the line (GETNCNT 0), and said
+# as msgq/server says it ("stopped by signal 2"), last; with -q, nothing.
 t_sigint_waiting() {
 	k=$(new_key)
-	start /dev/null /dev/null /dev/null sem/wait -k "$k"
+	start /dev/null /dev/null "$T/err" sem/wait -k "$k"
 	w=$!
 	wait_for blocked_in "$w" semtimedop &&
 		interrupt "$w" && exits_with "$w" 130 &&
+		[ "$(tail -n 1 "$T/err")" = "sem/wait: stopped by signal 2" ] &&
+		[ "$(sem_waiting "$k")" = 0 ] && [ "$(sem_value "$k")" = 0 ] &&
+		start /dev/null /dev/null "$T/err" sem/wait -q -k "$k" || return 1
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		interrupt "$w" && exits_with "$w" 130 && [ ! -s "$T/err" ] &&
 		[ "$(sem_waiting "$k")" = 0 ] && [ "$(sem_value "$k")" = 0 ]
 }
 
-# Ctrl-C in the seat: leave (V) before exiting 130; the seat is free.
+# Ctrl-C in the seat: leave (V) before exiting 130; the seat is free; said.
 t_sigint_seated() {
 	k=$(new_key)
 	sem/post -q -k "$k" 1 || return 1
@@ -141,6 +148,7 @@ t_sigint_seated() {
 	wait_for grep -q enter "$T/c" &&
 		interrupt "$w" && exits_with "$w" 130 &&
 		grep -q leave "$T/c" && grep -q 'leaving early' "$T/c.err" &&
+		[ "$(tail -n 1 "$T/c.err")" = "sem/wait: stopped by signal 2" ] &&
 		[ "$(sem_value "$k")" = 1 ]
 }
 
@@ -232,6 +240,7 @@ t_ctl() {
 	k=$(new_key)
 	sem/ctl -k "$k" stat >/dev/null 2>"$T/err"
 	[ $? -eq 1 ] && grep -q 'semget: .* (ENOENT)$' "$T/err" &&
+		[ "$(grep -c "^sem/ctl: key $k (from -k)$" "$T/err")" = 1 ] &&
 		grep -q 'hint: no semaphore set has key' "$T/err" &&
 		sem/post -q -k "$k" 3 &&
 		sem/ctl -q -k "$k" stat >"$T/stat" &&
@@ -330,6 +339,62 @@ t_ctl_set_not_ours() {
 	ipcrm -S "$k"
 }
 
+# As root, ctl rm refuses another user's live set, as every other program
+# does ("belongs to uid 4242"), and leaves it; -f removes it.
+t_ctl_rm_foreign() {
+	k=$(new_key)
+	as_other "$top/sem/post" -q -k "$k" 3 || return 1
+	sem/ctl -k "$k" rm >"$T/out" 2>"$T/err"
+	if [ $? != 1 ] || [ -s "$T/out" ] ||
+		! grep -q "^sem/ctl: key $k: semaphore set id [0-9]* belongs to uid 4242, not to you (uid 0)$" "$T/err" ||
+		! grep -q '^sem/ctl: hint: .* -f ' "$T/err" ||
+		! has_set "$k" || [ "$(sem_value "$k")" != 3 ]; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	sem/ctl -f -k "$k" rm 2>"$T/err" &&
+		grep -q 'belongs to uid 4242; -f: going on' "$T/err" &&
+		grep -q 'IPC_RMID: removed set id' "$T/err" && ! has_set "$k"
+}
+
+# ctl rm leaves shm/'s sets, known by their size and mark, as shm/ctl
+# leaves what is not shm/'s: the ring's set under a writer mid-stream (the
+# stream then ends whole), and a counter's; -f does not change that.  A
+# set of the ring's size without its mark (a dinner's) is removed.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_ctl_rm_not_shm() {
+	k=$(new_key)
+	head -c $((1 << 20)) /dev/urandom >"$T/data"
+	start "$T/data" /dev/null "$T/w.err" shm/writer -q -k "$k" -s 2 -z 4096
+	w=$!
+	wait_for blocked_in "$w" semtimedop || return 1
+	for f in "" -f; do
+		# shellcheck disable=SC2086 # no -f is no word
+		sem/ctl $f -k "$k" rm >"$T/out" 2>"$T/err"
+		if [ $? != 1 ] || [ -s "$T/out" ] ||
+			! grep -q "^sem/ctl: key $k: set id [0-9]* of 6 semaphores is shm/writer's ring (its size and mark): left$" "$T/err" ||
+			! grep -q "^sem/ctl: hint: shm/ctl -k $k rm removes it" "$T/err" ||
+			! has_set "$k"; then
+			diag "sem/ctl $f rm" "$(cat "$T/err")"
+			return 1
+		fi
+	done
+	timeout $((10 * SLOW)) shm/reader -q -k "$k" >"$T/copy" &&
+		exits_with "$w" 0 && cmp "$T/data" "$T/copy" && nothing_with "$k" &&
+		perl -e 'use IPC::SysV qw(SETALL);
+			my $id = semget(hex($ARGV[0]), 4, 01600) // die "$!";
+			semctl($id, 0, SETALL, pack("s!4", 1, 0, 0, 0x636f)) or die "$!"' \
+			"$k" &&
+		exits 1 sem/ctl -k "$k" rm 2>"$T/err" &&
+		grep -q "is shm/counter's (its size and mark): left$" "$T/err" &&
+		has_set "$k" && ipcrm -S "$k" &&
+		perl -e 'use IPC::SysV qw(SETALL);
+			my $id = semget(hex($ARGV[0]), 6, 01600) // die "$!";
+			semctl($id, 0, SETALL, pack("s!6", 1, 1, 1, 1, 1, 1)) or die "$!"' \
+			"$k" &&
+		sem/ctl -q -k "$k" rm && ! has_set "$k"
+}
+
 # --- nothing left ------------------------------------------------------------------
 
 # Every key this script used is gone once removed (the harness removes
@@ -348,8 +413,9 @@ check "kill -9 in the seat: SEM_UNDO gives it back" t_crash_undo
 check "kill -9 in the seat with -U: the seat leaks" t_crash_no_undo
 check "8 at once on a missing set: one creator, no V lost" \
 	t_race_free_creation
-check "Ctrl-C while waiting: 130, out of the line" t_sigint_waiting
-check "Ctrl-C while seated: leaves first, 130" t_sigint_seated
+check "Ctrl-C while waiting: 130, out of the line, said (not under -q)" \
+	t_sigint_waiting
+check "Ctrl-C while seated: leaves first, 130, said" t_sigint_seated
 check "SIGSTOP/SIGCONT: the waiter waits on" t_stop_cont
 check "set removed while waiting: EIDRM explained" t_eidrm
 check "-n with no unit free: EAGAIN explained" t_nowait
@@ -360,6 +426,9 @@ check "ctl stat, set, rm, missing" t_ctl
 check "another user is refused, value untouched" t_other_user
 check "a squatted or open set is refused" t_squatter
 check "ctl set refuses another user's set and an open one" t_ctl_set_not_ours
+check "ctl rm refuses another user's set; -f removes it" t_ctl_rm_foreign
+check "ctl rm leaves the ring's and the counter's sets; a dinner's goes" \
+	t_ctl_rm_not_shm
 check "Ctrl-\\ in the seat, with -U: the seat is given back" t_sigquit_seated
 check "stdout closed: no output wanted, exit 0" t_stdout_closed
 check "a full cycle leaves nothing" t_cycle_leaves_nothing

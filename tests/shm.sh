@@ -424,6 +424,30 @@ t_ctl_rm_only_ours() {
 		! has_segment "$k" && ! has_set "$k"
 }
 
+# As root, ctl rm refuses another user's live ring, as every other program
+# does ("belongs to uid 4242"): both stay, its writer streams on; -f
+# removes them, and the writer, its ring gone, stops.
+t_ctl_rm_foreign() {
+	k=$(new_key)
+	start "$T/big" /dev/null "$T/w.err" setpriv --reuid=4242 --regid=4242 \
+		--clear-groups "$top/shm/writer" -q -k "$k"
+	w=$!
+	wait_for blocked_in "$w" semtimedop || return 1
+	shm/ctl -k "$k" rm >"$T/out" 2>"$T/err"
+	if [ $? != 1 ] || [ -s "$T/out" ] ||
+		! grep -q "^shm/ctl: key $k: segment id [0-9]* belongs to uid 4242, not to you (uid 0)$" "$T/err" ||
+		! grep -q '^shm/ctl: hint: .* -f ' "$T/err" ||
+		! has_segment "$k" || ! has_set "$k" || gone "$w"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	shm/ctl -f -k "$k" rm 2>"$T/err" &&
+		grep -q 'segment id [0-9]* belongs to uid 4242; -f: going on' "$T/err" &&
+		grep -q 'semaphore set id [0-9]* belongs to uid 4242; -f: going on' "$T/err" &&
+		grep -q 'IPC_RMID: removed the segment and the semaphore set' "$T/err" &&
+		exits_with "$w" 1 && nothing_left "$k"
+}
+
 # Someone with our uid writes slots = 0 into a live ring's header: the
 # writer notices on its next slot and stops (it used to divide by zero);
 # the reader says the output is cut; nothing is left.
@@ -765,6 +789,8 @@ check "a writer arriving while the reader looks is no stranger" \
 check "a refused set: the hint's command removes it" t_refusal_hints_work
 check "ctl rm removes shm/'s own kinds, names and leaves the rest" \
 	t_ctl_rm_only_ours
+check "ctl rm refuses another user's ring, its writer streams on; -f acts" \
+	t_ctl_rm_foreign
 check "reader stopped mid-slot: it says what did not get out" \
 	t_reader_stopped_mid_slot
 check "kill -9 of a stopped reader: the writer exits 1 within 3 s" \
