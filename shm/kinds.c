@@ -19,11 +19,38 @@
 #include "team.h"
 
 /*
+ * A segment whose header is still zeros, as the kernel made it, is a ring
+ * whose writer died (or failed to attach it) before writing the header -
+ * if that writer made it: its creator (shm_cpid) is FREE's last pid on the
+ * ring's set with our key (GETPID: the writer sets FREE right after its
+ * shmget, before its shmat; no other process touches FREE until a slot is
+ * filled, and so the header written).  Else it is a stranger's.
+ */
+static int
+unwritten_ring(const struct shmid_ds *ds, const struct ring *r)
+{
+	unsigned long n;
+	char line[128];
+	int semid;
+
+	if (ds->shm_segsz < ring_size(1, 1) || r->magic != 0 ||
+	    r->version != 0 || r->slots != 0 || r->slot_bytes != 0)
+		return 0;
+	semid = semget(ipc_key, 0, 0);
+	if (semid == -1 || !set_kind(semid, &n, line, sizeof line, 1) ||
+	    n != NSEMS)
+		return 0;
+	return semctl(semid, FREE, GETPID) == ds->shm_cpid;
+}
+
+/*
  * What is this segment?  Attached read-only for a look at its header:
  * "a ring", "a counter", ours but damaged, or "not one of ours".  Sets
  * *segsz.
  */
 const char ring_kind[] = "shm/writer's ring";
+const char unwritten_kind[] = "shm/writer's ring, its header never written "
+    "(its writer died first)";
 const char counter_kind[] = "shm/counter's counter";
 const char damaged_kind[] = "shm/'s magic number, but a corrupt header";
 
@@ -45,6 +72,8 @@ segment_kind(int shmid, size_t *segsz)
 		kind = counter_kind;
 	else if (ring_fits(r, ds.shm_segsz))
 		kind = ring_kind;
+	else if (unwritten_ring(&ds, r))
+		kind = unwritten_kind;
 	else if (ds.shm_segsz >= sizeof r->magic && (r->magic == RING_MAGIC ||
 	    r->magic == COUNTER_MAGIC))
 		kind = damaged_kind;
@@ -57,8 +86,8 @@ segment_kind(int shmid, size_t *segsz)
 int
 shm_kind(const char *kind)
 {
-	return kind == ring_kind || kind == counter_kind ||
-	    kind == damaged_kind;
+	return kind == ring_kind || kind == unwritten_kind ||
+	    kind == counter_kind || kind == damaged_kind;
 }
 
 /*
@@ -114,6 +143,48 @@ ring_not_made(key_t key)
 		exit(EXIT_CALL_FAILED);
 	}
 	die("shmget");
+}
+
+/*
+ * shm/reader, not attached, with no writer and no slot to read: is the
+ * segment with our key a stream of ours?  Before the reader arrives
+ * (arrived 0), none is: another program's, or a crash's.  As it waits, a
+ * ring, laid out or not, is its writer's, gone before the first slot:
+ * ours to remove (*shmid; returns 1).  Anything else is said and left,
+ * with the set unless we made it (returns -1: the reader exits 1).  No
+ * segment, or a writer just come: 0, wait on.
+ */
+int
+ring_stale(int semid, key_t key, int arrived, int made_set, int *shmid)
+{
+	struct shmid_ds ds;
+	const char *kind;
+	size_t size;
+	int id;
+
+	if ((id = shmget(key, 0, 0)) == -1)
+		return 0;
+	/* Again: a writer that just came has WRITER 1 before its segment. */
+	if (arrived && (ring_value(semid, WRITER) != 0 ||
+	    ring_value(semid, FILLED) != 0))
+		return 0;
+	shmctl_stat(id, &ds);			/* another user's: refused */
+	kind = segment_kind(id, &size);
+	if (arrived && (kind == ring_kind || kind == unwritten_kind)) {
+		*shmid = id;
+		return 1;
+	}
+	ring_refuse(key, id, "", arrived ? ", which came while we waited "
+	    "for a writer: left as it is" : ", with no writer and nothing to "
+	    "read: left as it is", arrived ? "no writer can use this key "
+	    "while it is there; pick another key with -k" : "if it is a "
+	    "stream left behind, remove it with {ctl} rm; or pick another "
+	    "key with -k");
+	if (made_set)
+		ring_remove(semid, -1);
+	else if (arrived)
+		(void)ring_leave(semid, READER);
+	return -1;
 }
 
 /*

@@ -48,6 +48,53 @@ ring_fits(const struct ring *r, size_t segsz)
 }
 
 /*
+ * shm/writer, attached to the segment it has just made: the header (the
+ * kernel zeroed the lengths: a new segment is zeros), the magic number
+ * last.  Until then the segment is known as ours by its creator (kinds.c).
+ */
+void
+ring_lay_out(struct ring *r, int shmid, uint32_t slots, uint32_t slot_bytes)
+{
+	struct shmid_ds ds;
+
+	r->version = RING_VERSION;
+	r->slots = slots;
+	r->slot_bytes = slot_bytes;
+	r->aborted = 0;
+	r->magic = RING_MAGIC;
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
+	    "byte%s); shmat: at %p, nattch %lu", shmid,
+	    ring_size(slots, slot_bytes), slots, plural(slots), slot_bytes,
+	    plural(slot_bytes), (void *)r, (unsigned long)ds.shm_nattch);
+}
+
+/*
+ * shmat failed: it returns (void *)-1, not NULL (ulimit -v: no room in
+ * our address space).  The writer removes the segment it has just made:
+ * without a header no reader could use it.  The reader gives back the
+ * slot it took (ring_untake): nothing of the stream got out, and it stays
+ * whole for the next reader.  Exit 1; the side then leaves (its atexit).
+ */
+noreturn void
+ring_not_attached(int who, int semid, int shmid)
+{
+	int err = errno;
+
+	if (who == WRITER && shmctl(shmid, IPC_RMID, NULL) == -1)
+		complain("shmctl IPC_RMID");
+	if (who == READER)
+		ring_untake(semid);
+	errno = err;
+	if (who == WRITER)
+		die_lost("shmat", "the segment we made is removed: without "
+		    "its header nobody could use it");
+	die_lost("shmat", "nothing was taken: the stream stays whole for "
+	    "another reader");
+}
+
+/*
  * shm/reader, attached: is the segment laid out as a ring (ring_fits)?  If
  * not, say so, give back the slot we took (ring_untake), so that all
  * stays as we found it, and return CORRUPT.

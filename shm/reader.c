@@ -91,45 +91,23 @@ main(int argc, char *argv[])
 
 /*
  * Has the writer gone, leaving no filled slot?  WRITER is 1 while it runs
- * (SEM_UNDO puts it back to 0 when it dies).  Not attached, the stale-ring
- * checks: a segment with our key, no writer and no slot to read, is no
- * stream of ours before we arrive (main): another program's, or a
- * crash's.  As we wait (writer_gone), a ring is our writer's, gone before
- * its first slot: ours to remove (shmid).  Anything else is said and left,
- * with the set unless we made it: exit 1.  No segment: we wait on (0).
+ * (SEM_UNDO puts it back to 0 when it dies).  Not attached, a segment with
+ * our key is looked at (ring_stale, kinds.c): before we arrive (main),
+ * none is a stream of ours; as we wait (writer_gone), a ring is our
+ * writer's, gone before its first slot: ours to remove (shmid).  Anything
+ * else is said and left: exit 1.  No segment: we wait on (0).
  */
 static int
 no_writer(int arrived)
 {
-	struct shmid_ds ds;
-	size_t size;
-	int id;
+	int r;
 
 	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
 		return 0;
 	if (ring != NULL)
 		return 1;
-	if ((id = shmget(key, 0, 0)) == -1)
-		return 0;
-	/* Again: a writer that just came has WRITER 1 before its segment. */
-	if (arrived && (ring_value(semid, WRITER) != 0 ||
-	    ring_value(semid, FILLED) != 0))
-		return 0;
-	shmctl_stat(id, &ds);			/* another user's: refused */
-	if (arrived && segment_kind(id, &size) == ring_kind) {
-		shmid = id;
-		return 1;
-	}
-	ring_refuse(key, id, "", arrived ? ", which came while we waited "
-	    "for a writer: left as it is" : ", with no writer and nothing to "
-	    "read: left as it is", arrived ? "no writer can use this key "
-	    "while it is there; pick another key with -k" : "if it is a "
-	    "stream left behind, remove it with {ctl} rm; or pick another "
-	    "key with -k");
-	if (made_set)
-		ring_remove(semid, -1);
-	else if (arrived)
-		(void)ring_leave(semid, READER);
+	if ((r = ring_stale(semid, key, arrived, made_set, &shmid)) != -1)
+		return r;
 	semid = -1;				/* nothing for abandon() */
 	exit(EXIT_CALL_FAILED);
 }

@@ -112,6 +112,9 @@ struct tally {
 size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_fits(const struct ring *r, size_t segsz);
+void ring_lay_out(struct ring *r, int shmid, uint32_t slots,
+    uint32_t slot_bytes);
+noreturn void ring_not_attached(int who, int semid, int shmid);
 int ring_check(int semid, const struct ring *r, size_t segsz, key_t key);
 int ring_no_segment(int semid, key_t key);
 ssize_t read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void));
@@ -122,13 +125,15 @@ void ring_ended(int who, int status, int semid, const struct ring *r,
     key_t key);
 
 /* kinds.c: a ring's, a counter's (team.h), or another's. */
-extern const char ring_kind[], counter_kind[], damaged_kind[];
+extern const char ring_kind[], unwritten_kind[], counter_kind[],
+    damaged_kind[];
 const char *segment_kind(int shmid, size_t *segsz);
 int shm_kind(const char *kind);
 void shmctl_stat(int shmid, struct shmid_ds *ds);
 void ring_refuse(key_t key, int shmid, const char *already, const char *why,
     const char *advice);
 noreturn void ring_not_made(key_t key);
+int ring_stale(int semid, key_t key, int arrived, int made_set, int *shmid);
 int set_kind(int semid, unsigned long *n, char *line, size_t size,
     int gone_ok);
 

@@ -164,9 +164,11 @@ set_gone(const char *call)
 }
 
 /*
- * shm/writer, for a segment it has just made: FREE opens every slot,
- * FILLED starts at 0.  SETVAL is safe here: no slot of this new segment
- * can have been handed over yet.  Not on STARTED: SETVAL clears every
+ * shm/writer, for a segment it has just made, before it attaches it:
+ * FREE opens every slot, FILLED starts at 0.  SETVAL is safe here: no slot
+ * of this new segment can have been handed over yet.  It also makes us
+ * FREE's last pid (GETPID), which is how a segment whose header we never
+ * wrote is still known as ours (kinds.c).  Not on STARTED: SETVAL clears every
  * process's SEM_UNDO for the semaphore, and a reader waiting already
  * would lose its death notice (semop_arrive).  A STARTED of 1 with no
  * reader here is an earlier reader's, dead before our stream: cleared,

@@ -47,7 +47,6 @@ static struct ring *ring;		/* our segment, attached */
 
 static void options(int argc, char *argv[], uint32_t *slots,
     uint32_t *slot_bytes);
-static void lay_out(uint32_t slots, uint32_t slot_bytes);
 static int stream(uint32_t slots, uint32_t slot_bytes, struct tally *t);
 static int reader_gone(void);
 static void finish(int status, const struct tally *t, key_t key);
@@ -59,6 +58,7 @@ main(int argc, char *argv[])
 	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
 	key_t key;
+	void *at;
 	int status;
 
 	options(argc, argv, &slots, &slot_bytes);	/* -k -q -s -z: below */
@@ -76,39 +76,18 @@ main(int argc, char *argv[])
 	    IPC_CREAT | IPC_EXCL | 0600);
 	if (shmid == -1)
 		ring_not_made(key);		/* EEXIST: kinds.c */
-	ring = shmat(shmid, NULL, 0);		/* NULL: the kernel chooses */
-	if (ring == (void *)-1)
-		die("shmat");
-	lay_out(slots, slot_bytes);		/* the header; FREE = slots */
+	ring_open_slots(semid, slots);		/* FREE = slots: turns.c */
+	at = shmat(shmid, NULL, 0);		/* NULL: the kernel chooses */
+	if (at == (void *)-1)			/* -1, not NULL: removed, exit */
+		ring_not_attached(WRITER, semid, shmid);	/* layout.c */
+	ring = at;
+	ring_lay_out(ring, shmid, slots, slot_bytes);	/* the header */
 
 	if (clock_gettime(CLOCK_MONOTONIC, &t.t0) == -1)
 		die("clock_gettime");
 	status = stream(slots, slot_bytes, &t);	/* P, read, V: the ring */
 	finish(status, &t, key);		/* shmdt; the last removes */
 	return exit_status(status == DONE ? 0 : EXIT_CALL_FAILED);
-}
-
-/*
- * The header (the kernel zeroed the lengths: a new segment is zeros),
- * then the stream's semaphores: FREE opens every slot (turns.c).
- */
-static void
-lay_out(uint32_t slots, uint32_t slot_bytes)
-{
-	struct shmid_ds ds;
-
-	ring->version = RING_VERSION;
-	ring->slots = slots;
-	ring->slot_bytes = slot_bytes;
-	ring->aborted = 0;
-	ring->magic = RING_MAGIC;
-	ring_open_slots(semid, slots);
-	if (shmctl(shmid, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
-	    "byte%s); shmat: at %p, nattch %lu", shmid,
-	    ring_size(slots, slot_bytes), slots, plural(slots), slot_bytes,
-	    plural(slot_bytes), (void *)ring, (unsigned long)ds.shm_nattch);
 }
 
 /*

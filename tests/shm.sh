@@ -713,6 +713,63 @@ t_writer_killed_stopped_before_a_slot() { writer_killed stopped 0; }
 t_writer_killed_running_before_a_slot() { writer_killed running 0; }
 
 
+# --- the ring under a hostile user (issue 21) ---------------------------------
+
+# no_vlimit: true (and a TAP SKIP reason) when the programs cannot even
+# start under ulimit -v 50000 (ASan and valgrind reserve far more).
+no_vlimit() {
+	(ulimit -v 50000 && shm/ctl -h) >/dev/null 2>&1 && return 1
+	echo "programs cannot start under ulimit -v (ASan? valgrind?)" >"$T/skip"
+}
+
+# shmat fails (ulimit -v: no room for 120 MB): the writer says so, exits 1
+# and removes what it made - it died of SIGSEGV, its clean-up writing
+# through the (void *)-1 that shmat returned, and left a segment no
+# program would remove.  With a reader waiting, the segment goes all the
+# same (without its header nobody could use it), and the reader waits on
+# for a writer that can.
+t_writer_shmat_fails() {
+	no_vlimit && return 0
+	k=$(new_key)
+	(ulimit -v 50000 && echo hi | exec shm/writer -k "$k" -z 60000000) \
+		2>"$T/err"
+	st=$?
+	if [ "$st" -ne 1 ] || ! grep -q '^shm/writer: shmat: .*(ENOMEM)' "$T/err" ||
+		! nothing_left "$k"; then
+		diag "exit $st" "$(cat "$T/err")"
+		return 1
+	fi
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop &&
+		(ulimit -v 50000 && echo hi | exec shm/writer -q -k "$k" -z 60000000) \
+		2>"$T/err"
+	[ $? -eq 1 ] && ! has_segment "$k" && has_set "$k" &&
+		blocked_in "$r" semtimedop && echo hi | shm/writer -q -k "$k" &&
+		exits_with "$r" 0 && echo hi | cmp - "$T/copy" && nothing_left "$k"
+}
+
+# A writer killed after its shmget, before it wrote the header (strace
+# holds its shmat): the segment, all zeros, is still known as the ring's
+# (its creator is FREE's last pid): shm/ctl stat names it, and rm
+# removes it (it called it "not one of ours" and left it).
+t_writer_killed_before_its_header() {
+	no_strace && return 0
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null env ASAN_OPTIONS=detect_leaks=0 \
+		strace -qq -o /dev/null -e trace=shmat \
+		-e inject=shmat:delay_enter=5000000 shm/writer -k "$k"
+	w=$!
+	wait_for has_segment "$k" && st=$(child_of "$w") &&
+		wr=$(child_of "$st") && [ -n "$wr" ] && kill -KILL "$wr" &&
+		wait "$w" 2>/dev/null
+	shm/ctl -q -k "$k" stat >"$T/stat" &&
+		grep -q "^holds      shm/writer's ring, its header never written" \
+			"$T/stat" &&
+		shm/ctl -q -k "$k" rm && nothing_left "$k"
+}
+
+
 
 
 
@@ -781,4 +838,8 @@ check "kill -9 of a writer stopped before its first slot: the reader sees it" \
 	t_writer_killed_stopped_before_a_slot
 check "kill -9 of a writer before its first slot: the reader sees it" \
 	t_writer_killed_running_before_a_slot
+check "shmat fails in the writer: exit 1, what it made removed" \
+	t_writer_shmat_fails
+check "a writer killed before its header: its segment still ours to rm" \
+	t_writer_killed_before_its_header
 done_testing
