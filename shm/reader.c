@@ -129,6 +129,7 @@ static int
 attach(uint32_t *slots, uint32_t *slot_bytes)
 {
 	struct shmid_ds ds;
+	const void *at;
 	int id = shmget(key, 0, 0400);
 
 	if (id == -1 && errno == ENOENT)
@@ -136,9 +137,10 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
 	if (id == -1)
 		die("shmget");
 	shmctl_stat(id, &ds);			/* and refuse_if_not_ours */
-	ring = shmat(id, NULL, SHM_RDONLY);
-	if (ring == (void *)-1)
-		die("shmat");
+	at = shmat(id, NULL, SHM_RDONLY);
+	if (at == (void *)-1)		/* -1, not NULL: the slot given back */
+		ring_not_attached(READER, semid, id);	/* exit 1: layout.c */
+	ring = at;
 	if (ring_check(semid, ring, ds.shm_segsz, key) != DONE)
 		return CORRUPT;		/* not ours: as we found it */
 	shmid = id;

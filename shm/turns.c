@@ -289,9 +289,10 @@ leave_stream(int who, int status, int semid, int shmid, key_t key)
 	} else if (!last_out(semid, who, who == WRITER ? READER : WRITER,
 	    shmid)) {
 		return;				/* the other side is there */
-	} else if (who == READER) {
-		note("removed the segment and the semaphore set (IPC_RMID)%s",
-		    status == LOST ? ": the rest of the stream with them" :
+	} else if (who == READER) {	/* shmid -1: we never found one */
+		note("removed %s (IPC_RMID)%s", shmid != -1 ? "the segment "
+		    "and the semaphore set" : "the semaphore set", status ==
+		    LOST && shmid != -1 ? ": the rest of the stream with them" :
 		    "");
 	} else if (status != LOST) {
 		note("no reader left: removed the segment and the semaphore "

@@ -749,6 +749,30 @@ t_writer_shmat_fails() {
 		exits_with "$r" 0 && echo hi | cmp - "$T/copy" && nothing_left "$k"
 }
 
+# shmat fails in the reader (ulimit -v), the writer waiting on a full
+# ring: nothing was output, so the reader gives the slot back, says that
+# nothing was taken and removes nothing; the next reader gets the whole
+# stream.  It said it removed "the segment and the semaphore set" (only
+# the set went), and the next reader was refused.
+t_reader_shmat_fails() {
+	no_vlimit && return 0
+	k=$(new_key)
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k" -z 60000000
+	w=$!
+	wait_for blocked_in "$w" semtimedop &&
+		(ulimit -v 50000 && exec shm/reader -k "$k") >"$T/copy" 2>"$T/err"
+	st=$?
+	if [ "$st" -ne 1 ] || [ -s "$T/copy" ] ||
+		! grep -q '^shm/reader: shmat: .*(ENOMEM); nothing was taken' "$T/err" ||
+		grep -q 'removed' "$T/err" || ! has_segment "$k" || ! has_set "$k"; then
+		diag "exit $st" "$(cat "$T/err")"
+		return 1
+	fi
+	[ "$(sem_get "$k" 1 GETVAL)$(sem_get "$k" 3 GETVAL)$(sem_get "$k" 4 GETVAL)" = 200 ] &&
+		timeout $((30 * SLOW)) shm/reader -q -k "$k" >"$T/copy" &&
+		exits_with "$w" 0 && cmp "$T/big" "$T/copy" && nothing_left "$k"
+}
+
 # A writer killed after its shmget, before it wrote the header (strace
 # holds its shmat): the segment, all zeros, is still known as the ring's
 # (its creator is FREE's last pid): shm/ctl stat names it, and rm
@@ -840,6 +864,8 @@ check "kill -9 of a writer before its first slot: the reader sees it" \
 	t_writer_killed_running_before_a_slot
 check "shmat fails in the writer: exit 1, what it made removed" \
 	t_writer_shmat_fails
+check "shmat fails in the reader: the slot given back, nothing removed" \
+	t_reader_shmat_fails
 check "a writer killed before its header: its segment still ours to rm" \
 	t_writer_killed_before_its_header
 done_testing
