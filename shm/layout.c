@@ -20,7 +20,7 @@
 size_t
 ring_header_size(uint32_t slots)
 {
-	size_t size = sizeof(struct ring) + (size_t)slots * sizeof(uint32_t);
+	size_t size = sizeof(struct ring) + (size_t)slots * sizeof(struct slot);
 
 	return (size + DATA_ALIGN - 1) / DATA_ALIGN * DATA_ALIGN;
 }
@@ -61,6 +61,8 @@ ring_lay_out(struct ring *r, int shmid, uint32_t slots, uint32_t slot_bytes)
 	r->slots = slots;
 	r->slot_bytes = slot_bytes;
 	r->aborted = 0;
+	r->ended = 0;
+	r->total = 0;
 	r->magic = RING_MAGIC;
 	if (shmctl(shmid, IPC_STAT, &ds) == -1)
 		die("shmctl IPC_STAT");
@@ -109,6 +111,68 @@ ring_check(int semid, const struct ring *r, size_t segsz, key_t key)
 	hint("remove it with {ctl} rm, or pick another key with -k");
 	ring_untake(semid);
 	return CORRUPT;
+}
+
+/* The hint after every "tampered with". */
+static int
+tampered(void)
+{
+	hint("someone with your uid (or root) changed the ring's semaphores "
+	    "or its segment; start the stream again");
+	return TAMPERED;
+}
+
+/*
+ * shm/reader, holding slot i, the n-th of the stream: does the slot say
+ * so (seq, ring.h)?  Returns its length, or TAMPERED (said): a V on FILLED
+ * not made by the writer hands over a slot not filled yet, or one a round
+ * old; a V on FREE lets the writer refill a slot not yet written out.
+ */
+long
+slot_check(const struct ring *r, uint32_t i, unsigned long n,
+    uint32_t slot_bytes)
+{
+	uint32_t seq = r->slot[i].seq, len = r->slot[i].len;
+
+	if (seq == (uint32_t)n && len <= slot_bytes)
+		return (long)len;
+	if (seq != (uint32_t)n)
+		refuse("slot %u holds slot %u of the stream, not slot %lu: the "
+		    "stream was tampered with (a V on FILLED or FREE that the "
+		    "writer did not make?)", i, seq, n);
+	else
+		refuse("slot %u says %u bytes, more than a slot holds: the "
+		    "stream was tampered with", i, len);
+	return tampered();
+}
+
+/*
+ * shm/reader, at a slot of length 0: the end only if the writer marked
+ * this slot so (ended), with as many bytes as we wrote out, and with no
+ * token too many: we hold the last slot, so FREE + FILLED must be
+ * slots - 1 (ring.h).  Two GETVALs, once a stream.  Returns DONE or
+ * TAMPERED (said).
+ */
+int
+ring_end_check(int semid, const struct ring *r, uint32_t slots,
+    const struct tally *t)
+{
+	uint32_t seq = (uint32_t)(t->slots + 1);
+	int tokens;
+
+	if (r->ended != seq || r->total != t->bytes) {
+		refuse("slot %u of the stream says it is the end, but the "
+		    "writer did not mark it so (we wrote out %llu bytes): "
+		    "the stream was tampered with", seq, t->bytes);
+		return tampered();
+	}
+	tokens = ring_value(semid, FREE) + ring_value(semid, FILLED);
+	if (tokens == (int)slots - 1)
+		return DONE;
+	refuse("at the end, FREE + FILLED is %d, not %u: someone made a V "
+	    "that neither the writer nor we made: the stream was tampered "
+	    "with", tokens, slots - 1);
+	return tampered();
 }
 
 /*

@@ -157,6 +157,8 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
  * The consumer: the slot is ours (we hold one FILLED): write it out,
  * V(FREE), P(FILLED) for the next, round the ring in order.  Length 0 is
  * the end of the stream; a failed output says what was lost (ring_lost).
+ * Before and after the write, the slot must say it is the stream's n-th
+ * (slot_check, layout.c): the semaphores alone prove nothing (ring.h).
  */
 static int
 drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
@@ -164,24 +166,23 @@ drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 	struct sembuf v = { .sem_num = FREE, .sem_op = 1, .sem_flg = 0 };
 	struct sembuf p = { .sem_num = FILLED, .sem_op = -1, .sem_flg = 0 };
 	const char *data = (const char *)ring + ring_header_size(slots);
-	uint32_t i = 0, len;
+	uint32_t i = 0;
 	size_t out;
+	long len;
 	int r;
 
 	for (;;) {
-		len = ring->len[i];
-		if (len > slot_bytes) {
-			refuse("slot %u says %u bytes, more than a slot "
-			    "holds: corrupt segment", i, len);
-			return CORRUPT;
-		}
-		if (len == 0)
-			return DONE;
+		if ((len = slot_check(ring, i, t->slots + 1, slot_bytes)) < 0)
+			return TAMPERED;	/* not the n-th slot: said */
+		if (len == 0)		/* the end, if the writer marked it */
+			return ring_end_check(semid, ring, slots, t);
 		out = write_part(STDOUT_FILENO, data + (size_t)i * slot_bytes,
-		    len);
-		if (out < len)
-			return ring_lost(semid, i, len, out, t->bytes);
-		t->bytes += len;
+		    (size_t)len);
+		if (out < (size_t)len)
+			return ring_lost(semid, i, (uint32_t)len, out, t->bytes);
+		if (slot_check(ring, i, t->slots + 1, slot_bytes) != len)
+			return TAMPERED;	/* refilled as we wrote it */
+		t->bytes += (unsigned long long)len;
 		t->slots++;
 		if (semop(semid, &v, 1) == -1)	/* V(FREE) */
 			die("semop V");

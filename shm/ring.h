@@ -47,8 +47,21 @@
  * SEM_UNDO) or its leaving on purpose takes the notice back.  Killed in
  * any state, a reader leaves STARTED 1 and READER 0, and the writer stops.
  *
- * End of stream: a slot of length 0.  An interrupted writer sets `aborted`
- * instead, so the reader can tell a complete stream from a cut one.
+ * End of stream: a slot of length 0, which the writer marks as the end
+ * (`ended`, with the stream's `total` of bytes).  An interrupted writer
+ * sets `aborted` instead, so the reader can tell a complete stream from a
+ * cut one.
+ *
+ * The semaphores are not proof.  Anyone with our uid may V on FILLED or
+ * FREE, or write into the segment: the reader would then take a slot not
+ * yet filled, or one filled a round ago, or an end nobody wrote.  So each
+ * slot carries its place in the stream (`seq`: 1, 2, 3 ... written last,
+ * after the data and the length), and the reader checks it before and
+ * after writing the slot out; it accepts an end only where the writer
+ * marked it, with the total it wrote out; and after the end it counts
+ * the tokens: FREE + FILLED must be SLOTS - 1 (it holds the last).  A
+ * mismatch is said ("tampered with"), and the reader exits 1.  All of it
+ * costs no system call per slot.
  *
  * Who creates and who removes.  Whichever side starts first creates the
  * semaphore set (IPC_EXCL, 0600, race-free: open_set() in common/sets.c).
@@ -76,7 +89,12 @@ enum { FREE, FILLED, WRITER, READER, STARTED, RING_MARK, NSEMS };
 enum { RING_MARK_VALUE = 0x7269 };	/* "ri", in RING_MARK */
 
 #define RING_MAGIC 0x72696e67u	/* "ring": a segment laid out by us */
-#define RING_VERSION 3u		/* 3: six semaphores, RING_MARK */
+#define RING_VERSION 4u		/* 4: seq, ended, total */
+
+struct slot {
+	uint32_t len;		/* bytes in the slot; 0 = the end, if marked */
+	uint32_t seq;		/* its place in the stream, from 1: written last */
+};
 
 struct ring {
 	uint32_t magic;		/* RING_MAGIC */
@@ -84,7 +102,9 @@ struct ring {
 	uint32_t slots;		/* how many slots in the ring */
 	uint32_t slot_bytes;	/* how many bytes each slot can hold */
 	uint32_t aborted;	/* the writer stopped before the end */
-	uint32_t len[];		/* bytes in each slot; 0 = end of stream */
+	uint32_t ended;		/* the seq of the end slot, once written */
+	uint64_t total;		/* with ended: the bytes of the whole stream */
+	struct slot slot[];	/* each slot's length and seq */
 };
 
 enum {
@@ -98,7 +118,8 @@ enum {
 	DONE = 0, STOPPED = -1,	/* a signal */
 	PEER_GONE = -2,		/* the other side died or left early */
 	CORRUPT = -3,		/* a header not ours, or changed under us */
-	LOST = -4		/* a failed call, at exit (die) */
+	LOST = -4,		/* a failed call, at exit (die) */
+	TAMPERED = -5		/* a slot or an end the writer did not make */
 };
 
 /* What a side moved, for its last line (ring_tally). */
@@ -116,6 +137,10 @@ void ring_lay_out(struct ring *r, int shmid, uint32_t slots,
     uint32_t slot_bytes);
 noreturn void ring_not_attached(int who, int semid, int shmid);
 int ring_check(int semid, const struct ring *r, size_t segsz, key_t key);
+long slot_check(const struct ring *r, uint32_t i, unsigned long n,
+    uint32_t slot_bytes);
+int ring_end_check(int semid, const struct ring *r, uint32_t slots,
+    const struct tally *t);
 int ring_no_segment(int semid, key_t key);
 ssize_t read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void));
 int ring_lost(int semid, uint32_t i, uint32_t len, size_t out,

@@ -92,8 +92,10 @@ main(int argc, char *argv[])
 
 /*
  * The producer: P(FREE), read(2) straight into the slot, V(FILLED), round
- * the ring in order.  A read of 0 bytes (end of input) fills the last slot
- * with length 0: the end of the stream.  The geometry is our own copy,
+ * the ring in order.  Each slot gets its place in the stream (seq), after
+ * its data: the reader checks it (ring.h).  A read of 0 bytes (end of
+ * input) fills the last slot with length 0, marked as the end with the
+ * stream's total.  The geometry is our own copy,
  * and the header is checked each round: only we write it, but anything
  * with our uid could change it under us.
  */
@@ -118,10 +120,14 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 		    reader_gone);		/* read(2): layout.c */
 		if (n < 0)
 			return (int)n;		/* STOPPED, PEER_GONE */
-		ring->len[i] = (uint32_t)n;
+		ring->slot[i].len = (uint32_t)n;
+		if (n == 0) {		/* the end, marked: ring.h */
+			ring->total = t->bytes;
+			ring->ended = (uint32_t)(t->slots + 1);
+		}
+		ring->slot[i].seq = (uint32_t)++t->slots;	/* last */
 		if (semop(semid, &v, 1) == -1)	/* V(FILLED) */
 			die("semop V");
-		t->slots++;
 		if (n == 0)
 			return DONE;
 		t->bytes += (unsigned long long)n;

@@ -773,6 +773,90 @@ t_reader_shmat_fails() {
 		exits_with "$w" 0 && cmp "$T/big" "$T/copy" && nothing_left "$k"
 }
 
+# sem_v KEY N: a V on semaphore N of KEY's set, by a stranger (perl).
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+sem_v() {
+	perl -e 'my $id = semget(hex($ARGV[0]), 0, 0) // die "$!";
+		semop($id, pack("s!3", $ARGV[1], 1, 0)) or die "$!"' "$1" "$2"
+}
+
+# A foreign V on FILLED while a slow writer streams, after the ring has
+# wrapped (3 lines through 2 slots): the reader takes a slot the writer
+# has not filled, which holds line 2 again.  It must say the stream was
+# tampered with and exit 1, its output the lines that were sent; the
+# writer says the reader has gone, exits 1, no EINVAL.  (The reader wrote
+# line 2 twice and called the writer gone; with an empty ring it exited 0
+# after the first line, and the writer died of "semctl GETVAL: EINVAL".)
+t_foreign_v_on_filled() {
+	k=$(new_key)
+	mkfifo "$T/fifo.fv" && exec 3<>"$T/fifo.fv" || return 1
+	start "$T/fifo.fv" /dev/null "$T/w.err" shm/writer -k "$k" -s 2 -z 4096
+	w=$!
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	printf 'line 1\n' >&3 && wait_for size_at_least "$T/copy" 7 &&
+		printf 'line 2\n' >&3 && wait_for size_at_least "$T/copy" 14 &&
+		printf 'line 3\n' >&3 && wait_for size_at_least "$T/copy" 21 &&
+		wait_for blocked_in "$r" semtimedop && sem_v "$k" 1 &&
+		exits_with "$r" 1 && exits_with "$w" 1 &&
+		grep -q 'the stream was tampered with' "$T/r.err" &&
+		printf 'line 1\nline 2\nline 3\n' | cmp - "$T/copy" &&
+		! grep -q 'EINVAL' "$T/w.err" && wait_for nothing_left "$k"
+}
+
+# A V on FILLED as the reader waits for its first slot (no slot filled
+# yet): what it takes is no slot of the stream.  It wrote nothing and
+# exited 0 ("then the end of the stream").
+t_foreign_v_on_an_empty_ring() {
+	k=$(new_key)
+	mkfifo "$T/fifo.fe" && exec 3<>"$T/fifo.fe" || return 1
+	start "$T/fifo.fe" /dev/null "$T/w.err" shm/writer -k "$k" -z 4096
+	w=$!
+	wait_for has_segment "$k" || return 1
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop && sem_v "$k" 1 &&
+		exits_with "$r" 1 && grep -q 'tampered with' "$T/r.err" &&
+		[ ! -s "$T/copy" ] && exits_with "$w" 1 && wait_for nothing_left "$k"
+}
+
+# A slot's length zeroed (perl) in a stream that waits unread: the reader
+# finds a length 0 the writer did not mark as the end - tampered, exit 1,
+# only slot 0 out.  (It exited 0 with 4096 of 10000 bytes.)
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_zeroed_slot_length() {
+	k=$(new_key)
+	head -c 10000 "$T/big" >"$T/10k"
+	shm/writer -q -k "$k" -s 4 -z 4096 <"$T/10k" &&
+		perl -e 'my $id = shmget(hex($ARGV[0]), 0, 0) // die "$!";
+			shmwrite($id, pack("L", 0), 40, 4) or die "$!"' "$k" &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>"$T/err" &&
+		grep -q 'says it is the end, but the writer did not mark it' "$T/err" &&
+		head -c 4096 "$T/big" | cmp - "$T/copy" && nothing_left "$k"
+}
+
+# A V on FREE: the writer refills slot 0 before any reader read it; the
+# reader finds slot 3 of the stream where slot 1 should be, exit 1,
+# nothing out.  And a V on FREE after a whole stream is written: every
+# slot is right, but one token too many is left at the end: said, exit 1.
+t_foreign_v_on_free() {
+	k=$(new_key)
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k" -s 2 -z 4096
+	w=$!
+	wait_for blocked_in "$w" semtimedop && sem_v "$k" 0 &&
+		wait_for sem_is "$k" 1 3 &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>"$T/err" &&
+		grep -q 'slot 0 holds slot 3 of the stream, not slot 1' "$T/err" &&
+		[ ! -s "$T/copy" ] && exits_with "$w" 1 && wait_for nothing_left "$k" &&
+		echo hi | shm/writer -q -k "$k" -s 4 -z 4096 && sem_v "$k" 0 &&
+		exits 1 timeout $((10 * SLOW)) shm/reader -k "$k" >"$T/copy" 2>"$T/err" &&
+		grep -q 'at the end, FREE + FILLED is 4, not 3' "$T/err" &&
+		nothing_left "$k"
+}
+sem_is() {
+	[ "$(sem_get "$1" "$2" GETVAL)" = "$3" ]
+}
+
 # A writer killed after its shmget, before it wrote the header (strace
 # holds its shmat): the segment, all zeros, is still known as the ring's
 # (its creator is FREE's last pid): shm/ctl stat names it, and rm
@@ -868,4 +952,12 @@ check "shmat fails in the reader: the slot given back, nothing removed" \
 	t_reader_shmat_fails
 check "a writer killed before its header: its segment still ours to rm" \
 	t_writer_killed_before_its_header
+check "a foreign V on FILLED after the ring wrapped: tampered, exit 1" \
+	t_foreign_v_on_filled
+check "a foreign V on FILLED before the first slot: tampered, exit 1" \
+	t_foreign_v_on_an_empty_ring
+check "a slot's length zeroed: not the end, tampered, exit 1" \
+	t_zeroed_slot_length
+check "a foreign V on FREE: a slot refilled, a token too many: exit 1" \
+	t_foreign_v_on_free
 done_testing
