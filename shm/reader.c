@@ -74,7 +74,7 @@ main(int argc, char *argv[])
 		die("atexit");
 
 	/* P(FILLED), and STARTED 0 -> 1 in the same call: we take part. */
-	note("waiting for the writer's first slot (P on FILLED)...");
+	ring_first_p(semid);			/* says if it will wait */
 	status = semop_or_gone(semid, first, 2, writer_gone);
 	if (status == DONE)
 		status = attach(&slots, &slot_bytes);	/* shmat, read-only */

@@ -166,6 +166,7 @@ int set_kind(int semid, unsigned long *n, char *line, size_t size,
 int open_ring_set(key_t key, int *made);
 void semop_arrive(int semid, int who, key_t key);
 int ring_value(int semid, int sem);
+void ring_first_p(int semid);
 int semop_or_gone(int semid, struct sembuf *ops, size_t nops,
     int (*gone)(void));
 void ring_open_slots(int semid, uint32_t slots);

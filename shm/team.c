@@ -247,7 +247,8 @@ collect(int semid, int fd, int forked)
  * difference is "pending", not lost: each child adds what it made to done
  * after it gives back what it did not make, so done == expected only once
  * every child of every run has finished - and then every run that looks
- * sees it, however close together they finish.
+ * sees it, however close together they finish.  Only a run alone on the
+ * key (expected is what it made) may say that one process loses nothing.
  */
 void
 team_report(struct counter *c, const struct run *run, long long made,
@@ -273,7 +274,7 @@ team_report(struct counter *c, const struct run *run, long long made,
 	if (pending)
 		note("another run with this key is still adding (pending): "
 		    "its report will have the final count");
-	else if (run->unlocked && run->procs == 1)
+	else if (run->unlocked && run->procs == 1 && expected == made)
 		note("with one process, nothing can be lost: nobody else loads "
 		    "between our load and our store; try -p 2");
 	else if (run->unlocked && got == expected && !failed)
@@ -281,6 +282,8 @@ team_report(struct counter *c, const struct run *run, long long made,
 		    "between its load and its store; run it again");
 	else if (run->unlocked && !failed)
 		note("%lld update%s lost: two processes loaded the same "
-		    "value and both stored value + 1", expected - got,
-		    plural((unsigned long long)(expected - got)));
+		    "value and both stored value + 1%s", expected - got,
+		    plural((unsigned long long)(expected - got)),
+		    expected > made ? " (other runs with this key added "
+		    "too: each is a process of its own)" : "");
 }

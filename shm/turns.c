@@ -123,6 +123,24 @@ ring_value(int semid, int sem)
 }
 
 /*
+ * shm/reader, before its first P on FILLED: say what it will do - wait
+ * for the writer's first slot (FILLED 0), or take one filled already.
+ * (A writer may fill one between our look and our P: then we only wait
+ * less than we said.)
+ */
+void
+ring_first_p(int semid)
+{
+	int filled = ring_value(semid, FILLED);
+
+	if (filled == 0)
+		note("waiting for the writer's first slot (P on FILLED)...");
+	else
+		note("P on FILLED: %d slot%s filled already, no wait", filled,
+		    plural((unsigned long long)filled));
+}
+
+/*
  * semop(semid, ops, nops): a P, so it may wait.  A peer killed with
  * kill -9 can never V again, so we do not wait blindly: an alarm wakes
  * the semop every second (EINTR), and we ask gone() before we wait on.

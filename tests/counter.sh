@@ -260,6 +260,26 @@ t_counter_one_process() {
 		! grep -q 'run it again' "$T/err"
 }
 
+# Two runs -u -p 1 at once (issue 22): the last one out must not say
+# "with one process, nothing can be lost" - two runs are two processes;
+# it says that other runs added too.  (It looked at its own -p only.)
+t_counter_two_runs_unlocked_one_process() {
+	k=$(new_key)
+	start /dev/null "$T/a" "$T/a.err" shm/counter -u -k "$k" -p 1 -n 100000
+	a=$!
+	start /dev/null "$T/b" "$T/b.err" shm/counter -u -k "$k" -p 1 -n 100000
+	b=$!
+	exits_with "$a" 0 && exits_with "$b" 0 || return 1
+	if grep -q 'one process' "$T/a.err" "$T/b.err" ||
+		! cat "$T/a" "$T/b" | grep -qx 'expected 200000'; then
+		diag "$(cat "$T/a" "$T/a.err" "$T/b" "$T/b.err")"
+		return 1
+	fi
+	if cat "$T/a" "$T/b" | grep -q '^lost [1-9]'; then
+		grep -q 'other runs with this key added too' "$T/a.err" "$T/b.err"
+	fi && nothing_left "$k"
+}
+
 check "counter: 4 x 100000 under the mutex is exact" t_counter_locked
 check "counter -u: expected = got + lost" t_counter_unlocked
 check "counter: two runs at once share the count" t_counter_two_runs
@@ -285,4 +305,6 @@ check "counter: a child stopped by a signal of its own: named, exit 1" \
 	t_counter_child_terminated
 check "counter -u -p 1: nothing can be lost, and it says so" \
 	t_counter_one_process
+check "counter -u -p 1, two runs at once: not \"one process\"" \
+	t_counter_two_runs_unlocked_one_process
 done_testing

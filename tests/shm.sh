@@ -61,6 +61,18 @@ t_one_small_buffer() {
 		grep -q 'created segment id .* (1 slot of 1024 bytes)' "$T/w.err"
 }
 
+# The reader says it waits for the writer's first slot only when it will:
+# with the ring filled already it says it takes one at once (it said
+# "waiting" with FILLED at 2).
+t_first_p_said_truly() {
+	head -c $((4 << 20)) "$T/big" >"$T/4m"
+	stream writer-first "$T/4m" -s 2 -z 4096 &&
+		grep -q '^shm/reader: P on FILLED: 2 slots filled already, no wait$' \
+			"$T/r.err" && ! grep -q 'waiting' "$T/r.err" &&
+		stream reader-first "$T/4m" -s 2 -z 4096 &&
+		grep -q "^shm/reader: waiting for the writer's first slot" "$T/r.err"
+}
+
 # The narration says what a student should see, once, not per slot.
 t_narration() {
 	stream writer-first "$T/big" &&
@@ -890,6 +902,8 @@ check "64 MiB, reader first: byte-exact, nothing left" t_64m_reader_first
 check "empty input and odd sizes" t_odd_sizes
 check "-s 1 -z 1024: one small buffer" t_one_small_buffer
 check "narration: the segment once, a summary, no line per slot" t_narration
+check "the reader says it waits for a first slot only when it will" \
+	t_first_p_said_truly
 check "kill -9 of the reader: the writer exits 1 within 5 s" t_kill_reader
 check "kill -9 of the writer: the reader exits 1 within 5 s" t_kill_writer
 check "Ctrl-C on the writer: 130, the reader says it was cut" t_sigint_writer
