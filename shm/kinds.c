@@ -2,8 +2,9 @@
  * kinds.c - what an object with our key is: a ring's or a counter's
  * segment (its header), a ring's or a counter's set (its size and its
  * mark), or another program's.  shm/ctl names and removes only shm/'s
- * kinds, and the ring's programs say what they refuse.  This file alone
- * knows both the ring (ring.h) and the counter (team.h).
+ * kinds, and the ring's programs and the counter (counter_attach) say
+ * what they refuse.  It knows both the ring (ring.h) and the counter
+ * (team.h).
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -11,6 +12,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -185,6 +187,55 @@ ring_stale(int semid, key_t key, int arrived, int made_set, int *shmid)
 	else if (arrived)
 		(void)ring_leave(semid, READER);
 	return -1;
+}
+
+/*
+ * Create the counter's segment or join it, holding the mutex; the creator
+ * writes the header (a new segment is zeros: the count starts at 0).  A
+ * segment made by anyone else has another size or header: refused.  A
+ * failed shmat returns (void *)-1, not NULL: a segment we made goes.
+ */
+struct counter *
+counter_attach(key_t key, int *shmid)
+{
+	struct shmid_ds ds;
+	struct counter *c;
+	int id, created, err;
+
+	do {	/* ENOENT: the last run out removed it between our calls */
+		created = 1;
+		id = shmget(key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600);
+		if (id == -1 && errno == EEXIST) {
+			created = 0;
+			id = shmget(key, 0, 0);
+		}
+	} while (id == -1 && errno == ENOENT);
+	if (id == -1)
+		die("shmget");
+	shmctl_stat(id, &ds);		/* and refuse_if_not_ours */
+	if ((c = shmat(id, NULL, 0)) == (void *)-1) {
+		err = errno;
+		if (created && shmctl(id, IPC_RMID, NULL) == -1)
+			complain("shmctl IPC_RMID");
+		errno = err;
+		die("shmat");
+	}
+	if (created) {
+		c->version = COUNTER_VERSION;
+		c->magic = COUNTER_MAGIC;
+	} else if (ds.shm_segsz != sizeof *c || c->magic != COUNTER_MAGIC ||
+	    c->version != COUNTER_VERSION) {
+		fprintf(stderr, "%s: key 0x%08x holds a segment of %zu bytes "
+		    "that is not a counter (id %d): left as it is\n", prog,
+		    (unsigned int)key, (size_t)ds.shm_segsz, id);
+		hint("pick another key with -k (or another IPC_DEMO_KEY)");
+		exit(EXIT_CALL_FAILED);
+	}
+	*shmid = id;
+	note("shmat: segment id %d at %p, nattch %lu; the count is %lld",
+	    id, (void *)c, (unsigned long)ds.shm_nattch + 1,
+	    atomic_load(&c->count));
+	return c;
 }
 
 /*
