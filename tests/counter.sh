@@ -283,14 +283,11 @@ t_counter_two_runs_unlocked_one_process() {
 # A foreign V on the mutex during a locked run (perl, no SEM_UNDO): two
 # processes are inside at once and updates are lost.  The run must say
 # the lock was broken and exit 1 (it printed "lost N", exit 0, no word).
-# shellcheck disable=SC2016 # perl's variables, not the shell's
 t_counter_lock_broken() {
 	k=$(new_key)
 	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -p 2 -n 300000
 	cr=$!
-	wait_for has_children "$cr" &&
-		perl -e 'my $id = semget(hex($ARGV[0]), 0, 0) // die "$!";
-			semop($id, pack("s!3", 0, 1, 0)) or die "$!"' "$k" &&
+	wait_for has_children "$cr" && sem_op "$k" 0 1 >/dev/null &&
 		exits_with "$cr" 1 && grep -q '^lost [1-9]' "$T/out" &&
 		grep -q 'lost under the mutex: the lock was broken' "$T/err" &&
 		wait_for nothing_left "$k"
@@ -306,14 +303,15 @@ t_counter_mutex_held_is_said() {
 	k=$(new_key)
 	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -p 2 -n 100000000
 	cr=$!
-	wait_for has_children "$cr" &&
-		perl -e 'my $id = semget(hex($ARGV[0]), 0, 0) // die "$!";
-			semop($id, pack("s!3", 0, -1, 0)) or die "$!";
-			print "$$\n"' "$k" >"$T/perl" &&
-		wait_for grep -q "waiting for the mutex for [0-9]* s or more: PID $(cat "$T/perl") took it last (GETPID), and has exited" "$T/err" &&
-		sleep 2 && kill -TERM "$(child_of "$cr")" && exits_with "$cr" 143 &&
-		[ "$(grep -c 'waiting for the mutex' "$T/err")" -le 4 ] &&
-		wait_for nothing_left "$k" || { diag "$(cat "$T/err")"; return 1; }
+	if ! wait_for has_children "$cr" || ! sem_op "$k" 0 -1 >"$T/perl" ||
+		! wait_for grep -q "waiting for the mutex for [0-9]* s or more: PID $(cat "$T/perl") took it last (GETPID), and has exited" "$T/err" ||
+		! sleep 2 || ! kill -TERM "$(child_of "$cr")" ||
+		! exits_with "$cr" 143 ||
+		[ "$(grep -c 'waiting for the mutex' "$T/err")" -gt 4 ] ||
+		! wait_for nothing_left "$k"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
 	perl -e 'use IPC::SysV qw(SETALL);
 		my $id = semget(hex($ARGV[0]), 4, 01600) // die "$!";
 		semctl($id, 0, SETALL, pack("s!4", 0, 0, 0, $ARGV[1])) or die "$!";

@@ -727,10 +727,15 @@ t_writer_killed_running_before_a_slot() { writer_killed running 0; }
 
 # --- the ring under a hostile user (issue 21) ---------------------------------
 
+# vlimited CMD...: CMD with 50 MB of address space (ulimit -v 50000).
+vlimited() {
+	prlimit --as=51200000 "$@"
+}
+
 # no_vlimit: true (and a TAP SKIP reason) when the programs cannot even
-# start under ulimit -v 50000 (ASan and valgrind reserve far more).
+# start so (ASan and valgrind reserve far more), or prlimit is missing.
 no_vlimit() {
-	(ulimit -v 50000 && shm/ctl -h) >/dev/null 2>&1 && return 1
+	vlimited shm/ctl -h >/dev/null 2>&1 && return 1
 	echo "programs cannot start under ulimit -v (ASan? valgrind?)" >"$T/skip"
 }
 
@@ -743,8 +748,7 @@ no_vlimit() {
 t_writer_shmat_fails() {
 	no_vlimit && return 0
 	k=$(new_key)
-	(ulimit -v 50000 && echo hi | exec shm/writer -k "$k" -z 60000000) \
-		2>"$T/err"
+	echo hi | vlimited shm/writer -k "$k" -z 60000000 2>"$T/err"
 	st=$?
 	if [ "$st" -ne 1 ] || ! grep -q '^shm/writer: shmat: .*(ENOMEM)' "$T/err" ||
 		! nothing_left "$k"; then
@@ -754,8 +758,7 @@ t_writer_shmat_fails() {
 	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
 	r=$!
 	wait_for blocked_in "$r" semtimedop &&
-		(ulimit -v 50000 && echo hi | exec shm/writer -q -k "$k" -z 60000000) \
-		2>"$T/err"
+		{ echo hi | vlimited shm/writer -q -k "$k" -z 60000000; } 2>"$T/err"
 	[ $? -eq 1 ] && ! has_segment "$k" && has_set "$k" &&
 		blocked_in "$r" semtimedop && echo hi | shm/writer -q -k "$k" &&
 		exits_with "$r" 0 && echo hi | cmp - "$T/copy" && nothing_left "$k"
@@ -772,7 +775,7 @@ t_reader_shmat_fails() {
 	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k" -z 60000000
 	w=$!
 	wait_for blocked_in "$w" semtimedop &&
-		(ulimit -v 50000 && exec shm/reader -k "$k") >"$T/copy" 2>"$T/err"
+		vlimited shm/reader -k "$k" >"$T/copy" 2>"$T/err"
 	st=$?
 	if [ "$st" -ne 1 ] || [ -s "$T/copy" ] ||
 		! grep -q '^shm/reader: shmat: .*(ENOMEM); nothing was taken' "$T/err" ||
@@ -786,10 +789,8 @@ t_reader_shmat_fails() {
 }
 
 # sem_v KEY N: a V on semaphore N of KEY's set, by a stranger (perl).
-# shellcheck disable=SC2016 # perl's variables, not the shell's
 sem_v() {
-	perl -e 'my $id = semget(hex($ARGV[0]), 0, 0) // die "$!";
-		semop($id, pack("s!3", $ARGV[1], 1, 0)) or die "$!"' "$1" "$2"
+	sem_op "$1" "$2" 1 >/dev/null
 }
 
 # A foreign V on FILLED while a slow writer streams, after the ring has
