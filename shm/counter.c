@@ -82,9 +82,9 @@ main(int argc, char *argv[])
 		die("atexit");
 
 	/* Under the mutex: make or check the segment, book what we plan. */
-	ticking(1);			/* a tick a second: who holds the mutex */
+	ticking(1);			/* each second: who holds the mutex? */
 	if (lock() == 0) {
-		c = counter_attach(key, &shmid);	/* shmget, shmat: team.c */
+		c = counter_attach(key, &shmid);  /* shmget, shmat: kinds.c */
 		atomic_fetch_add(&c->expected, run.procs * run.times);
 		unlock();
 		made = team_run(semid, key, c, &run, add, &failed);

@@ -147,6 +147,24 @@ slot_check(const struct ring *r, uint32_t i, unsigned long n,
 }
 
 /*
+ * shm/reader, slot i written out: is it still the n-th, with len bytes?
+ * If the writer refilled it meanwhile (a V on FREE it did not make let it
+ * in), what we wrote out may be half old, half new.  DONE, or TAMPERED.
+ */
+int
+slot_kept(const struct ring *r, uint32_t i, unsigned long n, uint32_t len)
+{
+	uint32_t seq = r->slot[i].seq, now = r->slot[i].len;
+
+	if (seq == (uint32_t)n && now == len)
+		return DONE;
+	refuse("slot %u changed as we wrote it out (now slot %u of the "
+	    "stream, %u bytes, not slot %lu, %u bytes): what we wrote may be "
+	    "mixed: the stream was tampered with", i, seq, now, n, len);
+	return tampered();
+}
+
+/*
  * shm/reader, at a slot of length 0: the end only if the writer marked
  * this slot so (ended), with as many bytes as we wrote out, and with no
  * token too many: we hold the last slot, so FREE + FILLED must be

@@ -158,7 +158,8 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
  * V(FREE), P(FILLED) for the next, round the ring in order.  Length 0 is
  * the end of the stream; a failed output says what was lost (ring_lost).
  * Before and after the write, the slot must say it is the stream's n-th
- * (slot_check, layout.c): the semaphores alone prove nothing (ring.h).
+ * (slot_check, slot_kept: layout.c): the semaphores alone prove nothing
+ * (ring.h).
  */
 static int
 drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
@@ -179,8 +180,9 @@ drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 		out = write_part(STDOUT_FILENO, data + (size_t)i * slot_bytes,
 		    (size_t)len);
 		if (out < (size_t)len)
-			return ring_lost(semid, i, (uint32_t)len, out, t->bytes);
-		if (slot_check(ring, i, t->slots + 1, slot_bytes) != len)
+			return ring_lost(semid, i, (uint32_t)len, out,
+			    t->bytes);
+		if (slot_kept(ring, i, t->slots + 1, (uint32_t)len) != DONE)
 			return TAMPERED;	/* refilled as we wrote it */
 		t->bytes += (unsigned long long)len;
 		t->slots++;

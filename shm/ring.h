@@ -93,7 +93,7 @@ enum { RING_MARK_VALUE = 0x7269 };	/* "ri", in RING_MARK */
 
 struct slot {
 	uint32_t len;		/* bytes in the slot; 0 = the end, if marked */
-	uint32_t seq;		/* its place in the stream, from 1: written last */
+	uint32_t seq;		/* its place in the stream, from 1; last */
 };
 
 struct ring {
@@ -139,6 +139,8 @@ noreturn void ring_not_attached(int who, int semid, int shmid);
 int ring_check(int semid, const struct ring *r, size_t segsz, key_t key);
 long slot_check(const struct ring *r, uint32_t i, unsigned long n,
     uint32_t slot_bytes);
+int slot_kept(const struct ring *r, uint32_t i, unsigned long n,
+    uint32_t len);
 int ring_end_check(int semid, const struct ring *r, uint32_t slots,
     const struct tally *t);
 int ring_no_segment(int semid, key_t key);

@@ -78,7 +78,7 @@ main(int argc, char *argv[])
 		ring_not_made(key);		/* EEXIST: kinds.c */
 	ring_open_slots(semid, slots);		/* FREE = slots: turns.c */
 	at = shmat(shmid, NULL, 0);		/* NULL: the kernel chooses */
-	if (at == (void *)-1)			/* -1, not NULL: removed, exit */
+	if (at == (void *)-1)		/* -1, not NULL: removed, exit */
 		ring_not_attached(WRITER, semid, shmid);	/* layout.c */
 	ring = at;
 	ring_lay_out(ring, shmid, slots, slot_bytes);	/* the header */

@@ -866,6 +866,23 @@ t_foreign_v_on_free() {
 		grep -q 'at the end, FREE + FILLED is 4, not 3' "$T/err" &&
 		nothing_left "$k"
 }
+# A V on FREE while the reader writes slot 0 out (strace holds its write
+# 2 s): the writer refills slot 0 under it.  The reader, looking again
+# after the write, says the slot changed as it wrote it out, exit 1.
+t_slot_refilled_as_it_is_written() {
+	no_strace && return 0
+	k=$(new_key)
+	start "$T/big" /dev/null "$T/w.err" shm/writer -k "$k" -s 2 -z 4096
+	w=$!
+	wait_for blocked_in "$w" semtimedop || return 1
+	start /dev/null "$T/copy" "$T/r.err" env ASAN_OPTIONS=detect_leaks=0 \
+		strace -qq -o /dev/null -e trace=write \
+		-e inject=write:delay_enter=2000000:when=1 shm/reader -q -k "$k"
+	r=$!
+	wait_for sem_is "$k" 4 1 && sem_v "$k" 0 && exits_with "$r" 1 &&
+		grep -q 'slot 0 changed as we wrote it out (now slot 3 of the stream' \
+			"$T/r.err" && exits_with "$w" 1 && wait_for nothing_left "$k"
+}
 sem_is() {
 	[ "$(sem_get "$1" "$2" GETVAL)" = "$3" ]
 }
@@ -975,4 +992,6 @@ check "a slot's length zeroed: not the end, tampered, exit 1" \
 	t_zeroed_slot_length
 check "a foreign V on FREE: a slot refilled, a token too many: exit 1" \
 	t_foreign_v_on_free
+check "a slot refilled as the reader writes it out: tampered, exit 1" \
+	t_slot_refilled_as_it_is_written
 done_testing
