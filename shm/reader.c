@@ -24,6 +24,9 @@
  * second or two, says the output is incomplete, exits 1 and cleans up.
  * Try this: shm/writer < some-file, then shm/reader > /dev/full: nothing
  * can be written, so nothing is taken, and shm/reader > copy gets it all.
+ * Try this: as a slow writer streams, a V on FILLED from outside (perl -e
+ * 'semop(semget(KEY, 0, 0), pack("s!3", 1, 1, 0))'): the reader takes a
+ * slot not filled yet, sees it, and says the stream was tampered with.
  *
  * See also: shm/writer, shm/ctl, shmget(2), shmop(2), shmctl(2), semop(2).
  */

@@ -72,7 +72,10 @@
  * side is gone too.  A program refused at the start (a second writer, a
  * reader of a broken stream, a set or segment of another shape) removes
  * nothing it did not make.  IPC_RMID on a segment only marks it: it goes
- * when the last process detaches.
+ * when the last process detaches.  A writer whose shmat fails removes its
+ * segment at once (no header: nobody could use it); until the header is
+ * written, the segment is known as ours by its creator, who set FREE
+ * last (kinds.c).  A reader whose shmat fails gives its slot back.
  */
 #ifndef RING_H
 #define RING_H
