@@ -60,7 +60,6 @@ static pid_t parent;			/* the run itself; 0 once finished */
 static void options(int argc, char *argv[], struct run *run);
 static int lock(void);
 static void unlock(void);
-static void attach(key_t key);
 static long long add(const struct run *run);
 static void abandon(void);
 
@@ -83,12 +82,13 @@ main(int argc, char *argv[])
 		die("atexit");
 
 	/* Under the mutex: make or check the segment, book what we plan. */
+	ticking(1);			/* each second: who holds the mutex? */
 	if (lock() == 0) {
-		attach(key);			/* shmget, shmat: below */
+		c = counter_attach(key, &shmid);  /* shmget, shmat: kinds.c */
 		atomic_fetch_add(&c->expected, run.procs * run.times);
 		unlock();
 		made = team_run(semid, key, c, &run, add, &failed);
-		team_report(c, &run, made, failed);		/* team.c */
+		failed |= team_report(c, &run, made, failed);	/* team.c */
 	}
 
 	/* The last run out removes the segment and the set. */
@@ -103,18 +103,22 @@ main(int argc, char *argv[])
 }
 
 /* P and V on the mutex, SEM_UNDO: a process killed inside frees it.  A
- * signal stops the wait (a Ctrl-Z'd run may hold it): lock() gives -1. */
+ * signal stops the wait (a Ctrl-Z'd run may hold it): lock() gives -1.
+ * The run's tick (main) wakes a long wait each second, to say who holds
+ * the mutex (mutex_held, team.c); children have no tick. */
 static int
 lock(void)
 {
 	struct sembuf p = { .sem_num = MUTEX, .sem_op = -1,
 		.sem_flg = SEM_UNDO };
+	long ticks = 0;		/* seconds waited, give or take one */
 
 	while (semop(semid, &p, 1) == -1) {
 		if (errno != EINTR)
 			die("semop P (mutex)");
 		if (stop_signal)
 			return -1;
+		mutex_held(semid, ticks++);
 	}
 	return 0;
 }
@@ -127,46 +131,6 @@ unlock(void)
 
 	if (semop(semid, &v, 1) == -1)
 		die("semop V (mutex)");
-}
-
-/* Create the segment or join it, holding the mutex; the creator writes
- * the header (a new segment is zeros: the count starts at 0).  A segment
- * made by anyone else has another size or header: refused. */
-static void
-attach(key_t key)
-{
-	struct shmid_ds ds;
-	int id, created;
-
-	do {	/* ENOENT: the last run out removed it between our calls */
-		created = 1;
-		id = shmget(key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600);
-		if (id == -1 && errno == EEXIST) {
-			created = 0;
-			id = shmget(key, 0, 0);
-		}
-	} while (id == -1 && errno == ENOENT);
-	if (id == -1)
-		die("shmget");
-	shmctl_stat(id, &ds);		/* and refuse_if_not_ours */
-	c = shmat(id, NULL, 0);
-	if (c == (void *)-1)
-		die("shmat");
-	if (created) {
-		c->version = COUNTER_VERSION;
-		c->magic = COUNTER_MAGIC;
-	} else if (ds.shm_segsz != sizeof *c || c->magic != COUNTER_MAGIC ||
-	    c->version != COUNTER_VERSION) {
-		fprintf(stderr, "%s: key 0x%08x holds a segment of %zu bytes "
-		    "that is not a counter (id %d): left as it is\n", prog,
-		    (unsigned int)key, (size_t)ds.shm_segsz, id);
-		hint("pick another key with -k (or another IPC_DEMO_KEY)");
-		exit(EXIT_CALL_FAILED);
-	}
-	shmid = id;
-	note("shmat: segment id %d at %p, nattch %lu; the count is %lld",
-	    shmid, (void *)c, (unsigned long)ds.shm_nattch + 1,
-	    atomic_load(&c->count));
 }
 
 /*

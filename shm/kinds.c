@@ -2,9 +2,9 @@
  * kinds.c - what an object with our key is: a ring's or a counter's
  * segment (its header), a ring's or a counter's set (its size and its
  * mark), or another program's.  shm/ctl names and removes only shm/'s
- * kinds, and no other user's (unless -f); the ring's programs say what
- * they refuse.  This file alone knows both the ring (ring.h) and the
- * counter (team.h).
+ * kinds, and no other user's (unless -f); the ring's programs and the
+ * counter (counter_attach) say what they refuse.  This file alone knows
+ * both the ring (ring.h) and the counter (team.h).
  */
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,11 +21,38 @@
 #include "team.h"
 
 /*
+ * A segment whose header is still zeros, as the kernel made it, is a ring
+ * whose writer died (or failed to attach it) before writing the header -
+ * if that writer made it: its creator (shm_cpid) is FREE's last pid on the
+ * ring's set with our key (GETPID: the writer sets FREE right after its
+ * shmget, before its shmat; no other process touches FREE until a slot is
+ * filled, and so the header written).  Else it is a stranger's.
+ */
+static int
+unwritten_ring(const struct shmid_ds *ds, const struct ring *r)
+{
+	unsigned long n;
+	char line[128];
+	int semid;
+
+	if (ds->shm_segsz < ring_size(1, 1) || r->magic != 0 ||
+	    r->version != 0 || r->slots != 0 || r->slot_bytes != 0)
+		return 0;
+	semid = semget(ipc_key, 0, 0);
+	if (semid == -1 || !set_kind(semid, &n, line, sizeof line, 1) ||
+	    n != NSEMS)
+		return 0;
+	return semctl(semid, FREE, GETPID) == ds->shm_cpid;
+}
+
+/*
  * What is this segment?  Attached read-only for a look at its header:
  * "a ring", "a counter", ours but damaged, shm/first's buffer (it has no
  * header: its size says), or "not one of ours".  Sets *segsz.
  */
 const char ring_kind[] = "shm/writer's ring";
+const char unwritten_kind[] = "shm/writer's ring, its header never written "
+    "(its writer died first)";
 const char counter_kind[] = "shm/counter's counter";
 const char damaged_kind[] = "shm/'s magic number, but a corrupt header";
 const char first_kind[] = "shm/first/writer's buffer (by its size)";
@@ -47,6 +75,8 @@ segment_kind(int shmid, size_t *segsz)
 		kind = counter_kind;
 	else if (ring_fits(r, ds.shm_segsz))
 		kind = ring_kind;
+	else if (unwritten_ring(&ds, r))
+		kind = unwritten_kind;
 	else if (ds.shm_segsz >= sizeof r->magic && (r->magic == RING_MAGIC ||
 	    r->magic == COUNTER_MAGIC))
 		kind = damaged_kind;
@@ -62,8 +92,8 @@ segment_kind(int shmid, size_t *segsz)
 int
 shm_kind(const char *kind)
 {
-	return kind == ring_kind || kind == counter_kind ||
-	    kind == damaged_kind || kind == first_kind;
+	return kind == ring_kind || kind == unwritten_kind ||
+	    kind == counter_kind || kind == damaged_kind || kind == first_kind;
 }
 
 /*
@@ -147,6 +177,97 @@ not_foreign(int shmid, int semid, int force)
 	if (semid != -1)
 		refuse_if_foreign("semaphore set", semid, &sem.sem_perm,
 		    force);
+}
+
+/*
+ * shm/reader, not attached, with no writer and no slot to read: is the
+ * segment with our key a stream of ours?  Before the reader arrives
+ * (arrived 0), none is: another program's, or a crash's.  As it waits, a
+ * ring, laid out or not, is its writer's, gone before the first slot:
+ * ours to remove (*shmid; returns 1).  Anything else is said and left,
+ * with the set unless we made it (returns -1: the reader exits 1).  No
+ * segment, or a writer just come: 0, wait on.
+ */
+int
+ring_stale(int semid, key_t key, int arrived, int made_set, int *shmid)
+{
+	struct shmid_ds ds;
+	const char *kind;
+	size_t size;
+	int id;
+
+	if ((id = shmget(key, 0, 0)) == -1)
+		return 0;
+	/* Again: a writer that just came has WRITER 1 before its segment. */
+	if (arrived && (ring_value(semid, WRITER) != 0 ||
+	    ring_value(semid, FILLED) != 0))
+		return 0;
+	shmctl_stat(id, &ds);			/* another user's: refused */
+	kind = segment_kind(id, &size);
+	if (arrived && (kind == ring_kind || kind == unwritten_kind)) {
+		*shmid = id;
+		return 1;
+	}
+	ring_refuse(key, id, "", arrived ? ", which came while we waited "
+	    "for a writer: left as it is" : ", with no writer and nothing to "
+	    "read: left as it is", arrived ? "no writer can use this key "
+	    "while it is there; pick another key with -k" : "if it is a "
+	    "stream left behind, remove it with {ctl} rm; or pick another "
+	    "key with -k");
+	if (made_set)
+		ring_remove(semid, -1);
+	else if (arrived)
+		(void)ring_leave(semid, READER);
+	return -1;
+}
+
+/*
+ * Create the counter's segment or join it, holding the mutex; the creator
+ * writes the header (a new segment is zeros: the count starts at 0).  A
+ * segment made by anyone else has another size or header: refused.  A
+ * failed shmat returns (void *)-1, not NULL: a segment we made goes.
+ */
+struct counter *
+counter_attach(key_t key, int *shmid)
+{
+	struct shmid_ds ds;
+	struct counter *c;
+	int id, created, err;
+
+	do {	/* ENOENT: the last run out removed it between our calls */
+		created = 1;
+		id = shmget(key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600);
+		if (id == -1 && errno == EEXIST) {
+			created = 0;
+			id = shmget(key, 0, 0);
+		}
+	} while (id == -1 && errno == ENOENT);
+	if (id == -1)
+		die("shmget");
+	shmctl_stat(id, &ds);		/* and refuse_if_not_ours */
+	if ((c = shmat(id, NULL, 0)) == (void *)-1) {
+		err = errno;
+		if (created && shmctl(id, IPC_RMID, NULL) == -1)
+			complain("shmctl IPC_RMID");
+		errno = err;
+		die("shmat");
+	}
+	if (created) {
+		c->version = COUNTER_VERSION;
+		c->magic = COUNTER_MAGIC;
+	} else if (ds.shm_segsz != sizeof *c || c->magic != COUNTER_MAGIC ||
+	    c->version != COUNTER_VERSION) {
+		fprintf(stderr, "%s: key 0x%08x holds a segment of %zu bytes "
+		    "that is not a counter (id %d): left as it is\n", prog,
+		    (unsigned int)key, (size_t)ds.shm_segsz, id);
+		hint("pick another key with -k (or another IPC_DEMO_KEY)");
+		exit(EXIT_CALL_FAILED);
+	}
+	*shmid = id;
+	note("shmat: segment id %d at %p, nattch %lu; the count is %lld",
+	    id, (void *)c, (unsigned long)ds.shm_nattch + 1,
+	    atomic_load(&c->count));
+	return c;
 }
 
 /*

@@ -20,7 +20,7 @@
 size_t
 ring_header_size(uint32_t slots)
 {
-	size_t size = sizeof(struct ring) + (size_t)slots * sizeof(uint32_t);
+	size_t size = sizeof(struct ring) + (size_t)slots * sizeof(struct slot);
 
 	return (size + DATA_ALIGN - 1) / DATA_ALIGN * DATA_ALIGN;
 }
@@ -48,6 +48,55 @@ ring_fits(const struct ring *r, size_t segsz)
 }
 
 /*
+ * shm/writer, attached to the segment it has just made: the header (the
+ * kernel zeroed the lengths: a new segment is zeros), the magic number
+ * last.  Until then the segment is known as ours by its creator (kinds.c).
+ */
+void
+ring_lay_out(struct ring *r, int shmid, uint32_t slots, uint32_t slot_bytes)
+{
+	struct shmid_ds ds;
+
+	r->version = RING_VERSION;
+	r->slots = slots;
+	r->slot_bytes = slot_bytes;
+	r->aborted = 0;
+	r->ended = 0;
+	r->total = 0;
+	r->magic = RING_MAGIC;
+	if (shmctl(shmid, IPC_STAT, &ds) == -1)
+		die("shmctl IPC_STAT");
+	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
+	    "byte%s); shmat: at %p, nattch %lu", shmid,
+	    ring_size(slots, slot_bytes), slots, plural(slots), slot_bytes,
+	    plural(slot_bytes), (void *)r, (unsigned long)ds.shm_nattch);
+}
+
+/*
+ * shmat failed: it returns (void *)-1, not NULL (ulimit -v: no room in
+ * our address space).  The writer removes the segment it has just made:
+ * without a header no reader could use it.  The reader gives back the
+ * slot it took (ring_untake): nothing of the stream got out, and it stays
+ * whole for the next reader.  Exit 1; the side then leaves (its atexit).
+ */
+noreturn void
+ring_not_attached(int who, int semid, int shmid)
+{
+	int err = errno;
+
+	if (who == WRITER && shmctl(shmid, IPC_RMID, NULL) == -1)
+		complain("shmctl IPC_RMID");
+	if (who == READER)
+		ring_untake(semid);
+	errno = err;
+	if (who == WRITER)
+		die_lost("shmat", "the segment we made is removed: without "
+		    "its header nobody could use it");
+	die_lost("shmat", "nothing was taken: the stream stays whole for "
+	    "another reader");
+}
+
+/*
  * shm/reader, attached: is the segment laid out as a ring (ring_fits)?  If
  * not, say so, give back the slot we took (ring_untake), so that all
  * stays as we found it, and return CORRUPT.
@@ -62,6 +111,86 @@ ring_check(int semid, const struct ring *r, size_t segsz, key_t key)
 	hint("remove it with {ctl} rm, or pick another key with -k");
 	ring_untake(semid);
 	return CORRUPT;
+}
+
+/* The hint after every "tampered with". */
+static int
+tampered(void)
+{
+	hint("someone with your uid (or root) changed the ring's semaphores "
+	    "or its segment; start the stream again");
+	return TAMPERED;
+}
+
+/*
+ * shm/reader, holding slot i, the n-th of the stream: does the slot say
+ * so (seq, ring.h)?  Returns its length, or TAMPERED (said): a V on FILLED
+ * not made by the writer hands over a slot not filled yet, or one a round
+ * old; a V on FREE lets the writer refill a slot not yet written out.
+ */
+long
+slot_check(const struct ring *r, uint32_t i, unsigned long n,
+    uint32_t slot_bytes)
+{
+	uint32_t seq = r->slot[i].seq, len = r->slot[i].len;
+
+	if (seq == (uint32_t)n && len <= slot_bytes)
+		return (long)len;
+	if (seq != (uint32_t)n)
+		refuse("slot %u holds slot %u of the stream, not slot %lu: the "
+		    "stream was tampered with (a V on FILLED or FREE that the "
+		    "writer did not make?)", i, seq, n);
+	else
+		refuse("slot %u says %u bytes, more than a slot holds: the "
+		    "stream was tampered with", i, len);
+	return tampered();
+}
+
+/*
+ * shm/reader, slot i written out: is it still the n-th, with len bytes?
+ * If the writer refilled it meanwhile (a V on FREE it did not make let it
+ * in), what we wrote out may be half old, half new.  DONE, or TAMPERED.
+ */
+int
+slot_kept(const struct ring *r, uint32_t i, unsigned long n, uint32_t len)
+{
+	uint32_t seq = r->slot[i].seq, now = r->slot[i].len;
+
+	if (seq == (uint32_t)n && now == len)
+		return DONE;
+	refuse("slot %u changed as we wrote it out (now slot %u of the "
+	    "stream, %u bytes, not slot %lu, %u bytes): what we wrote may be "
+	    "mixed: the stream was tampered with", i, seq, now, n, len);
+	return tampered();
+}
+
+/*
+ * shm/reader, at a slot of length 0: the end only if the writer marked
+ * this slot so (ended), with as many bytes as we wrote out, and with no
+ * token too many: we hold the last slot, so FREE + FILLED must be
+ * slots - 1 (ring.h).  Two GETVALs, once a stream.  Returns DONE or
+ * TAMPERED (said).
+ */
+int
+ring_end_check(int semid, const struct ring *r, uint32_t slots,
+    const struct tally *t)
+{
+	uint32_t seq = (uint32_t)(t->slots + 1);
+	int tokens;
+
+	if (r->ended != seq || r->total != t->bytes) {
+		refuse("slot %u of the stream says it is the end, but the "
+		    "writer did not mark it so (we wrote out %llu bytes): "
+		    "the stream was tampered with", seq, t->bytes);
+		return tampered();
+	}
+	tokens = ring_value(semid, FREE) + ring_value(semid, FILLED);
+	if (tokens == (int)slots - 1)
+		return DONE;
+	refuse("at the end, FREE + FILLED is %d, not %u: someone made a V "
+	    "that neither the writer nor we made: the stream was tampered "
+	    "with", tokens, slots - 1);
+	return tampered();
 }
 
 /*

@@ -24,6 +24,9 @@
  * second or two, says the output is incomplete, exits 1 and cleans up.
  * Try this: shm/writer < some-file, then shm/reader > /dev/full: nothing
  * can be written, so nothing is taken, and shm/reader > copy gets it all.
+ * Try this: as a slow writer streams, a V on FILLED from outside (perl -e
+ * 'semop(semget(KEY, 0, 0), pack("s!3", 1, 1, 0))'): the reader takes a
+ * slot not filled yet, sees it, and says the stream was tampered with.
  *
  * See also: shm/writer, shm/ctl, shmget(2), shmop(2), shmctl(2), semop(2).
  */
@@ -74,7 +77,7 @@ main(int argc, char *argv[])
 		die("atexit");
 
 	/* P(FILLED), and STARTED 0 -> 1 in the same call: we take part. */
-	note("waiting for the writer's first slot (P on FILLED)...");
+	ring_first_p(semid);			/* says if it will wait */
 	status = semop_or_gone(semid, first, 2, writer_gone);
 	if (status == DONE)
 		status = attach(&slots, &slot_bytes);	/* shmat, read-only */
@@ -91,45 +94,23 @@ main(int argc, char *argv[])
 
 /*
  * Has the writer gone, leaving no filled slot?  WRITER is 1 while it runs
- * (SEM_UNDO puts it back to 0 when it dies).  Not attached, the stale-ring
- * checks: a segment with our key, no writer and no slot to read, is no
- * stream of ours before we arrive (main): another program's, or a
- * crash's.  As we wait (writer_gone), a ring is our writer's, gone before
- * its first slot: ours to remove (shmid).  Anything else is said and left,
- * with the set unless we made it: exit 1.  No segment: we wait on (0).
+ * (SEM_UNDO puts it back to 0 when it dies).  Not attached, a segment with
+ * our key is looked at (ring_stale, kinds.c): before we arrive (main),
+ * none is a stream of ours; as we wait (writer_gone), a ring is our
+ * writer's, gone before its first slot: ours to remove (shmid).  Anything
+ * else is said and left: exit 1.  No segment: we wait on (0).
  */
 static int
 no_writer(int arrived)
 {
-	struct shmid_ds ds;
-	size_t size;
-	int id;
+	int r;
 
 	if (ring_value(semid, WRITER) != 0 || ring_value(semid, FILLED) != 0)
 		return 0;
 	if (ring != NULL)
 		return 1;
-	if ((id = shmget(key, 0, 0)) == -1)
-		return 0;
-	/* Again: a writer that just came has WRITER 1 before its segment. */
-	if (arrived && (ring_value(semid, WRITER) != 0 ||
-	    ring_value(semid, FILLED) != 0))
-		return 0;
-	shmctl_stat(id, &ds);			/* another user's: refused */
-	if (arrived && segment_kind(id, &size) == ring_kind) {
-		shmid = id;
-		return 1;
-	}
-	ring_refuse(key, id, "", arrived ? ", which came while we waited "
-	    "for a writer: left as it is" : ", with no writer and nothing to "
-	    "read: left as it is", arrived ? "no writer can use this key "
-	    "while it is there; pick another key with -k" : "if it is a "
-	    "stream left behind, remove it with {ctl} rm; or pick another "
-	    "key with -k");
-	if (made_set)
-		ring_remove(semid, -1);
-	else if (arrived)
-		(void)ring_leave(semid, READER);
+	if ((r = ring_stale(semid, key, arrived, made_set, &shmid)) != -1)
+		return r;
 	semid = -1;				/* nothing for abandon() */
 	exit(EXIT_CALL_FAILED);
 }
@@ -151,6 +132,7 @@ static int
 attach(uint32_t *slots, uint32_t *slot_bytes)
 {
 	struct shmid_ds ds;
+	const void *at;
 	int id = shmget(key, 0, 0400);
 
 	if (id == -1 && errno == ENOENT)
@@ -158,9 +140,10 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
 	if (id == -1)
 		die("shmget");
 	shmctl_stat(id, &ds);			/* and refuse_if_not_ours */
-	ring = shmat(id, NULL, SHM_RDONLY);
-	if (ring == (void *)-1)
-		die("shmat");
+	at = shmat(id, NULL, SHM_RDONLY);
+	if (at == (void *)-1)		/* -1, not NULL: the slot given back */
+		ring_not_attached(READER, semid, id);	/* exit 1: layout.c */
+	ring = at;
 	if (ring_check(semid, ring, ds.shm_segsz, key) != DONE)
 		return CORRUPT;		/* not ours: as we found it */
 	shmid = id;
@@ -177,6 +160,9 @@ attach(uint32_t *slots, uint32_t *slot_bytes)
  * The consumer: the slot is ours (we hold one FILLED): write it out,
  * V(FREE), P(FILLED) for the next, round the ring in order.  Length 0 is
  * the end of the stream; a failed output says what was lost (ring_lost).
+ * Before and after the write, the slot must say it is the stream's n-th
+ * (slot_check, slot_kept: layout.c): the semaphores alone prove nothing
+ * (ring.h).
  */
 static int
 drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
@@ -184,24 +170,24 @@ drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 	struct sembuf v = { .sem_num = FREE, .sem_op = 1, .sem_flg = 0 };
 	struct sembuf p = { .sem_num = FILLED, .sem_op = -1, .sem_flg = 0 };
 	const char *data = (const char *)ring + ring_header_size(slots);
-	uint32_t i = 0, len;
+	uint32_t i = 0;
 	size_t out;
+	long len;
 	int r;
 
 	for (;;) {
-		len = ring->len[i];
-		if (len > slot_bytes) {
-			refuse("slot %u says %u bytes, more than a slot "
-			    "holds: corrupt segment", i, len);
-			return CORRUPT;
-		}
-		if (len == 0)
-			return DONE;
+		if ((len = slot_check(ring, i, t->slots + 1, slot_bytes)) < 0)
+			return TAMPERED;	/* not the n-th slot: said */
+		if (len == 0)		/* the end, if the writer marked it */
+			return ring_end_check(semid, ring, slots, t);
 		out = write_part(STDOUT_FILENO, data + (size_t)i * slot_bytes,
-		    len);
-		if (out < len)
-			return ring_lost(semid, i, len, out, t->bytes);
-		t->bytes += len;
+		    (size_t)len);
+		if (out < (size_t)len)
+			return ring_lost(semid, i, (uint32_t)len, out,
+			    t->bytes);
+		if (slot_kept(ring, i, t->slots + 1, (uint32_t)len) != DONE)
+			return TAMPERED;	/* refilled as we wrote it */
+		t->bytes += (unsigned long long)len;
 		t->slots++;
 		if (semop(semid, &v, 1) == -1)	/* V(FREE) */
 			die("semop V");

@@ -47,8 +47,21 @@
  * SEM_UNDO) or its leaving on purpose takes the notice back.  Killed in
  * any state, a reader leaves STARTED 1 and READER 0, and the writer stops.
  *
- * End of stream: a slot of length 0.  An interrupted writer sets `aborted`
- * instead, so the reader can tell a complete stream from a cut one.
+ * End of stream: a slot of length 0, which the writer marks as the end
+ * (`ended`, with the stream's `total` of bytes).  An interrupted writer
+ * sets `aborted` instead, so the reader can tell a complete stream from a
+ * cut one.
+ *
+ * The semaphores are not proof.  Anyone with our uid may V on FILLED or
+ * FREE, or write into the segment: the reader would then take a slot not
+ * yet filled, or one filled a round ago, or an end nobody wrote.  So each
+ * slot carries its place in the stream (`seq`: 1, 2, 3 ... written last,
+ * after the data and the length), and the reader checks it before and
+ * after writing the slot out; it accepts an end only where the writer
+ * marked it, with the total it wrote out; and after the end it counts
+ * the tokens: FREE + FILLED must be SLOTS - 1 (it holds the last).  A
+ * mismatch is said ("tampered with"), and the reader exits 1.  All of it
+ * costs no system call per slot.
  *
  * Who creates and who removes.  Whichever side starts first creates the
  * semaphore set (IPC_EXCL, 0600, race-free: open_set() in common/sets.c).
@@ -59,7 +72,10 @@
  * side is gone too.  A program refused at the start (a second writer, a
  * reader of a broken stream, a set or segment of another shape) removes
  * nothing it did not make.  IPC_RMID on a segment only marks it: it goes
- * when the last process detaches.
+ * when the last process detaches.  A writer whose shmat fails removes its
+ * segment at once (no header: nobody could use it); until the header is
+ * written, the segment is known as ours by its creator, who set FREE
+ * last (kinds.c).  A reader whose shmat fails gives its slot back.
  */
 #ifndef RING_H
 #define RING_H
@@ -78,7 +94,12 @@ enum { RING_MARK_VALUE = RING_SET_MARK };
 _Static_assert((int)NSEMS == (int)RING_SET_SIZE, "as ipcdemo.h has it");
 
 #define RING_MAGIC 0x72696e67u	/* "ring": a segment laid out by us */
-#define RING_VERSION 3u		/* 3: six semaphores, RING_MARK */
+#define RING_VERSION 4u		/* 4: seq, ended, total */
+
+struct slot {
+	uint32_t len;		/* bytes in the slot; 0 = the end, if marked */
+	uint32_t seq;		/* its place in the stream, from 1; last */
+};
 
 struct ring {
 	uint32_t magic;		/* RING_MAGIC */
@@ -86,7 +107,9 @@ struct ring {
 	uint32_t slots;		/* how many slots in the ring */
 	uint32_t slot_bytes;	/* how many bytes each slot can hold */
 	uint32_t aborted;	/* the writer stopped before the end */
-	uint32_t len[];		/* bytes in each slot; 0 = end of stream */
+	uint32_t ended;		/* the seq of the end slot, once written */
+	uint64_t total;		/* with ended: the bytes of the whole stream */
+	struct slot slot[];	/* each slot's length and seq */
 };
 
 enum {
@@ -111,7 +134,8 @@ enum {
 	DONE = 0, STOPPED = -1,	/* a signal */
 	PEER_GONE = -2,		/* the other side died or left early */
 	CORRUPT = -3,		/* a header not ours, or changed under us */
-	LOST = -4		/* a failed call, at exit (die) */
+	LOST = -4,		/* a failed call, at exit (die) */
+	TAMPERED = -5		/* a slot or an end the writer did not make */
 };
 
 /* What a side moved, for its last line (ring_tally). */
@@ -125,7 +149,16 @@ struct tally {
 size_t ring_header_size(uint32_t slots);
 size_t ring_size(uint32_t slots, uint32_t slot_bytes);
 int ring_fits(const struct ring *r, size_t segsz);
+void ring_lay_out(struct ring *r, int shmid, uint32_t slots,
+    uint32_t slot_bytes);
+noreturn void ring_not_attached(int who, int semid, int shmid);
 int ring_check(int semid, const struct ring *r, size_t segsz, key_t key);
+long slot_check(const struct ring *r, uint32_t i, unsigned long n,
+    uint32_t slot_bytes);
+int slot_kept(const struct ring *r, uint32_t i, unsigned long n,
+    uint32_t len);
+int ring_end_check(int semid, const struct ring *r, uint32_t slots,
+    const struct tally *t);
 int ring_no_segment(int semid, key_t key);
 ssize_t read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void));
 int ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
@@ -135,13 +168,15 @@ void ring_ended(int who, int status, int semid, const struct ring *r,
     key_t key);
 
 /* kinds.c: a ring's, a counter's (team.h), shm/first's, or another's. */
-extern const char ring_kind[], counter_kind[], damaged_kind[], first_kind[];
+extern const char ring_kind[], unwritten_kind[], counter_kind[],
+    damaged_kind[], first_kind[];
 const char *segment_kind(int shmid, size_t *segsz);
 int shm_kind(const char *kind);
 void shmctl_stat(int shmid, struct shmid_ds *ds);
 void ring_refuse(key_t key, int shmid, const char *already, const char *why,
     const char *advice);
 noreturn void ring_not_made(key_t key);
+int ring_stale(int semid, key_t key, int arrived, int made_set, int *shmid);
 int set_kind(int semid, unsigned long *n, char *line, size_t size,
     int gone_ok);
 void not_foreign(int shmid, int semid, int force);	/* shm/ctl rm */
@@ -150,6 +185,7 @@ void not_foreign(int shmid, int semid, int force);	/* shm/ctl rm */
 int open_ring_set(key_t key, int *made);
 void semop_arrive(int semid, int who, key_t key);
 int ring_value(int semid, int sem);
+void ring_first_p(int semid);
 int semop_or_gone(int semid, struct sembuf *ops, size_t nops,
     int (*gone)(void));
 void ring_open_slots(int semid, uint32_t slots);

@@ -30,8 +30,10 @@ static void child(int semid, key_t key, struct counter *c,
     const struct run *run, long long (*work)(const struct run *run),
     int report_fd);
 static void all_through(int semid);
-static int reap(pid_t *pids, int n);
+static int reap(pid_t *pids, int n, int semid, struct counter *c,
+    int locked);
 static long long collect(int semid, int fd, int forked);
+static int lock_broken(long long lost);
 
 /*
  * The counter's set, made or joined (open_set, common/sets.c: semget,
@@ -57,6 +59,43 @@ open_counter_set(key_t key, int *made_set)
 			die("semop (joining)");
 		note("set id %d was removed as we joined it (the last run "
 		    "out): again", semid);
+	}
+}
+
+/*
+ * A wait for the mutex, woken by the run's tick (once a second): from the
+ * first whole second on, say who took it last (GETPID) and whether that
+ * one runs still: taken without SEM_UNDO by one gone, it never comes back.
+ */
+void
+mutex_held(int semid, long waited)
+{
+	int pid;
+
+	if (waited < 1)
+		return;
+	if ((pid = semctl(semid, MUTEX, GETPID)) == -1)
+		die("semctl GETPID (mutex)");
+	note("waiting for the mutex for %ld s or more: PID %d took it last "
+	    "(GETPID)%s",
+	    waited, pid, kill(pid, 0) == -1 && errno == ESRCH ? ", and has "
+	    "exited without giving it back (a P without SEM_UNDO?)" : "");
+}
+
+/*
+ * The run's tick as it waits for its children: the count still for a
+ * second or more, the mutex taken (0): someone does not give it back.
+ */
+static void
+stalled(int semid, struct counter *c, long long *last, time_t *since)
+{
+	long long now = atomic_load(&c->count);
+
+	if (now != *last || *since == 0) {
+		*last = now;
+		*since = time(NULL);
+	} else if (semctl(semid, MUTEX, GETVAL) == 0) {
+		mutex_held(semid, (long)(time(NULL) - *since));
 	}
 }
 
@@ -94,7 +133,8 @@ team_run(int semid, key_t key, struct counter *c, const struct run *run,
 	open_gate.sem_op = (short)forked;	/* all forked: let them go */
 	if (forked > 0 && semop(semid, &open_gate, 1) == -1)
 		die("semop V (gate)");
-	*failed = reap(pids, forked);
+	*failed = reap(pids, forked, semid, c, !run->unlocked);
+	ticking(0);			/* no tick in the report's output */
 	if (close(fds[1]) == -1)
 		die("close");
 	return collect(semid, fds[0], forked);
@@ -172,9 +212,11 @@ all_through(int semid)
  * Returns 1 if any child failed.
  */
 static int
-reap(pid_t *pids, int n)
+reap(pid_t *pids, int n, int semid, struct counter *c, int locked)
 {
 	int left = n, status, failed = 0, passed_on = 0, stopped, i;
+	long long last = 0;
+	time_t since = 0;
 	pid_t pid;
 
 	while (left > 0) {
@@ -185,8 +227,11 @@ reap(pid_t *pids, int n)
 			passed_on = 1;
 		}
 		pid = wait(&status);
-		if (pid == -1 && errno == EINTR)
+		if (pid == -1 && errno == EINTR) {
+			if (locked && !stop_signal)	/* our tick */
+				stalled(semid, c, &last, &since);
 			continue;
+		}
 		if (pid == -1)
 			die("wait");
 		for (i = 0; i < n; i++)
@@ -247,9 +292,10 @@ collect(int semid, int fd, int forked)
  * difference is "pending", not lost: each child adds what it made to done
  * after it gives back what it did not make, so done == expected only once
  * every child of every run has finished - and then every run that looks
- * sees it, however close together they finish.
+ * sees it, however close together they finish.  Only a run alone on the
+ * key (expected is what it made) may say that one process loses nothing.
  */
-void
+int
 team_report(struct counter *c, const struct run *run, long long made,
     int failed)
 {
@@ -270,10 +316,12 @@ team_report(struct counter *c, const struct run *run, long long made,
 	else if (made < planned)
 		note("interrupted: %lld of the %lld planned additions were "
 		    "made", made, planned);
+	if (!run->unlocked && !failed && !pending && got != expected)
+		return lock_broken(expected - got);
 	if (pending)
 		note("another run with this key is still adding (pending): "
 		    "its report will have the final count");
-	else if (run->unlocked && run->procs == 1)
+	else if (run->unlocked && run->procs == 1 && expected == made)
 		note("with one process, nothing can be lost: nobody else loads "
 		    "between our load and our store; try -p 2");
 	else if (run->unlocked && got == expected && !failed)
@@ -281,6 +329,21 @@ team_report(struct counter *c, const struct run *run, long long made,
 		    "between its load and its store; run it again");
 	else if (run->unlocked && !failed)
 		note("%lld update%s lost: two processes loaded the same "
-		    "value and both stored value + 1", expected - got,
-		    plural((unsigned long long)(expected - got)));
+		    "value and both stored value + 1%s", expected - got,
+		    plural((unsigned long long)(expected - got)),
+		    expected > made ? " (other runs with this key added "
+		    "too: each is a process of its own)" : "");
+	return 0;
+}
+
+/* Updates lost under the mutex: two were inside at once; the lock was
+ * broken.  Said, never hidden: returns 1 (exit 1). */
+static int
+lock_broken(long long lost)
+{
+	refuse("%lld update%s lost under the mutex: the lock was broken (a V "
+	    "on MUTEX by a process that did not hold it, or a run with -u "
+	    "on this key)", lost, plural((unsigned long long)lost));
+	hint("{ctl} stat shows MUTEX: 1 when free, 0 when held, never more");
+	return 1;
 }

@@ -36,10 +36,12 @@ struct run {
 };
 
 int open_counter_set(key_t key, int *made_set);
+struct counter *counter_attach(key_t key, int *shmid);	/* kinds.c */
+void mutex_held(int semid, long waited);
 long long team_run(int semid, key_t key, struct counter *c,
     const struct run *run, long long (*work)(const struct run *run),
     int *failed);
-void team_report(struct counter *c, const struct run *run, long long made,
+int team_report(struct counter *c, const struct run *run, long long made,
     int failed);
 
 #endif

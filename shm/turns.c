@@ -123,6 +123,24 @@ ring_value(int semid, int sem)
 }
 
 /*
+ * shm/reader, before its first P on FILLED: say what it will do - wait
+ * for the writer's first slot (FILLED 0), or take one filled already.
+ * (A writer may fill one between our look and our P: then we only wait
+ * less than we said.)
+ */
+void
+ring_first_p(int semid)
+{
+	int filled = ring_value(semid, FILLED);
+
+	if (filled == 0)
+		note("waiting for the writer's first slot (P on FILLED)...");
+	else
+		note("P on FILLED: %d slot%s filled already, no wait", filled,
+		    plural((unsigned long long)filled));
+}
+
+/*
  * semop(semid, ops, nops): a P, so it may wait.  A peer killed with
  * kill -9 can never V again, so we do not wait blindly: an alarm wakes
  * the semop every second (EINTR), and we ask gone() before we wait on.
@@ -164,9 +182,11 @@ set_gone(const char *call)
 }
 
 /*
- * shm/writer, for a segment it has just made: FREE opens every slot,
- * FILLED starts at 0.  SETVAL is safe here: no slot of this new segment
- * can have been handed over yet.  Not on STARTED: SETVAL clears every
+ * shm/writer, for a segment it has just made, before it attaches it:
+ * FREE opens every slot, FILLED starts at 0.  SETVAL is safe here: no slot
+ * of this new segment can have been handed over yet.  It also makes us
+ * FREE's last pid (GETPID), which is how a segment whose header we never
+ * wrote is still known as ours (kinds.c).  Not on STARTED: SETVAL clears every
  * process's SEM_UNDO for the semaphore, and a reader waiting already
  * would lose its death notice (semop_arrive).  A STARTED of 1 with no
  * reader here is an earlier reader's, dead before our stream: cleared,
@@ -287,9 +307,10 @@ leave_stream(int who, int status, int semid, int shmid, key_t key)
 	} else if (!last_out(semid, who, who == WRITER ? READER : WRITER,
 	    shmid)) {
 		return;				/* the other side is there */
-	} else if (who == READER) {
-		note("removed the segment and the semaphore set (IPC_RMID)%s",
-		    status == LOST ? ": the rest of the stream with them" :
+	} else if (who == READER) {	/* shmid -1: we never found one */
+		note("removed %s (IPC_RMID)%s", shmid != -1 ? "the segment "
+		    "and the semaphore set" : "the semaphore set", status ==
+		    LOST && shmid != -1 ? ": the rest of the stream with them" :
 		    "");
 	} else if (status != LOST) {
 		note("no reader left: removed the segment and the semaphore "

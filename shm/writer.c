@@ -47,7 +47,6 @@ static struct ring *ring;		/* our segment, attached */
 
 static void options(int argc, char *argv[], uint32_t *slots,
     uint32_t *slot_bytes);
-static void lay_out(uint32_t slots, uint32_t slot_bytes);
 static int stream(uint32_t slots, uint32_t slot_bytes, struct tally *t);
 static int reader_gone(void);
 static void finish(int status, const struct tally *t, key_t key);
@@ -59,6 +58,7 @@ main(int argc, char *argv[])
 	struct tally t = { 0, 0, { 0, 0 } };
 	uint32_t slots, slot_bytes;
 	key_t key;
+	void *at;
 	int status;
 
 	options(argc, argv, &slots, &slot_bytes);	/* -k -q -s -z: below */
@@ -76,10 +76,12 @@ main(int argc, char *argv[])
 	    IPC_CREAT | IPC_EXCL | 0600);
 	if (shmid == -1)
 		ring_not_made(key);		/* EEXIST: kinds.c */
-	ring = shmat(shmid, NULL, 0);		/* NULL: the kernel chooses */
-	if (ring == (void *)-1)
-		die("shmat");
-	lay_out(slots, slot_bytes);		/* the header; FREE = slots */
+	ring_open_slots(semid, slots);		/* FREE = slots: turns.c */
+	at = shmat(shmid, NULL, 0);		/* NULL: the kernel chooses */
+	if (at == (void *)-1)		/* -1, not NULL: removed, exit */
+		ring_not_attached(WRITER, semid, shmid);	/* layout.c */
+	ring = at;
+	ring_lay_out(ring, shmid, slots, slot_bytes);	/* the header */
 
 	if (clock_gettime(CLOCK_MONOTONIC, &t.t0) == -1)
 		die("clock_gettime");
@@ -89,32 +91,11 @@ main(int argc, char *argv[])
 }
 
 /*
- * The header (the kernel zeroed the lengths: a new segment is zeros),
- * then the stream's semaphores: FREE opens every slot (turns.c).
- */
-static void
-lay_out(uint32_t slots, uint32_t slot_bytes)
-{
-	struct shmid_ds ds;
-
-	ring->version = RING_VERSION;
-	ring->slots = slots;
-	ring->slot_bytes = slot_bytes;
-	ring->aborted = 0;
-	ring->magic = RING_MAGIC;
-	ring_open_slots(semid, slots);
-	if (shmctl(shmid, IPC_STAT, &ds) == -1)
-		die("shmctl IPC_STAT");
-	note("shmget: created segment id %d, %zu bytes (%u slot%s of %u "
-	    "byte%s); shmat: at %p, nattch %lu", shmid,
-	    ring_size(slots, slot_bytes), slots, plural(slots), slot_bytes,
-	    plural(slot_bytes), (void *)ring, (unsigned long)ds.shm_nattch);
-}
-
-/*
  * The producer: P(FREE), read(2) straight into the slot, V(FILLED), round
- * the ring in order.  A read of 0 bytes (end of input) fills the last slot
- * with length 0: the end of the stream.  The geometry is our own copy,
+ * the ring in order.  Each slot gets its place in the stream (seq), after
+ * its data: the reader checks it (ring.h).  A read of 0 bytes (end of
+ * input) fills the last slot with length 0, marked as the end with the
+ * stream's total.  The geometry is our own copy,
  * and the header is checked each round: only we write it, but anything
  * with our uid could change it under us.
  */
@@ -139,10 +120,14 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 		    reader_gone);		/* read(2): layout.c */
 		if (n < 0)
 			return (int)n;		/* STOPPED, PEER_GONE */
-		ring->len[i] = (uint32_t)n;
+		ring->slot[i].len = (uint32_t)n;
+		if (n == 0) {		/* the end, marked: ring.h */
+			ring->total = t->bytes;
+			ring->ended = (uint32_t)(t->slots + 1);
+		}
+		ring->slot[i].seq = (uint32_t)++t->slots;	/* last */
 		if (semop(semid, &v, 1) == -1)	/* V(FILLED) */
 			die("semop V");
-		t->slots++;
 		if (n == 0)
 			return DONE;
 		t->bytes += (unsigned long long)n;

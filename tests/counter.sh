@@ -279,6 +279,70 @@ t_counter_runners_are_processes() {
 	interrupt "$run" && exits_with "$run" 130 && nothing_left "$k"
 }
 
+# Two runs -u -p 1 at once (issue 22): the last one out must not say
+# "with one process, nothing can be lost" - two runs are two processes;
+# it says that other runs added too.  (It looked at its own -p only.)
+t_counter_two_runs_unlocked_one_process() {
+	k=$(new_key)
+	start /dev/null "$T/a" "$T/a.err" shm/counter -u -k "$k" -p 1 -n 100000
+	a=$!
+	start /dev/null "$T/b" "$T/b.err" shm/counter -u -k "$k" -p 1 -n 100000
+	b=$!
+	exits_with "$a" 0 && exits_with "$b" 0 || return 1
+	if grep -q 'one process' "$T/a.err" "$T/b.err" ||
+		! cat "$T/a" "$T/b" | grep -qx 'expected 200000'; then
+		diag "$(cat "$T/a" "$T/a.err" "$T/b" "$T/b.err")"
+		return 1
+	fi
+	if cat "$T/a" "$T/b" | grep -q '^lost [1-9]'; then
+		grep -q 'other runs with this key added too' "$T/a.err" "$T/b.err"
+	fi && nothing_left "$k"
+}
+
+# A foreign V on the mutex during a locked run (perl, no SEM_UNDO): two
+# processes are inside at once and updates are lost.  The run must say
+# the lock was broken and exit 1 (it printed "lost N", exit 0, no word).
+t_counter_lock_broken() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -p 2 -n 300000
+	cr=$!
+	wait_for has_children "$cr" && sem_op "$k" 0 1 >/dev/null &&
+		exits_with "$cr" 1 && grep -q '^lost [1-9]' "$T/out" &&
+		grep -q 'lost under the mutex: the lock was broken' "$T/err" &&
+		wait_for nothing_left "$k"
+}
+
+# A foreign P without SEM_UNDO on the mutex (perl takes it and exits):
+# the run no longer adds, and says so once a second at most - who took
+# the mutex last (GETPID) and that it has exited - in mid-run (the run
+# notices its count stands still) and before it starts (its own P).
+# It waited without a word.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+t_counter_mutex_held_is_said() {
+	k=$(new_key)
+	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -p 2 -n 100000000
+	cr=$!
+	if ! wait_for has_children "$cr" || ! sem_op "$k" 0 -1 >"$T/perl" ||
+		! wait_for grep -q "waiting for the mutex for [0-9]* s or more: PID $(cat "$T/perl") took it last (GETPID), and has exited" "$T/err" ||
+		! sleep 2 || ! kill -TERM "$(child_of "$cr")" ||
+		! exits_with "$cr" 143 ||
+		[ "$(grep -c 'waiting for the mutex' "$T/err")" -gt 4 ] ||
+		! wait_for nothing_left "$k"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	perl -e 'use IPC::SysV qw(SETALL);
+		my $id = semget(hex($ARGV[0]), 4, 01600) // die "$!";
+		semctl($id, 0, SETALL, pack("s!4", 0, 0, 0, $ARGV[1])) or die "$!";
+		semop($id, pack("s!6", 1, 1, 0, 1, -1, 0)) or die "$!";
+		print "$$\n"' "$k" "$COUNTER_MARK" >"$T/perl" &&
+		start /dev/null "$T/out" "$T/err" shm/counter -k "$k" &&
+		cr=$! &&
+		wait_for grep -q "waiting for the mutex for 1 s or more: PID $(cat "$T/perl") took it last" "$T/err" &&
+		interrupt "$cr" && exits_with "$cr" 130 && [ ! -s "$T/out" ] &&
+		wait_for nothing_left "$k"
+}
+
 check "counter: 4 x 100000 under the mutex is exact" t_counter_locked
 check "counter -u: expected = got + lost" t_counter_unlocked
 check "counter: two runs at once share the count" t_counter_two_runs
@@ -306,4 +370,10 @@ check "counter: shm/ctl stat shows RUNNERS 3 for a run of 2: processes" \
 	t_counter_runners_are_processes
 check "counter -u -p 1: nothing can be lost, and it says so" \
 	t_counter_one_process
+check "counter -u -p 1, two runs at once: not \"one process\"" \
+	t_counter_two_runs_unlocked_one_process
+check "counter: a foreign V on the mutex: the lock broken is said, exit 1" \
+	t_counter_lock_broken
+check "counter: a mutex held by a process gone: said, once a second" \
+	t_counter_mutex_held_is_said
 done_testing

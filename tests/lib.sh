@@ -111,6 +111,15 @@ sem_get() {
 		print $v + 0, "\n"' "$1" "$2" "$3"
 }
 
+# sem_op KEY N OP: OP (1 a V, -1 a P) on semaphore N of the set with key
+# KEY, by a stranger (perl, no SEM_UNDO); prints the stranger's PID.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+sem_op() {
+	perl -e 'my $id = semget(hex($ARGV[0]), 0, 0) // die "$!";
+		semop($id, pack("s!3", $ARGV[1], $ARGV[2], 0)) or die "$!";
+		print "$$\n"' "$1" "$2" "$3"
+}
+
 # Does a semaphore set, a segment, anything at all have key K?
 has_set() {
 	[ -n "$(ipc_field sem "$1" 1)" ]
