@@ -89,6 +89,27 @@ t_default_key() {
 		value_is "$k" 0 && "$T/top/sem/ctl" -q rm && ! has_set "$k"
 }
 
+# IPC_DEMO_KEY: the pages take their key from it as the full programs
+# do (its low 24 bits, the proj id on top), so they meet on it.
+t_demo_key() {
+	base=$(new_key)
+	s=$(($(printf '%d' "'s") * 16777216 + (base & 0xffffff)))
+	h=$(($(printf '%d' "'h") * 16777216 + (base & 0xffffff)))
+	echo "$s" >>"$T/keys" && echo "$h" >>"$T/keys" || return 1
+	IPC_DEMO_KEY=$base
+	export IPC_DEMO_KEY
+	nothing_with "$s" && nothing_with "$h" && sem/first/post &&
+		value_is "$(printf '0x%08x' "$s")" 1 &&
+		timeout $((10 * SLOW)) sem/wait -q -n && sem/ctl -q rm || return 1
+	start /etc/services /dev/null /dev/null shm/first/writer
+	w=$!
+	wait_for has_segment "$(printf '0x%08x' "$h")" &&
+		shm/ctl -q stat | grep -q "^holds      shm/first/writer's buffer" &&
+		timeout $((10 * SLOW)) shm/first/reader >"$T/copy" &&
+		exits_with "$w" 0 && cmp /etc/services "$T/copy" &&
+		nothing_with "$s" && nothing_with "$h"
+}
+
 # --- sem/first: the pair, and the full programs -----------------------------
 
 # P then V: first/wait creates the set (value 0, mode 0600, marked ready)
@@ -512,6 +533,8 @@ check "first/ pages: -h exits 0; a bad command line exits 2, nothing made" \
 	t_command_lines
 check "first/ pages: the default key is the full programs' (ftok of the top)" \
 	t_default_key
+check "first/ pages: IPC_DEMO_KEY gives them the full programs' keys" \
+	t_demo_key
 check "sem/first: wait, then post (set made, marked ready, GETNCNT 1)" \
 	t_sem_pair_wait_first
 check "sem/first: post, then wait (the units kept in the set)" \
