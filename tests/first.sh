@@ -248,7 +248,7 @@ t_sem_race_shown() {
 		start /dev/null /dev/null "$T/p.err" sem/post -k "$k" &&
 		p=$! && wait_for grep -q 'not initialised yet' "$T/p.err" &&
 		touch "$T/go" && exits_with "$c" 0 && exits_with "$p" 0 &&
-		value_is "$k" 1
+		value_is "$k" 1 && sem/ctl -q -k "$k" rm
 }
 
 # A foreign set of another shape on the key (perl's, of 3): first/post
@@ -267,7 +267,8 @@ t_sem_foreign_shape() {
 		grep -q 'holds a set of 3 semaphores' "$T/err" &&
 		exits 1 sem/wait -n -k "$k" 2>"$T/err" &&
 		grep -q 'holds a set of 3 semaphores' "$T/err" &&
-		value_is "$k" 0 && [ "$(sem_get "$k" 2 GETVAL)" = 7 ]
+		value_is "$k" 0 && [ "$(sem_get "$k" 2 GETVAL)" = 7 ] &&
+		ipcrm -S "$k"
 }
 
 # A failed call: one line, "prog: call: strerror (ERRNO)", a hint, exit 1.
@@ -414,6 +415,7 @@ t_shm_foreign_sets() {
 				return 1
 			fi
 		done
+		ipcrm -S "$k" || return 1
 	done
 }
 
@@ -458,7 +460,7 @@ killed_mid_stream() {
 			survivor=$r
 	else
 		kill -KILL "$(child_of "$r")" && exits_with "$r" 137 &&
-			head -c 70000 "$T/data" >&3 && wait_for full_is "$k" 1 &&
+			head -c 1000 "$T/data" >&3 && wait_for full_is "$k" 1 &&
 			survivor=$w
 	fi || return 1
 	wait_for blocked_in "$survivor" semtimedop && sleep 1 &&
