@@ -11,6 +11,8 @@
 
 # The programs; this list is also the suite's table of contents.
 PROGS = \
+	msgq/first/sender \
+	msgq/first/receiver \
 	msgq/sender \
 	msgq/receiver \
 	msgq/server \
@@ -63,6 +65,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 all: $(PROGS)
 
+# A first/ page links common/ alone (for its key): the rule below.
 msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/queue.o
 msgq/sender msgq/client: msgq/input.o
 msgq/sender msgq/receiver: msgq/stream.o
@@ -150,10 +153,11 @@ fuzz: .fuzz/args
 		-Dmain=main_$(subst /,_,$*) -c -o $@ $<
 
 clean:
-	rm -f $(PROGS) */*.o */*.d $(COMMON) .build-flags
+	rm -f $(PROGS) */*.o */*.d */first/*.o */first/*.d $(COMMON) \
+		.build-flags
 	rm -rf .fuzz
 
 .PHONY: all test demo bench lint fuzz check-valgrind print-progs clean FORCE
 .DELETE_ON_ERROR:
 
--include $(wildcard */*.d)
+-include $(wildcard */*.d */first/*.d)
