@@ -115,11 +115,14 @@ print-progs:
 	@echo $(PROGS)
 
 # Static checks: cppcheck on the C, shellcheck on the scripts.  cppcheck's
-# variableScope is off: the house style declares at the top of a block.
+# variableScope is off: the house style declares at the top of a block; so
+# is unusedStructMember for msgq/first/receiver, whose textbook message has
+# an mtype that msgrcv fills and the page never reads.
 lint:
 	cppcheck --enable=warning,style,portability,performance --std=c11 \
 		-D_XOPEN_SOURCE=700 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
+		--suppress=unusedStructMember:msgq/first/receiver.c \
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
 

@@ -33,7 +33,7 @@ enum { STAT, RM, QBYTES, PEEK, KEY, WATCH };	/* as options() finds them */
 
 static key_t watched;		/* the key queue_state() opens: main */
 
-static int options(int argc, char *argv[], long long *qbytes);
+static int options(int argc, char *argv[], long long *qbytes, int *proj);
 static int queue_state(char *line, size_t size);
 static void show(int id, key_t key);
 static void set_qbytes(int id, unsigned long qbytes);
@@ -42,13 +42,13 @@ int
 main(int argc, char *argv[])
 {
 	long long qbytes = 0;
+	int cmd, id, proj = PROJ_MSGQ;	/* -s: PROJ_SERVER */
 	key_t key;
-	int cmd, id;
 
-	cmd = options(argc, argv, &qbytes);	/* STAT, RM, ...: below */
-	key = use_key(PROJ_MSGQ);	/* -k, $IPC_DEMO_KEY or ftok */
+	cmd = options(argc, argv, &qbytes, &proj);	/* STAT, RM, ...: below */
+	key = use_key(proj);		/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY)
-		return explain_key(PROJ_MSGQ);	/* how it was made */
+		return explain_key(proj);	/* how it was made */
 	if (cmd == WATCH) {
 		watched = key;		/* watch() passes the look no key */
 		return watch(queue_state);	/* polled: common/ */
@@ -57,8 +57,9 @@ main(int argc, char *argv[])
 	/* Find the queue; flags 0 means "open, never create". */
 	id = msgget(key, 0);
 	if (id == -1 && errno == ENOENT)
-		die_hint("msgget", "no queue has key 0x%08x: msgq/sender or "
-		    "msgq/receiver creates it", (unsigned int)key);
+		die_hint("msgget", "no queue has key 0x%08x: %s creates it",
+		    (unsigned int)key, proj == PROJ_SERVER ? "msgq/server" :
+		    "msgq/sender or msgq/receiver");
 	if (id == -1)
 		die("msgget");
 
@@ -76,13 +77,23 @@ main(int argc, char *argv[])
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
 
+/* -s: the server's key, for parse_options(). */
+static int
+own_option(int opt, const char *arg, void *ctx)
+{
+	(void)opt, (void)arg;
+	*(int *)ctx = PROJ_SERVER;
+	return 0;
+}
+
 /*
- * The command and its number (command() in common/).  N of qbytes is 1
- * or more, a floor command() does not know (its range starts at 0): so
- * qbytes N, once it is the whole command, is parsed here first.
+ * The command and its number (command() in common/), and with -s the
+ * server's proj id into proj.  N of qbytes is 1 or more, a floor command()
+ * does not know (its range starts at 0): so qbytes N, once it is the whole
+ * command, is parsed here first.
  */
 static int
-options(int argc, char *argv[], long long *qbytes)
+options(int argc, char *argv[], long long *qbytes, int *proj)
 {
 	static const struct row rows[] = {
 		{ "stat", "print the queue's msqid_ds (IPC_STAT)" },
@@ -94,9 +105,10 @@ options(int argc, char *argv[], long long *qbytes)
 		    "(Ctrl-C stops)" },
 		KEY_ROW("the queue's key"),
 		QUIET_ROW,
+		{ "-s", "msgq/server's queue: the key it makes by itself" },
 	};
 	static const struct program ctl = { "msgq/ctl", "", NULL, ROWS(rows) };
-	int first = parse_options(&ctl, argc, argv, NULL, NULL);
+	int first = parse_options(&ctl, argc, argv, own_option, proj);
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&
 	    parse_num("qbytes", argv[first + 1], 1, 0x7fffffff, qbytes) == -1)
