@@ -48,8 +48,10 @@ refuse_used_key(key_t key)
 		die("msgget");		/* gone again: the usual hint */
 	}
 	sig = signed_by(s.qid, &s.pid, &s.start);
-	errno = EEXIST;
 	if (sig == 1 && start_time(s.pid) == s.start)
+		sig = 2;		/* and its signer still runs */
+	errno = EEXIST;		/* what start_time's fopen may have changed */
+	if (sig == 2)
 		die_hint("msgget", "a queue with key 0x%08x exists already, "
 		    "and PID %ld, which signed it (another msgq/server), "
 		    "still runs: stop that one first, or pick another key "

@@ -150,7 +150,9 @@ private_queue_gone() {
 
 # The server is killed (kill -9) while a client waits for its answer: the
 # client says the server is gone within a few seconds, exit 1, and takes
-# its request back: the queue holds the dead server's signature alone.
+# its request back: the queue holds the dead server's signature alone.  A
+# new server is refused that key, told (EEXIST, not the ENOENT of a look
+# at the dead one's /proc entry) that a dead server left it.
 t_reply_server_killed() {
 	k=$(new_key)
 	mkfifo "$T/sfifo" && exec 3<>"$T/sfifo" || return 1
@@ -172,7 +174,10 @@ t_reply_server_killed() {
 	rc=$?
 	exec 3>&-
 	[ $rc -eq 1 ] && grep -q 'the server (PID [0-9]*) is gone' "$T/c.err" &&
-		messages_are "$k" 1 && msgq/ctl -q -k "$k" rm
+		messages_are "$k" 1 && msgq/server -k "$k" 2>"$T/s.err"
+	[ $? -eq 1 ] && grep -q '^msgq/server: msgget: .* (EEXIST)$' "$T/s.err" &&
+		grep -q "^msgq/server: hint: a queue with key $k exists already, left by msgq/server PID [0-9]*, which is gone" "$T/s.err" &&
+		msgq/ctl -q -k "$k" rm
 }
 
 # Three clients with 8188-byte lines (over a message with the header):
