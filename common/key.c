@@ -111,9 +111,9 @@ choose_key(const char *arg, int proj)
 }
 
 /*
- * The checkout's top directory, two levels above our executable (built in
- * place in TOP/msgq/ and so on).  Its inode outlives edits and checkouts,
- * so the key does not move; two checkouts get two keys.
+ * The checkout's top directory, two levels above our executable (TOP/msgq/
+ * sender; three for a first/ page).  Its inode outlives edits and
+ * checkouts, so the key does not move; two checkouts get two keys.
  */
 static int
 checkout_dir(char *dir, size_t size)
@@ -129,6 +129,7 @@ checkout_dir(char *dir, size_t size)
 		slash = strrchr(dir, '/');
 		if (slash == NULL)
 			return -1;
+		up -= up == 1 && strcmp(slash, "/first") == 0;	/* a page */
 		*slash = '\0';
 	}
 	if (dir[0] == '\0')
@@ -235,10 +236,9 @@ key_noun(void)
 void
 key_ctl(char *ctl, size_t size)
 {
-	const char *name = key_proj == 0 ? "the ctl program" :
-	    key_proj == PROJ_MSGQ || key_proj == PROJ_SERVER ? "msgq/ctl" :
-	    key_proj == PROJ_SEM || key_proj == PROJ_PHIL ? "sem/ctl" :
-	    "shm/ctl";
+	const char *name = key_proj == 0 ? "the ctl program" : key_proj ==
+	    PROJ_MSGQ || key_proj == PROJ_SERVER ? "msgq/ctl" : key_proj ==
+	    PROJ_SEM || key_proj == PROJ_PHIL ? "sem/ctl" : "shm/ctl";
 	int keyed = key_given != NULL || key_proj == PROJ_PHIL ||
 	    key_proj == PROJ_COUNTER || key_proj == PROJ_SERVER;
 

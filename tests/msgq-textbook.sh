@@ -137,6 +137,26 @@ t_same_key() {
 		cmp "$T/text" "$T/copy" && nothing_with "$q"
 }
 
+# The default key (no -k, no IPC_DEMO_KEY): each page's msgget asks for
+# the key msgq/ctl key gives, ftok of the checkout.  strace makes that
+# msgget fail (EACCES), so nothing is made on the checkout's key.  (A
+# page is one directory deeper than a full program: it used to take ftok
+# of msgq/, and met nobody.)
+t_default_key() {
+	if ! strace -qq -o /dev/null true 2>/dev/null || [ "$SLOW" -gt 1 ]; then
+		echo "strace is missing, or may not trace here" >"$T/skip"
+		return 0
+	fi
+	want=$(msgq/ctl key 2>/dev/null | sed -n 's/^key  *//p')
+	for p in msgq/first/sender msgq/first/receiver msgq/sender; do
+		strace -f -qq -o "$T/trace" -e trace=msgget \
+			-e inject=msgget:error=EACCES "$p" </dev/null >/dev/null 2>&1
+		got=$(sed -n 's/.*msgget(\(0x[0-9a-f]*\),.*/\1/p' "$T/trace" | head -n 1)
+		[ "$((got))" = "$((want))" ] ||
+			{ diag "$p: msgget($got), msgq/ctl key: $want"; return 1; }
+	done
+}
+
 check "first/sender to first/receiver, both orders: byte-exact" t_first_pair
 check "first/sender to msgq/receiver, both orders: byte-exact" t_first_to_full
 check "msgq/sender to first/receiver, both orders: byte-exact" t_full_to_first
@@ -146,4 +166,6 @@ check "a plain perl sender to msgq/receiver, -t selecting: exact" \
 	t_perl_to_full
 check "msgq/sender to a plain perl receiver, by type: exact" t_full_to_perl
 check "IPC_DEMO_KEY: the first/ pages meet the full programs" t_same_key
+check "the default key: the first/ pages meet the full programs" \
+	t_default_key
 done_testing
