@@ -30,6 +30,7 @@
 #include <sys/msg.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,9 +54,9 @@ struct client {			/* what the steps share */
 static int own = -1;		/* our queue, for the answers */
 
 static key_t options(int argc, char *argv[], struct input *in);
-static void new_messages(struct client *c);
 static void open_queues(struct client *c, key_t key);
 static int server_lives(struct client *c, size_t len);
+static ssize_t wait_answer(struct client *c, size_t len);
 static void asked(struct client *c, size_t len);
 static int print_answer(struct client *c, ssize_t n, size_t len);
 static void remove_own(void);
@@ -70,7 +71,6 @@ main(int argc, char *argv[])
 
 	key = options(argc, argv, &c.in);	/* the key; MESSAGE: below */
 	catch_signals();
-	new_messages(&c);		/* a request and an answer */
 	open_queues(&c, key);	/* msgget: the server's queue, our own */
 
 	/* A request per line or MESSAGE: our queue's id, then the bytes. */
@@ -85,11 +85,7 @@ main(int argc, char *argv[])
 		if (stop_signal)
 			break;
 		asked(&c, len);			/* count, narrate */
-		ticking(1);	/* our own queue: only answers typed for us */
-		while ((n = msgrcv(own, c.ans, c.room, (long)getpid(), 0)) ==
-		    -1 && server_lives(&c, 0))
-			;
-		ticking(0);
+		n = wait_answer(&c, len);	/* msgrcv, typed for us: below */
 		if (n == -1 || print_answer(&c, n, len) == -1)	/* stopped */
 			break;
 	}
@@ -118,16 +114,8 @@ options(int argc, char *argv[], struct input *in)
 	return use_key(PROJ_SERVER);
 }
 
-/* Room for a request and an answer of the largest size a queue takes. */
-static void
-new_messages(struct client *c)
-{
-	c->room = max_message_size();
-	c->req = new_message(c->room);
-	c->ans = new_message(c->room);
-}
-
 /*
+ * Room for a request and an answer of the largest size a queue takes.
  * Find the server's queue by its signature (msgget, flags 0: never create:
  * only the server does; request.c), then make our own with IPC_PRIVATE:
  * always a new queue, with no key.  A request holds our queue's id and
@@ -136,6 +124,9 @@ new_messages(struct client *c)
 static void
 open_queues(struct client *c, key_t key)
 {
+	c->room = max_message_size();
+	c->req = new_message(c->room);
+	c->ans = new_message(c->room);
 	find_server(&c->server, key);	/* msgget, MSG_COPY: request.c */
 	own = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (own == -1)
@@ -175,6 +166,37 @@ server_lives(struct client *c, size_t len)
 	return 1;
 }
 
+/*
+ * The answer to our request of len bytes, from our own queue: msgrcv takes
+ * only messages typed with our PID, and each second a tick looks at the
+ * server (server_lives).  One typed for us that is not the answer - not
+ * len bytes, or not the request in capitals - was put there by another
+ * program: said, not printed, and we wait on for the real one.  Returns
+ * its size (0: a refusal), or -1 when stopped.
+ */
+static ssize_t
+wait_answer(struct client *c, size_t len)
+{
+	const char *asked = c->req->mtext + QID_BYTES;
+	ssize_t n;
+	size_t i;
+
+	for (;;) {
+		ticking(1);
+		while ((n = msgrcv(own, c->ans, c->room, (long)getpid(), 0)) ==
+		    -1 && server_lives(c, 0))
+			;
+		ticking(0);
+		for (i = 0; n > 0 && (size_t)n == len && i < len; i++)
+			if (c->ans->mtext[i] != toupper((unsigned char)asked[i]))
+				break;
+		if (n <= 0 || i == len)
+			return n;
+		refuse("a message typed for us, %zd bytes, is not the answer "
+		    "to request %lu: not printed", n, c->asked);
+	}
+}
+
 /* A request went: count it, and say so at a readable pace. */
 static void
 asked(struct client *c, size_t len)
@@ -186,9 +208,9 @@ asked(struct client *c, size_t len)
 }
 
 /*
- * The answer to a request of len bytes: n bytes came.  It must be len
- * bytes; print them.  Returns -1 to stop.  An empty answer is a refusal
- * (msgq.h): the request was too big for the server.
+ * The answer to a request of len bytes (wait_answer checked it): print
+ * it.  Returns -1 to stop.  An empty answer is a refusal (msgq.h): the
+ * request was too big for the server.
  */
 static int
 print_answer(struct client *c, ssize_t n, size_t len)
@@ -198,11 +220,6 @@ print_answer(struct client *c, ssize_t n, size_t len)
 	if (n == 0) {
 		refuse("the server could not take request %lu (%zu bytes) "
 		    "whole: refused; send shorter lines", c->asked, len);
-		exit(EXIT_CALL_FAILED);
-	}
-	if ((size_t)n != len) {
-		refuse("a message of %zd bytes came to our private queue "
-		    "instead of the answer to request %lu", n, c->asked);
 		exit(EXIT_CALL_FAILED);
 	}
 	done = write_part(STDOUT_FILENO, c->ans->mtext, len);

@@ -63,6 +63,7 @@ enum {
  * queue.c: the queue itself.  A message may hold at most kernel.msgmax
  * bytes and at most the queue's msg_qbytes (the *_room functions);
  * open_queue() creates the queue or joins it (msgget), never a server's;
+ * queue_key() the key of a queue id (for the server's may_answer);
  * signed_by() reads a server's signature without taking it (MSG_COPY);
  * start_time() when a process started, and ran_since() whether a PID the
  * queue names (msg_lspid, msg_lrpid) is still the process it was then;
@@ -76,6 +77,7 @@ noreturn void no_room(size_t room, const char *whose, const char *what,
     size_t least);
 struct message *new_message(size_t size);
 int open_queue(key_t key);
+long long queue_key(int id);
 int signed_by(int qid, pid_t *pid, unsigned long long *start);
 unsigned long long start_time(pid_t pid);
 int ran_since(pid_t pid, time_t when);
@@ -141,7 +143,10 @@ void remove_if_empty(int *qid, int over);
  * behind them: with one queue for both, clients' requests can fill it
  * while the server waits to answer, and all wait forever (UNP 6.8).  Each
  * client has one request out at a time, so its queue holds at most one
- * answer, and the server sends with IPC_NOWAIT: it never blocks.  An
+ * answer, and the server sends with IPC_NOWAIT: it never blocks.  It
+ * answers only into a private queue (key 0) of the requester's user that
+ * is not its own (may_answer): a request cannot make it write into a
+ * stream's queue, or another user's.  An
  * answer with no bytes is a refusal: the request was too big for the
  * server's buffer, and was dropped.  The server removes its queue when it
  * stops; a client removes its own.
@@ -168,6 +173,7 @@ struct server {
 noreturn void refuse_used_key(key_t key);
 void sign_queue(int qid);
 ssize_t take_oversized(int qid, struct message *req, size_t room);
+int may_answer(int server, int to, long pid);
 void find_server(struct server *s, key_t key);
 size_t request_room(int server, int own);
 void check_server(struct server *s, struct message *req, size_t room,

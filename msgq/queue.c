@@ -197,6 +197,28 @@ refuse_server_queue(key_t key, int id)
 }
 
 /*
+ * The key of queue id, as the kernel's table shows it (/proc/sysvipc/msg:
+ * the key field of struct ipc_perm has no name glibc and musl share); -1
+ * when no queue has that id.
+ */
+long long
+queue_key(int id)
+{
+	FILE *f = fopen("/proc/sysvipc/msg", "r");
+	char line[512];
+	int key, qid;
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%d %d", &key, &qid) == 2 && qid == id) {
+			fclose(f);
+			return (long long)(unsigned int)key;
+		}
+	if (f != NULL)
+		fclose(f);
+	return -1;
+}
+
+/*
  * Is the message at the head of the queue a server's signature (msgq.h,
  * request.c)?  We copy it out and leave it queued: msgrcv with MSG_COPY
  * (Linux 3.8, CONFIG_CHECKPOINT_RESTORE) takes a position, not a type,

@@ -8,6 +8,7 @@
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -121,11 +122,50 @@ take_oversized(int qid, struct message *req, size_t room)
 	    "started; restart msgq/server to take bigger requests");
 	memcpy(&to, req->mtext, QID_BYTES);
 	no.mtype = req->mtype;
+	if (!may_answer(qid, to, req->mtype))
+		return -2;
 	if (msgsnd(to, &no, 0, IPC_NOWAIT) == -1)
 		complain("msgsnd (refusal)");
 	else
 		note("msgsnd: refused PID %ld (an empty answer)", req->mtype);
 	return -2;
+}
+
+/*
+ * msgq/server: may it answer the request of PID pid into queue `to`, the
+ * id the request names?  Only into a private queue (key 0, as msgq/client
+ * makes with IPC_PRIVATE) that is not the server's own, and that belongs
+ * to the user who runs pid (the owner of /proc/PID): else any request
+ * could make the server write into any queue it may write to - a
+ * stream's, another user's, its own.  Else say why, and return 0.
+ */
+int
+may_answer(int server, int to, long pid)
+{
+	long long key = queue_key(to);
+	struct msqid_ds ds;
+	struct stat st;
+	char proc[32];
+
+	snprintf(proc, sizeof proc, "/proc/%ld", pid);
+	if (to == server)
+		refuse("request of PID %ld names our own queue id %d for its "
+		    "answer: not answered", pid, to);
+	else if (key == -1 || msgctl(to, IPC_STAT, &ds) == -1 ||
+	    stat(proc, &st) == -1)
+		refuse("client PID %ld is gone (its queue id %d with it): "
+		    "answer dropped", pid, to);
+	else if (key != 0)
+		refuse("request of PID %ld names queue id %d, key 0x%08x, for "
+		    "its answer: not a client's private queue (key 0): not "
+		    "answered", pid, to, (unsigned int)key);
+	else if (ds.msg_perm.uid != st.st_uid)
+		refuse("request of PID %ld (uid %u) names queue id %d of uid "
+		    "%u: not its own: not answered", pid,
+		    (unsigned int)st.st_uid, to, (unsigned int)ds.msg_perm.uid);
+	else
+		return 1;
+	return 0;
 }
 
 /*

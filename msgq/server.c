@@ -54,7 +54,7 @@ static void serve(struct message *req, size_t n, struct message *ans,
     unsigned long *served);
 static void print_request(const struct message *req, size_t len,
     unsigned long served);
-static void answer(struct message *ans, size_t len, int to, long pid);
+static int answer(struct message *ans, size_t len, int to, long pid);
 static void tidy(void);
 
 int
@@ -146,7 +146,9 @@ create_queue(key_t key)
 /*
  * A request is the id of the client's queue, then its bytes; its type is
  * the client's PID.  Anything shorter was sent to our key by another
- * program: we say what it was, and drop it.
+ * program: we say what it was, and drop it.  We answer only into the
+ * client's own private queue (may_answer, request.c), and count and print
+ * only the requests answered.
  */
 static void
 serve(struct message *req, size_t n, struct message *ans,
@@ -165,10 +167,13 @@ serve(struct message *req, size_t n, struct message *ans,
 	if (paced())
 		note("msgrcv: request from PID %ld, %zu byte%s; answering "
 		    "into its queue id %d", req->mtype, len, plural(len), to);
+	if (!may_answer(qid, to, req->mtype))
+		return;
 	for (i = 0; i < len; i++)
 		ans->mtext[i] = (char)toupper(
 		    (unsigned char)req->mtext[QID_BYTES + i]);
-	answer(ans, len, to, req->mtype);
+	if (answer(ans, len, to, req->mtype) == -1)
+		return;
 	(*served)++;
 	print_request(req, len, *served);
 }
@@ -193,9 +198,9 @@ print_request(const struct message *req, size_t len,
  * The answer goes into the client's own queue, with IPC_NOWAIT: it holds
  * only answers to that client, one at a time, so it has room, unless
  * something else fills it.  We never wait there: a gone or full client
- * queue loses that one answer, said so, and we serve on.
+ * queue loses that one answer, said so (-1), and we serve on.
  */
-static void
+static int
 answer(struct message *ans, size_t len, int to, long pid)
 {
 	ans->mtype = pid;		/* the client takes only its own */
@@ -210,11 +215,12 @@ answer(struct message *ans, size_t len, int to, long pid)
 			    "dropped", pid, to);
 		else
 			complain("msgsnd (answer)");
-		return;
+		return -1;
 	}
 	if (paced())
 		note("msgsnd: answered PID %ld (type %ld, %zu byte%s)", pid,
 		    pid, len, plural(len));
+	return 0;
 }
 
 /*
