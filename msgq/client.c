@@ -177,7 +177,7 @@ server_lives(struct client *c, size_t len)
 static ssize_t
 wait_answer(struct client *c, size_t len)
 {
-	const char *asked = c->req->mtext + QID_BYTES;
+	const char *text = c->req->mtext + QID_BYTES;	/* the request's */
 	ssize_t n;
 	size_t i;
 
@@ -188,7 +188,7 @@ wait_answer(struct client *c, size_t len)
 			;
 		ticking(0);
 		for (i = 0; n > 0 && (size_t)n == len && i < len; i++)
-			if (c->ans->mtext[i] != toupper((unsigned char)asked[i]))
+			if (c->ans->mtext[i] != toupper((unsigned char)text[i]))
 				break;
 		if (n <= 0 || i == len)
 			return n;
