@@ -85,7 +85,7 @@ main(int argc, char *argv[])
 		if (stop_signal)
 			break;
 		asked(&c, len);			/* count, narrate */
-		n = wait_answer(&c, len);	/* msgrcv, typed for us: below */
+		n = wait_answer(&c, len);	/* typed for us: below */
 		if (n == -1 || print_answer(&c, n, len) == -1)	/* stopped */
 			break;
 	}
@@ -188,7 +188,8 @@ wait_answer(struct client *c, size_t len)
 			;
 		ticking(0);
 		for (i = 0; n > 0 && (size_t)n == len && i < len; i++)
-			if (c->ans->mtext[i] != toupper((unsigned char)text[i]))
+			if (c->ans->mtext[i] !=
+			    toupper((unsigned char)text[i]))
 				break;
 		if (n <= 0 || i == len)
 			return n;

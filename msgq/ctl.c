@@ -45,7 +45,7 @@ main(int argc, char *argv[])
 	int cmd, id, proj = PROJ_MSGQ;	/* -s: PROJ_SERVER */
 	key_t key;
 
-	cmd = options(argc, argv, &qbytes, &proj);	/* STAT, RM, ...: below */
+	cmd = options(argc, argv, &qbytes, &proj);	/* STAT, RM, ... */
 	key = use_key(proj);		/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY)
 		return explain_key(proj);	/* how it was made */

@@ -94,7 +94,7 @@ main(int argc, char *argv[])
 	while (r.got < (unsigned long long)r.count && !stop_signal) {
 		/* Try without waiting first: nothing queued, wait below. */
 		n = msgrcv(qid, r.msg, r.w.room, r.w.type, IPC_NOWAIT);
-		if (n == -1)	/* wait, a tick a second: is it cut? stream.c */
+		if (n == -1)	/* wait, ticking: is it cut?  stream.c */
 			n = wait_message(qid, r.msg, &r.w);
 		if (n == -2)
 			r.status = EXIT_CALL_FAILED;	/* cut, and said */

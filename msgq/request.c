@@ -162,7 +162,8 @@ may_answer(int server, int to, long pid)
 	else if (ds.msg_perm.uid != st.st_uid)
 		refuse("request of PID %ld (uid %u) names queue id %d of uid "
 		    "%u: not its own: not answered", pid,
-		    (unsigned int)st.st_uid, to, (unsigned int)ds.msg_perm.uid);
+		    (unsigned int)st.st_uid, to,
+		    (unsigned int)ds.msg_perm.uid);
 	else
 		return 1;
 	return 0;

@@ -200,7 +200,7 @@ sent_data(struct sender *s, size_t len)
 
 	s->sent++;
 	s->sent_bytes += len;
-	unended = 1;		/* from here on, exit() says the stream is cut */
+	unended = 1;		/* from here on, exit() says it is cut */
 	if (paced()) {
 		if (msgctl(s->qid, IPC_STAT, &ds) == -1)
 			die("msgctl IPC_STAT");
