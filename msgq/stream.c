@@ -245,9 +245,15 @@ stream_cut(int qid, const struct receiving *w)
 	if (w->taken > 0 ? ds.msg_lrpid != getpid() || !w->last_data :
 	    ran_since(ds.msg_lrpid, ds.msg_rtime))
 		return 0;
-	refuse("the stream is cut: its sender (PID %ld) is gone, and sent no "
-	    "end of stream; what came is not the whole stream",
-	    (long)ds.msg_lspid);
+	if (w->taken > 0)
+		refuse("the stream is cut: its sender (PID %ld) is gone, and "
+		    "sent no end of stream; what came is not the whole stream",
+		    (long)ds.msg_lspid);
+	else	/* its end may have gone to that receiver, and died there */
+		refuse("the stream is cut: its sender (PID %ld) is gone, and "
+		    "so is the receiver before us (PID %ld): no end of stream "
+		    "came to us, and nothing more will", (long)ds.msg_lspid,
+		    (long)ds.msg_lrpid);
 	return 1;
 }
 

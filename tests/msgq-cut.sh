@@ -89,7 +89,7 @@ t_receiver_restarted() {
 		rc=$?
 		exec 3>&-
 		if [ $rc -ne 1 ] || [ -s "$T/out2" ] ||
-			! grep -q '^msgq/receiver: the stream is cut' "$T/r2.err" ||
+			! grep -q '^msgq/receiver: the stream is cut: its sender (PID [0-9]*) is gone, and so is the receiver before us' "$T/r2.err" ||
 			! nothing_with "$k"; then
 			diag "receiver $n: exit $rc" "$(cat "$T/r2.err")"
 			return 1
