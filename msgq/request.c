@@ -195,10 +195,14 @@ find_server(struct server *s, key_t key)
 		if (msgctl(s->qid, IPC_STAT, &ds) == -1)
 			die("msgctl IPC_STAT");
 		refuse_if_not_ours("queue", s->qid, &ds.msg_perm);
-		if (signature(s, &ds) || tries == SIGN_TRIES)
+		if (signature(s, &ds))
+			return;
+		if (tries == SIGN_TRIES)	/* taken by another program? */
 			break;
 		nanosleep(&pause, NULL);
 	}
+	note("queue id %d is still empty and unsigned after 5 s: we talk to "
+	    "it, but cannot watch its server", s->qid);
 }
 
 /*

@@ -4,7 +4,7 @@
  * Built and run by "make fuzz" (clang, ASan, UBSan); not part of the suite.
  *
  * Each input is either
- *   - a command line for one of the 13 programs: the first byte picks the
+ *   - a command line for one of the programs: the first byte picks the
  *     program, the rest is split at NUL bytes into its arguments.  The
  *     program's main() runs in this process (the Makefile renames it) until
  *     it exits or makes its first IPC call.  exit() and msgget(), semget()
@@ -35,10 +35,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
- * The thirteen programs' main()s, renamed by the Makefile: each named once,
- * in PROGRAM(dir, name), which declares it and then makes its row.
+ * The programs' main()s, renamed by the Makefile: each named once, in
+ * PROGRAM(dir, name), which declares it and then makes its row (a first/
+ * page's dir is msgq_first: its main is main_msgq_first_sender).
  */
 #define PROGRAMS \
+	PROGRAM(msgq_first, sender) PROGRAM(msgq_first, receiver) \
 	PROGRAM(msgq, sender) PROGRAM(msgq, receiver) PROGRAM(msgq, server) \
 	PROGRAM(msgq, client) PROGRAM(msgq, ctl) PROGRAM(sem, wait) \
 	PROGRAM(sem, post) PROGRAM(sem, ctl) PROGRAM(sem, philosophers) \

@@ -205,6 +205,23 @@ t_lost_not_counted() {
 	msgq/ctl -q -k "$k" rm
 }
 
+# The server's signature taken by a foreign receiver (perl): a client waits
+# 5 s for a signature (a new server signs at once), then says it cannot
+# watch the server, and talks to it all the same: answered, exit 0.  (It
+# used to wait the 5 s without a word.)
+# shellcheck disable=SC2016 # perl's variables
+t_signature_stolen() {
+	k=$(new_key)
+	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for messages_are "$k" 1 &&
+		perl -e 'my $id = msgget(hex($ARGV[0]), 0) // die "$!"; my $m;
+			msgrcv($id, $m, 100, 0, 0) // die "$!"' "$k" &&
+		[ "$(timeout $((20 * SLOW)) msgq/client -k "$k" hi 2>"$T/err")" = HI ] &&
+		grep -q "^msgq/client: queue id [0-9]* is still empty and unsigned after 5 s: we talk to it, but cannot watch its server" "$T/err" &&
+		interrupt "$r" && exits_with "$r" 130 && nothing_with "$k"
+}
+
 check "a client prints only the answer to its request" \
 	t_client_foreign_answers
 check "the server answers only into the requester's private queue" \
@@ -218,4 +235,6 @@ check "a client at a stream's key: what it holds, no rm, nothing touched" \
 check "msgq/ctl peek: columns kept for the largest type" t_peek_huge_type
 check "a message lost on output is not counted as received" \
 	t_lost_not_counted
+check "the server's signature stolen: the client says it cannot watch" \
+	t_signature_stolen
 done_testing
