@@ -207,6 +207,7 @@ finish(int status)
 	int id = semid;
 
 	semid = -1;
+	ticking(0);			/* the looks are over */
 	ring_ended(READER, status, id, ring, key);	/* why, in words */
 	if (ring != NULL && shmdt(ring) == -1 && status != LOST)
 		die("shmdt");
