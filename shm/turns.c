@@ -69,10 +69,12 @@ semop_arrive(int semid, int who, key_t key)
 }
 
 /*
- * STARTED is 1 with no reader, no writer and no segment: a reader died
- * (its death notice) or broke a stream that is over now; nothing is left
- * to read, so nothing is broken.  Clear it, in one semop that makes sure
- * no writer and no reader came meanwhile.  Returns 1 if cleared.
+ * STARTED is 1 with no reader and no writer, and no segment: a reader
+ * died (its death notice) or broke a stream that is over now; nothing is
+ * left to read, so nothing is broken.  Or a segment whose stream nobody
+ * read (ring_unread, layout.c): a reader killed before its first slot.
+ * Clear it, in one semop that makes sure no writer and no reader came
+ * meanwhile.  Returns 1 if cleared.
  */
 static int
 stream_over(int semid, key_t key)
@@ -83,7 +85,7 @@ stream_over(int semid, key_t key)
 		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = IPC_NOWAIT },
 	};
 
-	if (shmget(key, 0, 0) != -1 || errno != ENOENT)
+	if (!ring_unread(semid, key))
 		return 0;
 	if (semop(semid, clear, 3) == 0)
 		return 1;

@@ -748,6 +748,24 @@ t_writer_killed_stopped() { writer_killed stopped 5000; }
 t_writer_killed_stopped_before_a_slot() { writer_killed stopped 0; }
 t_writer_killed_running_before_a_slot() { writer_killed running 0; }
 
+# A reader stopped before its first slot and killed after the writer has
+# ended the stream (exit 0) leaves its death notice, STARTED 1 - but it
+# took nothing.  The next reader sees every slot still filled, clears the
+# notice and reads the whole stream; nothing is left.
+t_reader_killed_stopped_after_the_end() {
+	k=$(new_key)
+	head -c 100000 "$T/big" >"$T/small" || return 1
+	start /dev/null /dev/null "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop && kill -STOP "$(child_of "$r")" &&
+		wait_for stopped "$r" || return 1
+	exits 0 timeout $((20 * SLOW)) shm/writer -k "$k" -s 8 <"$T/small" \
+		2>"$T/w.err" && kill -KILL "$(child_of "$r")" &&
+		exits_with "$r" 137 && [ "$(sem_get "$k" 4 GETVAL)" = 1 ] &&
+		exits 0 timeout $((20 * SLOW)) shm/reader -k "$k" >"$T/copy" \
+			2>"$T/r2.err" && cmp "$T/copy" "$T/small" && nothing_left "$k"
+}
+
 # A tick spent before the wait (issue 25, item 4): strace holds the
 # syscall that arms the once-a-second look (alarm or setitimer, its WHEN-th
 # call) for 1.5 s, so its first SIGALRM comes before the call blocks.
@@ -1063,6 +1081,8 @@ check "a look held up in the writer's read: the reader's death seen" \
 	t_writer_tick_spent_in_read
 check "a look held up in the reader's first P: the writer's death seen" \
 	t_reader_tick_spent
+check "a reader killed stopped after the end took nothing: the next reads all" \
+	t_reader_killed_stopped_after_the_end
 check "shmat fails in the writer: exit 1, what it made removed" \
 	t_writer_shmat_fails
 check "shmat fails in the reader: the slot given back, nothing removed" \
