@@ -766,6 +766,25 @@ t_reader_killed_stopped_after_the_end() {
 			2>"$T/r2.err" && cmp "$T/copy" "$T/small" && nothing_left "$k"
 }
 
+# The writer killed (or interrupted) before its first slot, then Ctrl-C
+# on the reader before its once-a-second look: no writer, nothing to read,
+# so the reader removes the ring - nothing is left.
+reader_last_out() {
+	k=$(new_key)
+	mkfifo "$T/fifo.lo$1" && exec 3<>"$T/fifo.lo$1" || return 1
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop || return 1
+	start "$T/fifo.lo$1" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	wait_for blocked_in "$w" pipe && kill "-$1" "$(child_of "$w")" &&
+		exits_with "$w" $((128 + $2)) &&
+		[ "$(sem_get "$k" 2 GETVAL)" = 0 ] && interrupt "$r" &&
+		exits_with "$r" 130 && [ ! -s "$T/copy" ] && nothing_left "$k"
+}
+t_reader_last_out_after_kill() { reader_last_out KILL 9; }
+t_reader_last_out_after_sigint() { reader_last_out INT 2; }
+
 # A tick spent before the wait (issue 25, item 4): strace holds the
 # syscall that arms the once-a-second look (alarm or setitimer, its WHEN-th
 # call) for 1.5 s, so its first SIGALRM comes before the call blocks.
@@ -1083,6 +1102,10 @@ check "a look held up in the reader's first P: the writer's death seen" \
 	t_reader_tick_spent
 check "a reader killed stopped after the end took nothing: the next reads all" \
 	t_reader_killed_stopped_after_the_end
+check "Ctrl-C on a reader after its writer was killed: nothing left" \
+	t_reader_last_out_after_kill
+check "Ctrl-C on a reader after its writer's Ctrl-C: nothing left" \
+	t_reader_last_out_after_sigint
 check "shmat fails in the writer: exit 1, what it made removed" \
 	t_writer_shmat_fails
 check "shmat fails in the reader: the slot given back, nothing removed" \
