@@ -14,6 +14,8 @@
 # first/ page comes right before its full partner: the textbook program,
 # the lesson alone, in at most 90 lines (it links common/ for the key).
 PROGS = \
+	msgq/first/sender \
+	msgq/first/receiver \
 	msgq/sender \
 	msgq/receiver \
 	msgq/server \
@@ -70,6 +72,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 all: $(PROGS)
 
+# A first/ page links common/ alone (for its key): the rule below.
 msgq/sender msgq/receiver msgq/server msgq/client msgq/ctl: msgq/queue.o
 msgq/sender msgq/client: msgq/input.o
 msgq/sender msgq/receiver: msgq/stream.o
@@ -129,11 +132,14 @@ print-progs:
 	@echo $(PROGS)
 
 # Static checks: cppcheck on the C, shellcheck on the scripts.  cppcheck's
-# variableScope is off: the house style declares at the top of a block.
+# variableScope is off: the house style declares at the top of a block; so
+# is unusedStructMember for msgq/first/receiver, whose textbook message has
+# an mtype that msgrcv fills and the page never reads.
 lint:
 	cppcheck --enable=warning,style,portability,performance --std=c11 \
 		-D_XOPEN_SOURCE=700 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
+		--suppress=unusedStructMember:msgq/first/receiver.c \
 		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
 

@@ -136,8 +136,8 @@ usual_cause(const char *call, int err)
  * The words of a hint, into text: {noun} what call works on (NULL: this
  * program's object), {key} our key, {ctl} the ctl program that reaches
  * our object - with "-k KEY" when its own default key would be another
- * (we were given -k, or we are the counter or the dinner), so that the
- * command a hint gives acts on our object, not on another.
+ * (we were given -k, or we are the counter, the dinner or msgq/server),
+ * so that the command a hint gives acts on our object, not on another.
  */
 void
 expand_hint(const char *in, const char *call, char *text, size_t size)

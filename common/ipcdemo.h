@@ -52,10 +52,11 @@ union semun {
 /*
  * key.c: the key, one per kind of object.  The proj ids given to ftok(3),
  * one per kind of object, so that the default keys of the queue, the
- * semaphore sets and the segments differ.
+ * semaphore sets and the segments differ.  msgq/server's queue has one of
+ * its own, so that the stream's programs never meet it by default.
  */
 enum { PROJ_MSGQ = 'm', PROJ_SEM = 's', PROJ_SHM = 'h', PROJ_COUNTER = 'c',
-	PROJ_PHIL = 'p' };
+	PROJ_PHIL = 'p', PROJ_SERVER = 'r' };
 
 extern key_t ipc_key;		/* the key in use, for narration and hints */
 

@@ -222,25 +222,24 @@ ftok_parts(int proj)
 const char *
 key_noun(void)
 {
-	if (key_proj == 0)
-		return "object";
-	return key_proj == PROJ_MSGQ ? "queue" : key_proj == PROJ_SEM ||
+	return key_proj == 0 ? "object" : key_proj == PROJ_MSGQ ||
+	    key_proj == PROJ_SERVER ? "queue" : key_proj == PROJ_SEM ||
 	    key_proj == PROJ_PHIL ? "semaphore set" : "segment";
 }
 
 /*
  * The ctl program that reaches our object, into ctl: "msgq/ctl", or
  * "sem/ctl -k 0x70c0ffee" when its own default key would be another (we
- * were given -k, or we are the counter or the dinner).
+ * were given -k, or we are the counter, the dinner or msgq/server).
  */
 void
 key_ctl(char *ctl, size_t size)
 {
-	const char *name = key_proj == 0 ? "the ctl program" :
-	    key_proj == PROJ_MSGQ ? "msgq/ctl" : key_proj == PROJ_SEM ||
-	    key_proj == PROJ_PHIL ? "sem/ctl" : "shm/ctl";
+	const char *name = key_proj == 0 ? "the ctl program" : key_proj ==
+	    PROJ_MSGQ || key_proj == PROJ_SERVER ? "msgq/ctl" : key_proj ==
+	    PROJ_SEM || key_proj == PROJ_PHIL ? "sem/ctl" : "shm/ctl";
 	int keyed = key_given != NULL || key_proj == PROJ_PHIL ||
-	    key_proj == PROJ_COUNTER;
+	    key_proj == PROJ_COUNTER || key_proj == PROJ_SERVER;
 
 	if (keyed)
 		snprintf(ctl, size, "%s -k 0x%08x", name,

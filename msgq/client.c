@@ -11,9 +11,10 @@
  *
  * A server may die without a word (kill -9): its queue stays, and nothing
  * would ever answer.  So while it waits, the client looks each second at
- * the server's queue: gone, or the server's PID (msg_lrpid) no longer a
- * process, and it says so and exits 1.  So too if msgq/ctl qbytes makes
- * the queue too small for the request that waits to go.
+ * the server's queue: gone, or the server that signed it (its PID and
+ * start time, msgq/msgq.h) no longer a process, and it says so and exits
+ * 1.  So too if msgq/ctl qbytes makes the queue too small for the request
+ * that waits to go.  A queue the server did not sign is not talked to.
  *
  * Run it in two terminals:
  *	terminal 1:  msgq/server        prints each request
@@ -29,6 +30,7 @@
 #include <sys/msg.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +54,9 @@ struct client {			/* what the steps share */
 static int own = -1;		/* our queue, for the answers */
 
 static key_t options(int argc, char *argv[], struct input *in);
-static void new_messages(struct client *c);
 static void open_queues(struct client *c, key_t key);
 static int server_lives(struct client *c, size_t len);
+static ssize_t wait_answer(struct client *c, size_t len);
 static void asked(struct client *c, size_t len);
 static int print_answer(struct client *c, ssize_t n, size_t len);
 static void remove_own(void);
@@ -69,27 +71,21 @@ main(int argc, char *argv[])
 
 	key = options(argc, argv, &c.in);	/* the key; MESSAGE: below */
 	catch_signals();
-	new_messages(&c);		/* a request and an answer */
 	open_queues(&c, key);	/* msgget: the server's queue, our own */
 
-	/* A request per line or MESSAGE: REQUEST, our queue's id, bytes. */
+	/* A request per line or MESSAGE: our queue's id, then the bytes. */
 	while ((len = next_input(&c.in, c.req->mtext + QID_BYTES, c.chunk))) {
 		c.req->mtype = (long)getpid();	/* the answer's type too */
-		c.req->kind = REQUEST;
 		memcpy(c.req->mtext, &own, QID_BYTES);	/* answer there */
 		ticking(1);	/* wake each second: does the server live? */
-		while (msgsnd(c.server.qid, c.req, KIND_BYTES + QID_BYTES +
-		    len, 0) == -1 && server_lives(&c, len))
+		while (msgsnd(c.server.qid, c.req, QID_BYTES + len, 0) == -1 &&
+		    server_lives(&c, len))
 			;	/* a tick: the server lives; wait again */
 		ticking(0);
 		if (stop_signal)
 			break;
 		asked(&c, len);			/* count, narrate */
-		ticking(1);	/* our own queue: only our answers come */
-		while ((n = msgrcv(own, c.ans, c.room, 0, 0)) == -1 &&
-		    server_lives(&c, 0))
-			;
-		ticking(0);
+		n = wait_answer(&c, len);	/* typed for us: below */
 		if (n == -1 || print_answer(&c, n, len) == -1)	/* stopped */
 			break;
 	}
@@ -115,39 +111,23 @@ options(int argc, char *argv[], struct input *in)
 	int first = parse_options(&client, argc, argv, NULL, NULL);
 
 	in->args = messages(argc, argv, first);	/* NULL: none */
-	return use_key(PROJ_MSGQ);
-}
-
-/* Room for a request and an answer of the largest size a queue takes. */
-static void
-new_messages(struct client *c)
-{
-	c->room = max_message_size();
-	c->req = new_message(c->room);
-	c->ans = new_message(c->room);
+	return use_key(PROJ_SERVER);
 }
 
 /*
- * Open the server's queue (flags 0: never create: only the server does),
- * then make our own with IPC_PRIVATE: always a new queue, with no key.
- * A request holds the kind byte, our queue's id and the bytes.
+ * Room for a request and an answer of the largest size a queue takes.
+ * Find the server's queue by its signature (msgget, flags 0: never create:
+ * only the server does; request.c), then make our own with IPC_PRIVATE:
+ * always a new queue, with no key.  A request holds our queue's id and
+ * the bytes.
  */
 static void
 open_queues(struct client *c, key_t key)
 {
-	struct msqid_ds ds;
-
-	c->server.qid = msgget(key, 0);
-	if (c->server.qid == -1 && errno == ENOENT)
-		die_hint("msgget", "no msgq/server has key 0x%08x: start "
-		    "msgq/server first, with the same -k or IPC_DEMO_KEY",
-		    (unsigned int)key);
-	if (c->server.qid == -1)
-		die("msgget");
-	if (msgctl(c->server.qid, IPC_STAT, &ds) == -1)
-		die("msgctl IPC_STAT");
-	refuse_if_not_ours("queue", c->server.qid, &ds.msg_perm);
-	c->server.pid = ds.msg_lrpid;	/* the server's PID: msgq/server */
+	c->room = max_message_size();
+	c->req = new_message(c->room);
+	c->ans = new_message(c->room);
+	find_server(&c->server, key);	/* msgget, MSG_COPY: request.c */
 	own = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (own == -1)
 		die("msgget (our queue)");
@@ -182,8 +162,40 @@ server_lives(struct client *c, size_t len)
 		die("msgrcv");
 	}
 	check_server(&c->server, c->req, c->room, c->asked + (len > 0),
-	    len > 0 ? KIND_BYTES + QID_BYTES + len : 0);	/* request.c */
+	    len > 0 ? QID_BYTES + len : 0);		/* request.c */
 	return 1;
+}
+
+/*
+ * The answer to our request of len bytes, from our own queue: msgrcv takes
+ * only messages typed with our PID, and each second a tick looks at the
+ * server (server_lives).  One typed for us that is not the answer - not
+ * len bytes, or not the request in capitals - was put there by another
+ * program: said, not printed, and we wait on for the real one.  Returns
+ * its size (0: a refusal), or -1 when stopped.
+ */
+static ssize_t
+wait_answer(struct client *c, size_t len)
+{
+	const char *text = c->req->mtext + QID_BYTES;	/* the request's */
+	ssize_t n;
+	size_t i;
+
+	for (;;) {
+		ticking(1);
+		while ((n = msgrcv(own, c->ans, c->room, (long)getpid(), 0)) ==
+		    -1 && server_lives(c, 0))
+			;
+		ticking(0);
+		for (i = 0; n > 0 && (size_t)n == len && i < len; i++)
+			if (c->ans->mtext[i] !=
+			    toupper((unsigned char)text[i]))
+				break;
+		if (n <= 0 || i == len)
+			return n;
+		refuse("a message typed for us, %zd bytes, is not the answer "
+		    "to request %lu: not printed", n, c->asked);
+	}
 }
 
 /* A request went: count it, and say so at a readable pace. */
@@ -197,24 +209,18 @@ asked(struct client *c, size_t len)
 }
 
 /*
- * The answer to a request of len bytes: n bytes came.  It must be ANSWER
- * and len bytes; print them.  Returns -1 to stop.  ANSWER alone is a
- * refusal (msgq.h): the request was too big for the server.
+ * The answer to a request of len bytes (wait_answer checked it): print
+ * it.  Returns -1 to stop.  An empty answer is a refusal (msgq.h): the
+ * request was too big for the server.
  */
 static int
 print_answer(struct client *c, ssize_t n, size_t len)
 {
 	size_t done;
 
-	if (c->ans->kind == ANSWER && n == KIND_BYTES) {
+	if (n == 0) {
 		refuse("the server could not take request %lu (%zu bytes) "
 		    "whole: refused; send shorter lines", c->asked, len);
-		exit(EXIT_CALL_FAILED);
-	}
-	if (c->ans->kind != ANSWER || (size_t)n != KIND_BYTES + len) {
-		refuse("%s, %zd bytes, came to our private queue instead of "
-		    "the answer to request %lu", kind_name(c->ans, (size_t)n),
-		    n, c->asked);
 		exit(EXIT_CALL_FAILED);
 	}
 	done = write_part(STDOUT_FILENO, c->ans->mtext, len);

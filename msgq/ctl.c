@@ -33,7 +33,14 @@ enum { STAT, RM, QBYTES, PEEK, KEY, WATCH };	/* as options() finds them */
 
 static key_t watched;		/* the key queue_state() opens: main */
 
-static int options(int argc, char *argv[], long long *qbytes, int *force);
+/* The options of the command line. */
+struct flags {
+	int force;		/* -f: another user's queue too */
+	int proj;		/* -s: PROJ_SERVER; else PROJ_MSGQ */
+};
+
+static int options(int argc, char *argv[], long long *qbytes,
+    struct flags *f);
 static int queue_state(char *line, size_t size);
 static void show(int id, key_t key);
 static void not_foreign(int id, int force);
@@ -42,14 +49,14 @@ static void set_qbytes(int id, unsigned long qbytes, int force);
 int
 main(int argc, char *argv[])
 {
+	struct flags f = { 0, PROJ_MSGQ };
 	long long qbytes = 0;
-	key_t key;
-	int cmd, id, force = 0;
+	int cmd = options(argc, argv, &qbytes, &f);	/* STAT, ...: below */
+	key_t key = use_key(f.proj);	/* -k, $IPC_DEMO_KEY or ftok */
+	int id;
 
-	cmd = options(argc, argv, &qbytes, &force);	/* STAT, ...: below */
-	key = use_key(PROJ_MSGQ);	/* -k, $IPC_DEMO_KEY or ftok */
 	if (cmd == KEY)
-		return explain_key(PROJ_MSGQ);	/* how it was made */
+		return explain_key(f.proj);	/* how it was made */
 	if (cmd == WATCH) {
 		watched = key;		/* watch() passes the look no key */
 		return watch(queue_state);	/* polled: common/ */
@@ -61,6 +68,7 @@ main(int argc, char *argv[])
 		die_hint("msgget", "no queue has key 0x%08x: %s",
 		    (unsigned int)key, cmd == RM ? "nothing to remove (a "
 		    "receiver removes the queue it has emptied)" :
+		    f.proj == PROJ_SERVER ? "msgq/server creates it" :
 		    "msgq/sender or msgq/receiver creates it");
 	if (id == -1)
 		die("msgget");
@@ -68,26 +76,39 @@ main(int argc, char *argv[])
 	if (cmd == STAT) {
 		show(id, key);
 	} else if (cmd == RM) {
-		not_foreign(id, force);		/* another user's: below */
+		not_foreign(id, f.force);		/* another user's: below */
 		if (msgctl(id, IPC_RMID, NULL) == -1)
 			die("msgctl IPC_RMID");
 		note("msgctl IPC_RMID: removed queue id %d", id);
 	} else if (cmd == QBYTES) {
-		set_qbytes(id, (unsigned long)qbytes, force);
+		set_qbytes(id, (unsigned long)qbytes, f.force);
 	} else {
 		peek(id);			/* msgrcv MSG_COPY: peek.c */
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
 }
 
+/* -f and -s, for parse_options(). */
+static int
+own_option(int opt, const char *arg, void *ctx)
+{
+	struct flags *f = ctx;
+
+	(void)arg;
+	if (opt == 'f')
+		f->force = 1;
+	else
+		f->proj = PROJ_SERVER;
+	return 0;
+}
+
 /*
- * The command and its number (command() in common/).  N of qbytes is 1
- * or more, a floor command() does not know (its range starts at 0): so
- * qbytes N, once it is the whole command, is parsed here first.  -f:
- * flag_option() in common/.
+ * The command and its number (command() in common/), and the flags.  N of
+ * qbytes is 1 or more, a floor command() does not know (its range starts
+ * at 0): so qbytes N, once it is the whole command, is parsed here first.
  */
 static int
-options(int argc, char *argv[], long long *qbytes, int *force)
+options(int argc, char *argv[], long long *qbytes, struct flags *f)
 {
 	static const struct row rows[] = {
 		{ "stat", "print the queue's msqid_ds (IPC_STAT)" },
@@ -100,9 +121,10 @@ options(int argc, char *argv[], long long *qbytes, int *force)
 		{ "-f", "rm, qbytes: another user's queue too (as root)" },
 		KEY_ROW("the queue's key"),
 		QUIET_ROW,
+		{ "-s", "msgq/server's queue: the key it makes by itself" },
 	};
 	static const struct program ctl = { "msgq/ctl", "", NULL, ROWS(rows) };
-	int first = parse_options(&ctl, argc, argv, flag_option, force);
+	int first = parse_options(&ctl, argc, argv, own_option, f);
 
 	if (argc - first == 2 && strcmp(argv[first], "qbytes") == 0 &&
 	    parse_num("qbytes", argv[first + 1], 1, 0x7fffffff, qbytes) == -1)

@@ -1,10 +1,10 @@
 /*
  * peek.c - msgq/ctl peek: the messages in a queue, each copied out and
  * left where it is (msgrcv with MSG_COPY), listed with its position,
- * type, size, kind (msgq.h) and first bytes; and the queue's counts
- * before and after, to show that nothing was taken.
+ * type, size, kind (msgq.h: a stream's DATA and END; a server's SIGN and
+ * REQUEST) and first bytes; and the queue's counts before and after, to
+ * show that nothing was taken.
  */
-#define _GNU_SOURCE		/* MSG_COPY, a Linux flag of msgrcv(2) */
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/types.h>
@@ -18,11 +18,9 @@
 #include "msgq.h"
 
 enum { PEEK_SHOWN = 24 };	/* peek shows this many bytes */
-#ifndef MSG_COPY
-#define MSG_COPY 040000		/* Linux's value: musl's headers lack it */
-#endif
 
-static void show_copy(long pos, const struct message *m, ssize_t n);
+static void show_copy(long pos, const struct message *m, ssize_t n,
+    int server);
 static void show_counts(int id, const struct msqid_ds *before, long seen);
 
 /*
@@ -32,6 +30,8 @@ static void show_counts(int id, const struct msqid_ds *before, long seen);
  * type but a position: 0 is the head of the queue, 1 the next, and so on;
  * past the last one, ENOMSG.  MSG_COPY must come with IPC_NOWAIT.  The
  * buffer takes any message: the queue's bytes in all are at least as many.
+ * A queue whose head is a server's signature is a server's: its other
+ * messages are requests, not a stream.
  */
 void
 peek(int id)
@@ -39,15 +39,19 @@ peek(int id)
 	struct msqid_ds before;
 	struct message *m;
 	size_t room = receive_room(id);
+	unsigned long long start;
 	ssize_t n;
+	pid_t pid;
 	long pos;
+	int server = signed_by(id, &pid, &start) == 1;	/* queue.c */
 
 	if (msgctl(id, IPC_STAT, &before) == -1)
 		die("msgctl IPC_STAT");
 	if (before.msg_cbytes > room)
 		room = (size_t)before.msg_cbytes;
 	m = new_message(room);
-	printf("pos  type        bytes  kind     first bytes\n");
+	printf("%-4s %-19s %5s  %-7s  %s\n", "pos", "type", "bytes", "kind",
+	    "first bytes");
 	for (pos = 0;; pos++) {
 		n = msgrcv(id, m, room, pos, MSG_COPY | IPC_NOWAIT);
 		if (n == -1 && errno == ENOMSG)
@@ -59,25 +63,32 @@ peek(int id)
 			    "the counts");
 		if (n == -1)
 			die("msgrcv MSG_COPY");
-		show_copy(pos, m, n);
+		show_copy(pos, m, n, server);
 	}
 	free(m);
 	show_counts(id, &before, pos);
 }
 
-/* One copied message: position, type, size, kind, its first bytes. */
+/*
+ * One copied message: position, type (up to 19 digits), size, kind, its
+ * first bytes - of a request, those after the client's queue id.
+ */
 static void
-show_copy(long pos, const struct message *m, ssize_t n)
+show_copy(long pos, const struct message *m, ssize_t n, int server)
 {
-	const char *kind = kind_word(m, (size_t)n), *p = &m->kind;
+	const char *kind = "DATA", *p = m->mtext;
 	size_t i, len = (size_t)n;
 
-	if (n > 0 && kind != NULL) {
-		p++;			/* the kind byte is shown as a word */
-		len--;
+	if (server && pos == 0 && m->mtype == SIGN_TYPE) {
+		kind = "SIGN";
+	} else if (server && len >= QID_BYTES) {
+		kind = "REQUEST";
+		p += QID_BYTES;
+		len -= QID_BYTES;
+	} else if (server || n == 0) {
+		kind = server ? "?" : "END";
 	}
-	printf("%-4ld %-11ld %5zd  %-7s  \"", pos, m->mtype, n,
-	    kind != NULL ? kind : "?");
+	printf("%-4ld %-19ld %5zd  %-7s  \"", pos, m->mtype, n, kind);
 	for (i = 0; i < len && i < PEEK_SHOWN; i++)
 		if (p[i] == '\n' || p[i] == '\t')
 			printf("\\%c", p[i] == '\n' ? 'n' : 't');

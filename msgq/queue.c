@@ -1,9 +1,9 @@
 /*
  * queue.c - the queue itself, for every msgq program: how big a message
  * may be (kernel.msgmax, the queue's qbytes), a buffer for one, msgget to
- * create the queue or join it, what a message is, in words, whether a PID
- * the queue names still runs, and how often a wait is narrated.  See
- * msgq.h.
+ * create the queue or join it (never a server's), a server's signature
+ * read without taking it, whether a PID the queue names is still the
+ * process it was, and how often a wait is narrated.  See msgq.h.
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "msgq.h"
@@ -22,6 +23,7 @@
 enum { MSGMAX_DEFAULT = 8192, MSGMAX_CAP = 16 << 20 };
 
 static size_t qbytes_now(int qid);
+static void refuse_server_queue(key_t key, int id);
 
 /*
  * The largest message the kernel accepts is kernel.msgmax (8192 bytes
@@ -36,7 +38,7 @@ msgmax_now(void)
 	FILE *f = fopen("/proc/sys/kernel/msgmax", "r");
 
 	if (f != NULL) {
-		if (fscanf(f, "%ld", &max) != 1 || max < 1)
+		if (fscanf(f, "%ld", &max) != 1 || max < 0)
 			max = MSGMAX_DEFAULT;
 		fclose(f);
 	}
@@ -121,7 +123,7 @@ qbytes_now(int qid)
 	return (size_t)ds.msg_qbytes;
 }
 
-/* Room for a message of up to size bytes (kind byte included). */
+/* Room for a message of up to size bytes (after the mtype). */
 struct message *
 new_message(size_t size)
 {
@@ -134,7 +136,8 @@ new_message(size_t size)
 
 /*
  * Create the queue with this key, or join it if the peer was first (then
- * refuse it if it is not ours alone: see refuse_if_not_ours in common/).
+ * refuse it if it is not ours alone - see refuse_if_not_ours in common/ -
+ * or if it is msgq/server's: refuse_server_queue, below).
  * IPC_CREAT|IPC_EXCL fails with EEXIST instead of opening an existing
  * queue, so we know for sure which of the two we did.  The mode is given
  * here in full: umask does not apply to System V IPC objects.  Joining
@@ -165,6 +168,7 @@ open_queue(key_t key)
 	if (msgctl(id, IPC_STAT, &ds) == -1)
 		die("msgctl IPC_STAT");
 	refuse_if_not_ours("queue", id, &ds.msg_perm);
+	refuse_server_queue(key, id);
 	note("msgget: joined queue id %d, which was there already with %lu "
 	    "message%s", id, (unsigned long)ds.msg_qnum,
 	    plural(ds.msg_qnum));
@@ -172,64 +176,145 @@ open_queue(key_t key)
 }
 
 /*
- * The kinds of msgq.h, each in a word (msgq/ctl peek's column) and in
- * words (narration and refusals).  The first row is the end of a stream,
- * a message with no bytes, so with no kind byte.
+ * A stream program joined a queue: if msgq/server signed it, it holds
+ * requests, not a stream.  We take nothing and send nothing: we say so,
+ * and exit 1.
  */
-static const struct {
-	char kind;
-	const char *word, *words;
-} kinds[] = {
-	{ 0, "END", "an end of stream (of msgq/sender)" },
-	{ DATA, "DATA", "stream data (of msgq/sender)" },
-	{ FAILED, "FAILED", "a failed-stream mark (of msgq/sender)" },
-	{ REQUEST, "REQUEST", "a request (of msgq/client)" },
-	{ ANSWER, "ANSWER", "an answer (of msgq/server)" },
-	{ SIGN, "SIGN", "a server's signature (of msgq/server)" },
-};
-
-/* Which row of kinds a message of n bytes is; -1 for none we know. */
-static int
-kind_of(const struct message *m, size_t n)
+static void
+refuse_server_queue(key_t key, int id)
 {
-	int i;
+	unsigned long long start;
+	pid_t pid;
 
-	if (n == 0)
-		return 0;
-	for (i = 1; i < (int)(sizeof kinds / sizeof kinds[0]); i++)
-		if (m->kind == kinds[i].kind)
-			return i;
+	if (signed_by(id, &pid, &start) != 1)
+		return;
+	refuse("key 0x%08x: queue id %d is msgq/server's (PID %ld): it holds "
+	    "requests, not a stream; nothing taken, nothing sent",
+	    (unsigned int)key, id, (long)pid);
+	hint("msgq/client talks to msgq/server; give the stream a key of its "
+	    "own with -k");
+	exit(EXIT_CALL_FAILED);
+}
+
+/*
+ * The key of queue id, as the kernel's table shows it (/proc/sysvipc/msg:
+ * the key field of struct ipc_perm has no name glibc and musl share); -1
+ * when no queue has that id.
+ */
+long long
+queue_key(int id)
+{
+	FILE *f = fopen("/proc/sysvipc/msg", "r");
+	char line[512];
+	int key, qid;
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%d %d", &key, &qid) == 2 && qid == id) {
+			fclose(f);
+			return (long long)(unsigned int)key;
+		}
+	if (f != NULL)
+		fclose(f);
 	return -1;
 }
 
-/* What a message of n bytes is, in a word: "DATA"; NULL if we know not. */
-const char *
-kind_word(const struct message *m, size_t n)
-{
-	int i = kind_of(m, n);
-
-	return i == -1 ? NULL : kinds[i].word;
-}
-
-/* What a message of n bytes is, in words, for narration and refusals. */
-const char *
-kind_name(const struct message *m, size_t n)
-{
-	static char words[64];
-	int i = kind_of(m, n);
-
-	if (i != -1)
-		return kinds[i].words;
-	snprintf(words, sizeof words, "a message of no kind we know "
-	    "(first byte 0x%02x)", (unsigned char)m->kind);
-	return words;
-}
-
-/* Is pid a process (that we may not signal, maybe)?  0 is none. */
+/*
+ * Is the message at the head of the queue a server's signature (msgq.h,
+ * request.c)?  We copy it out and leave it queued: msgrcv with MSG_COPY
+ * (Linux 3.8, CONFIG_CHECKPOINT_RESTORE) takes a position, not a type,
+ * and must come with IPC_NOWAIT; MSG_NOERROR cuts a longer message to our
+ * buffer - but not with MSG_COPY, which fails with EINVAL for a message
+ * bigger than the buffer, or than kernel.msgmax: one that is no signature
+ * (unless msgmax is lower than one).  Returns 1 and the server's PID and
+ * start time, 0 for any other message or none (ENOMSG), -1 if we cannot
+ * copy (ENOSYS: no MSG_COPY in this kernel; or msgmax too low): we cannot
+ * tell.  Any other failure (the queue removed, say): die.
+ */
 int
-alive(pid_t pid)
+signed_by(int qid, pid_t *pid, unsigned long long *start)
 {
-	return pid != 0 && (kill(pid, 0) == 0 || errno != ESRCH);
+	struct {
+		long mtype;
+		char mtext[SIGN_BYTES];
+	} sig;
+	struct msqid_ds ds;
+	ssize_t n;
+	long p;
+
+	n = msgrcv(qid, &sig, sizeof sig.mtext - 1, 0,
+	    MSG_COPY | IPC_NOWAIT | MSG_NOERROR);
+	if (n == -1 && errno == EINVAL && msgctl(qid, IPC_STAT, &ds) == 0)
+		return msgmax_now() < SIGN_BYTES ? -1 : 0;	/* too big */
+	if (n == -1 && errno != ENOMSG && errno != ENOSYS)
+		die("msgrcv MSG_COPY");	/* the queue gone, or worse */
+	if (n == -1)
+		return errno == ENOSYS ? -1 : 0;
+	sig.mtext[n] = '\0';
+	if (sig.mtype != SIGN_TYPE || sscanf(sig.mtext, SIGN_FORMAT, &p,
+	    start) != 2)
+		return 0;
+	*pid = (pid_t)p;
+	return 1;
+}
+
+/*
+ * When process pid started, in clock ticks after boot: field 22 of
+ * /proc/PID/stat (proc(5)), after the name in parentheses, which may hold
+ * blanks.  The kernel ties it to the process: a PID used again is a
+ * process with another start time.  0 when there is no such process.
+ */
+unsigned long long
+start_time(pid_t pid)
+{
+	char path[32], buf[1024], *p;
+	unsigned long long start = 0;
+	size_t n;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');		/* the end of field 2 */
+	for (field = 3; p != NULL && field <= 22; field++)
+		p = strchr(p + 1, ' ');	/* the blank before the field */
+	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+/*
+ * Is pid, which the queue recorded at time `when` (msg_lspid at msg_stime,
+ * msg_lrpid at msg_rtime), still that process?  Not if no process has that
+ * PID; nor if the process that has it started after `when`: once a process
+ * is gone its PID is given to new ones.  Its start is the boot time
+ * (btime in /proc/stat) plus its start_time() in ticks; whole seconds on
+ * both sides, so within 2 s we cannot tell, and say yes.  0 is no PID.
+ */
+int
+ran_since(pid_t pid, time_t when)
+{
+	unsigned long long ticks = start_time(pid), boot = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	char line[256];
+	FILE *f;
+
+	if (pid <= 0 || (kill(pid, 0) == -1 && errno == ESRCH))
+		return 0;
+	f = fopen("/proc/stat", "r");
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "btime %llu", &boot) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	if (ticks == 0 || boot == 0 || hz <= 0)
+		return 1;	/* cannot tell: it may be the one */
+	return boot + ticks / (unsigned long long)hz <=
+	    (unsigned long long)when + 2;
 }
 
 /*

@@ -17,10 +17,11 @@
  * - unless the stream is not over and its sender still runs.  Messages
  * still queued belong to someone and are left for the next one.
  * Several senders may share the queue; each ends its own stream, so -e N
- * waits for N ends.  A stream its sender marked as failed, a message that
- * is not stream data (a request of msgq/client), or output we could not
- * write: each is said, and the receiver exits 1, having taken nothing
- * more off the queue.
+ * waits for N ends.  A stream cut short - the queue empty, no end come,
+ * and its sender gone (failed, Ctrl-C, kill -9): see msgq/msgq.h - or
+ * output we could not write: each is said, and the receiver exits 1,
+ * having taken nothing more off the queue.  A queue of msgq/server's is
+ * refused, untouched.  msgq/first/receiver is the lesson on one page.
  *
  * Run it in two terminals:
  *	terminal 1:  msgq/receiver      waits, then prints each line sent
@@ -54,15 +55,13 @@
 
 /* What the steps share. */
 struct receiver {
-	long type;		/* -t: 0 any, >0 that type, <0 lowest <= |t| */
-	int nowait;		/* -n: IPC_NOWAIT, stop when none is queued */
-	size_t room;		/* bytes after mtype a message can hold */
+	struct receiving w;	/* -t, -n, room, what we took: msgq.h */
 	struct message *msg;	/* the message received */
 	long long count;	/* -c: stop after this many (else all) */
 	long long ends;		/* -e: stop after this many ends */
 	long long ended;	/* ends seen */
 	int status;		/* what main returns: 1 after a failure */
-	unsigned long got;	/* data messages received */
+	unsigned long got;	/* data messages written out whole */
 	unsigned long long got_bytes;
 };
 
@@ -71,7 +70,7 @@ static int over;		/* every end we wait for came: tidy() */
 
 static key_t options(int argc, char *argv[], struct receiver *r);
 static void narrate_receive(int id, const struct message *msg, ssize_t n);
-static int stream_ends(struct receiver *r, ssize_t n);
+static int stream_ends(struct receiver *r);
 static int write_data(struct receiver *r, size_t len);
 static void tidy(void);
 static void report(const struct receiver *r);
@@ -82,34 +81,32 @@ main(int argc, char *argv[])
 	struct receiver r = { .count = LLONG_MAX, .ends = 1 };
 	ssize_t n;
 	key_t key;
-	int first;
 
 	key = options(argc, argv, &r);	/* the key; -c -e -n -t: below */
 	catch_signals();
 	qid = open_queue(key);		/* msgget: queue.c */
-	r.room = receive_room(qid);	/* any message it can hold */
-	r.msg = new_message(r.room);
+	r.w.room = receive_room(qid);	/* any message it can hold */
+	r.msg = new_message(r.w.room);
 	if (atexit(tidy) != 0)
 		die("atexit");
 
-	/* Narrating, try once without waiting, only to say that we wait. */
-	first = quiet || r.nowait ? r.nowait : IPC_NOWAIT;
 	/* A signal between two calls interrupts none of them: look for it. */
 	while (r.got < (unsigned long long)r.count && !stop_signal) {
-		n = msgrcv(qid, r.msg, r.room, r.type, first);
-		while (n == -1 && again(qid, r.type, r.nowait, r.room))
-			n = msgrcv(qid, r.msg, r.room, r.type, r.nowait);
-		if (n == -1)
-			break;	/* stopped, or -n and nothing left */
+		/* Try without waiting first: nothing queued, wait below. */
+		n = msgrcv(qid, r.msg, r.w.room, r.w.type, IPC_NOWAIT);
+		if (n == -1)	/* wait, ticking: is it cut?  stream.c */
+			n = wait_message(qid, r.msg, &r.w);
+		if (n == -2)
+			r.status = EXIT_CALL_FAILED;	/* cut, and said */
+		if (n < 0)
+			break;	/* stopped, cut, or -n and nothing left */
 		narrate_receive(qid, r.msg, n);
-		if (n == 0 || r.msg->kind == FAILED) {
-			if (stream_ends(&r, n))		/* -e ENDS */
+		r.w.taken++;
+		r.w.last_data = n > 0;
+		if (n == 0) {			/* no bytes: an end */
+			if (stream_ends(&r))	/* -e ENDS */
 				break;
-		} else if (r.msg->kind != DATA) {
-			put_back(qid, key, r.msg, (size_t)n);	/* not ours */
-			r.status = EXIT_CALL_FAILED;
-			break;
-		} else if (write_data(&r, (size_t)n - KIND_BYTES) == -1)
+		} else if (write_data(&r, (size_t)n) == -1)
 			break;
 	}
 	report(&r);
@@ -130,12 +127,12 @@ own_option(int opt, const char *arg, void *ctx)
 	if (opt == 'e')
 		return parse_num("-e", arg, 1, LLONG_MAX, &r->ends);
 	if (opt == 'n') {
-		r->nowait = IPC_NOWAIT;
+		r->w.nowait = IPC_NOWAIT;
 		return 0;
 	}
 	if (parse_num("-t", arg, -LONG_MAX, LONG_MAX, &n) == -1)
 		return -1;
-	r->type = (long)n;
+	r->w.type = (long)n;
 	return 0;
 }
 
@@ -179,51 +176,43 @@ narrate_receive(int id, const struct message *msg, ssize_t n)
 	    plural(ds.msg_cbytes));
 }
 
-/*
- * An end of stream (n == 0), or a stream marked as failed, which counts
- * as an end and makes the exit 1.  Returns 1 once ENDS ends came.
- */
+/* An end of stream, an empty message.  Returns 1 once ENDS ends came. */
 static int
-stream_ends(struct receiver *r, ssize_t n)
+stream_ends(struct receiver *r)
 {
-	if (n > 0) {
-		refuse("the sender failed or was stopped (it marked its "
-		    "stream as cut, type %ld): what came before is not the "
-		    "whole stream", r->msg->mtype);
-		r->status = EXIT_CALL_FAILED;
-	}
 	if (++r->ended < r->ends) {
 		note("end of stream %lld of %lld", r->ended, r->ends);
 		return 0;
 	}
-	note("end of stream (%s)", n == 0 ? "an empty message" :
-	    "a failed one");
+	note("end of stream (an empty message)");
 	over = 1;
 	return 1;
 }
 
 /*
- * Count the data of a message, and write it out whole.  The message is off the
- * queue already, so what cannot be written is lost: say exactly what, and
- * stop taking more (they stay queued for the next receiver).
+ * Write the data of a message out whole, and count it.  The message is off
+ * the queue already, so what cannot be written is lost: say exactly what,
+ * never count it as received, and stop taking more (they stay queued for
+ * the next receiver).
  */
 static int
 write_data(struct receiver *r, size_t len)
 {
-	size_t done;
+	size_t done = write_part(STDOUT_FILENO, r->msg->mtext, len);
 
-	r->got++;
-	r->got_bytes += len;
-	done = write_part(STDOUT_FILENO, r->msg->mtext, len);
-	if (done == len)
+	if (done == len) {
+		r->got++;
+		r->got_bytes += len;
 		return 0;
+	}
+	r->status = EXIT_CALL_FAILED;
 	if (stop_signal) {
 		refuse("stopped while writing: %zu byte%s of message %lu "
-		    "lost", len - done, plural(len - done), r->got);
+		    "lost", len - done, plural(len - done), r->got + 1);
 		return -1;
 	}
 	die_lost("write", "%zu byte%s of message %lu lost", len - done,
-	    plural(len - done), r->got);
+	    plural(len - done), r->got + 1);
 }
 
 /*

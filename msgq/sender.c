@@ -10,10 +10,13 @@
  * carries a type, a positive number the receiver can select on.
  *
  * Whichever of the pair starts first creates the queue; the receiver
- * removes it once it is empty.  msgq/msgq.h gives the protocol: the kind
- * byte in front of the data, how the end of a stream is marked, and how
- * a stream that failed is marked.  The queue carries one direction only;
- * for questions and answers, see msgq/client and msgq/server.
+ * removes it once it is empty.  msgq/msgq.h gives the protocol: each
+ * message is the textbook one, a type and the bytes, and an empty message
+ * ends the stream; stopped or failed before the end of its input, the
+ * sender sends no end, and the receiver, seeing it gone, says the stream
+ * was cut.  The queue carries one direction only; for questions and
+ * answers, see msgq/client and msgq/server.  msgq/first/sender is the
+ * same lesson on one page.
  *
  * Run it in two terminals:
  *	terminal 1:  msgq/sender        type lines; Ctrl-D ends the stream
@@ -59,7 +62,7 @@ struct sender {
 	unsigned long long sent_bytes;
 };
 
-static struct sender *stream;	/* for at_exit(): the stream to mark */
+static int unended;		/* for at_exit(): data sent, no end yet */
 
 static key_t options(int argc, char *argv[], struct sender *s);
 static size_t next_data(struct sender *s);
@@ -80,30 +83,28 @@ main(int argc, char *argv[])
 	catch_signals();
 	s.msg = new_message(max_message_size());
 	s.qid = open_queue(key);		/* msgget: queue.c */
-	stream = &s;		/* from here on, exit() marks it FAILED */
-	if (atexit(at_exit) != 0)
+	if (atexit(at_exit) != 0)	/* it says a stream begun is cut */
 		die("atexit");
 	s.chunk = data_room(s.qid);		/* msgmax, qbytes: stream.c */
 
 	/* A message for each line, block or MESSAGE (pieces, if long). */
 	while ((len = next_data(&s)) > 0) {
-		s.msg->mtype = s.type;
-		s.msg->kind = DATA;	/* sizes count it, never mtype */
+		s.msg->mtype = s.type;	/* sizes count mtext, never mtype */
 		/*
 		 * Try without waiting first, only to say that the queue is
 		 * full; then wait in msgsnd, woken each second by a tick.
 		 */
-		r = msgsnd(s.qid, s.msg, KIND_BYTES + len, IPC_NOWAIT);
+		r = msgsnd(s.qid, s.msg, len, IPC_NOWAIT);
 		while (r == -1 && (r = queue_full(&s, len)) == 0)
-			r = msgsnd(s.qid, s.msg, KIND_BYTES + len, s.nowait);
+			r = msgsnd(s.qid, s.msg, len, s.nowait);
 		ticking(0);
 		if (stop_signal)
 			break;
 		if (r == 0)
 			sent_data(&s, len);	/* else TOO_BIG: cut smaller */
 	}
-	stream = NULL;		/* at_exit() is done: we end it ourselves */
-	r = end_stream(s.qid, s.msg, s.type);	/* empty, or cut: msgq.h */
+	unended = 0;		/* at_exit() is done: we end it ourselves */
+	r = end_stream(s.qid, s.msg, s.type, s.sent);	/* empty: msgq.h */
 	report(&s);
 	free(s.msg);
 	return close_stdout() == -1 || r == -1 ? EXIT_CALL_FAILED :
@@ -196,16 +197,16 @@ static void
 sent_data(struct sender *s, size_t len)
 {
 	struct msqid_ds ds;
-	size_t size = KIND_BYTES + len;
 
 	s->sent++;
 	s->sent_bytes += len;
+	unended = 1;		/* from here on, exit() says it is cut */
 	if (paced()) {
 		if (msgctl(s->qid, IPC_STAT, &ds) == -1)
 			die("msgctl IPC_STAT");
-		note("msgsnd: type %ld, %zu byte%s (kind and data); the queue "
-		    "now holds %lu message%s, %lu byte%s%s", s->type, size,
-		    plural(size), (unsigned long)ds.msg_qnum,
+		note("msgsnd: type %ld, %zu byte%s; the queue now holds %lu "
+		    "message%s, %lu byte%s%s", s->type, len, plural(len),
+		    (unsigned long)ds.msg_qnum,
 		    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
 		    plural(ds.msg_cbytes),
 		    ds.msg_qnum == 0 ? " (a receiver took it already)" : "");
@@ -218,9 +219,8 @@ sent_data(struct sender *s, size_t len)
 static void
 at_exit(void)
 {
-	if (stream != NULL)
-		mark_failed(stream->qid, stream->msg, stream->type,
-		    stream->nowait);
+	if (unended)
+		say_cut();
 }
 
 /* The totals, and where the messages are now. */

@@ -12,9 +12,11 @@
  * that cannot come: a deadlock (UNP vol. 2, 6.8).  With the answers apart,
  * the server never waits to answer (msgq/msgq.h has the protocol).
  *
- * The server creates its queue (and refuses a queue that is there already)
- * and removes it when it stops: after -c COUNT requests, or on Ctrl-C.
- * Clients waiting then learn that the server is gone.
+ * The server creates its queue, on a key of its own (not the stream's:
+ * proj id 'r'), and refuses a queue that is there already; it signs it
+ * with a message that stays at its head (msgq/msgq.h), and removes it when
+ * it stops: after -c COUNT requests, or on Ctrl-C.  Clients waiting then
+ * learn that the server is gone.
  *
  * Run it in three terminals:
  *	terminal 1:  msgq/server        waits, then prints each request
@@ -22,8 +24,8 @@
  *	terminal 3:  msgq/client        the same, at the same time
  * and watch with ipcs -q: the server's queue, and one per client (key 0).
  *
- * Try this: msgq/sender hello to the server's key: the server says it is
- * not a request and drops it; nothing is answered, nothing printed.
+ * Try this: msgq/sender -k KEY hello, with the server's KEY (its first
+ * line says it): the sender sees the signature, and sends nothing.
  * Try this: kill -9 the server while a client waits: within a second or
  * two the client says the server is gone.
  *
@@ -52,7 +54,7 @@ static void serve(struct message *req, size_t n, struct message *ans,
     unsigned long *served);
 static void print_request(const struct message *req, size_t len,
     unsigned long served);
-static void answer(struct message *ans, size_t len, int to, long pid);
+static int answer(struct message *ans, size_t len, int to, long pid);
 static void tidy(void);
 
 int
@@ -72,14 +74,14 @@ main(int argc, char *argv[])
 	room = receive_room(qid);	/* the largest it can hold */
 	req = new_message(room);
 	ans = new_message(room);
-	sign_queue(qid);		/* msg_lrpid: our PID: request.c */
+	sign_queue(qid);		/* it stays at the head: request.c */
 
-	/* Take each request, in the order sent (type 0: any), and answer. */
+	/* Each request, in the order sent: any type but the signature's. */
 	/* A signal between two calls interrupts none of them: look for it. */
 	while (served < (unsigned long long)count && !stop_signal) {
 		if (paced_wait())
 			note("waiting for a request...");
-		n = msgrcv(qid, req, room, 0, 0);	/* room: not mtype */
+		n = msgrcv(qid, req, room, SIGN_TYPE, MSG_EXCEPT);
 		if (n == -1 && errno == E2BIG)	/* -2: dropped, request.c */
 			n = take_oversized(qid, req, room);
 		if (n == -1 && errno != EINTR)	/* EINTR: stopped, or fg */
@@ -119,7 +121,7 @@ options(int argc, char *argv[], long long *count)
 
 	no_more_operands(argc, argv, parse_options(&server, argc, argv,
 	    own_option, count), NULL);
-	return use_key(PROJ_MSGQ);
+	return use_key(PROJ_SERVER);
 }
 
 /*
@@ -142,9 +144,11 @@ create_queue(key_t key)
 }
 
 /*
- * A request is REQUEST, the id of the client's queue, then its bytes; its
- * type is the client's PID.  Anything else was sent to our key by another
- * program (msgq/sender?): we say what it was, and drop it.
+ * A request is the id of the client's queue, then its bytes; its type is
+ * the client's PID.  Anything shorter was sent to our key by another
+ * program: we say what it was, and drop it.  We answer only into the
+ * client's own private queue (may_answer, request.c), and count and print
+ * only the requests answered.
  */
 static void
 serve(struct message *req, size_t n, struct message *ans,
@@ -153,21 +157,23 @@ serve(struct message *req, size_t n, struct message *ans,
 	size_t len, i;
 	int to;
 
-	if (n < KIND_BYTES + QID_BYTES || req->kind != REQUEST) {
-		refuse("%s, type %ld, %zu byte%s, is not a request: dropped "
-		    "(msgq/sender sends to msgq/receiver, not to us)",
-		    kind_name(req, n), req->mtype, n, plural(n));
+	if (n < QID_BYTES) {
+		refuse("a message of type %ld, %zu byte%s, is too short for a "
+		    "request: dropped", req->mtype, n, plural(n));
 		return;
 	}
 	memcpy(&to, req->mtext, QID_BYTES);
-	len = n - KIND_BYTES - QID_BYTES;
+	len = n - QID_BYTES;
 	if (paced())
 		note("msgrcv: request from PID %ld, %zu byte%s; answering "
 		    "into its queue id %d", req->mtype, len, plural(len), to);
+	if (!may_answer(qid, to, req->mtype))
+		return;
 	for (i = 0; i < len; i++)
 		ans->mtext[i] = (char)toupper(
 		    (unsigned char)req->mtext[QID_BYTES + i]);
-	answer(ans, len, to, req->mtype);
+	if (answer(ans, len, to, req->mtype) == -1)
+		return;
 	(*served)++;
 	print_request(req, len, *served);
 }
@@ -192,14 +198,13 @@ print_request(const struct message *req, size_t len,
  * The answer goes into the client's own queue, with IPC_NOWAIT: it holds
  * only answers to that client, one at a time, so it has room, unless
  * something else fills it.  We never wait there: a gone or full client
- * queue loses that one answer, said so, and we serve on.
+ * queue loses that one answer, said so (-1), and we serve on.
  */
-static void
+static int
 answer(struct message *ans, size_t len, int to, long pid)
 {
-	ans->mtype = pid;
-	ans->kind = ANSWER;
-	while (msgsnd(to, ans, KIND_BYTES + len, IPC_NOWAIT) == -1) {
+	ans->mtype = pid;		/* the client takes only its own */
+	while (msgsnd(to, ans, len, IPC_NOWAIT) == -1) {
 		if (errno == EINTR)
 			continue;
 		if (errno == EIDRM || errno == EINVAL)
@@ -210,17 +215,18 @@ answer(struct message *ans, size_t len, int to, long pid)
 			    "dropped", pid, to);
 		else
 			complain("msgsnd (answer)");
-		return;
+		return -1;
 	}
 	if (paced())
 		note("msgsnd: answered PID %ld (type %ld, %zu byte%s)", pid,
-		    pid, KIND_BYTES + len, plural(KIND_BYTES + len));
+		    pid, len, plural(len));
+	return 0;
 }
 
 /*
  * At exit, however we leave: our queue is our own: we made it, and remove
- * it with IPC_RMID, with whatever requests are still in it.  Their
- * clients, waiting, see the queue go and say so.
+ * it with IPC_RMID, with our signature and whatever requests are still in
+ * it.  Their clients, waiting, see the queue go and say so.
  */
 static void
 tidy(void)
@@ -231,10 +237,10 @@ tidy(void)
 	if (id == -1)
 		return;
 	qid = -1;
-	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 0)
+	if (msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qnum > 1)
 		note("%lu request%s still queued go with the queue; their "
-		    "clients will be told", (unsigned long)ds.msg_qnum,
-		    plural(ds.msg_qnum));
+		    "clients will be told", (unsigned long)ds.msg_qnum - 1,
+		    plural(ds.msg_qnum - 1));
 	if (msgctl(id, IPC_RMID, NULL) == -1) {
 		if (errno != EINVAL && errno != EIDRM)
 			complain("msgctl IPC_RMID");

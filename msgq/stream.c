@@ -1,9 +1,9 @@
 /*
  * stream.c - the one-way stream of msgq/sender and msgq/receiver (see
  * msgq.h).  The sender's side: how data is fitted to a queue whose limit
- * fell, how the stream ends, or is marked as cut.  The receiver's: when
- * it waits and when it stops, what it does with a message that is not
- * stream data, and when it removes the queue.
+ * fell, how the stream ends, or is left cut.  The receiver's: when it
+ * waits and when it stops, how it sees a stream cut (its sender gone with
+ * no end sent), and when it removes the queue.
  */
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -12,35 +12,31 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
 #include "msgq.h"
 
-enum { MARK_TRIES = 50 };	/* 5 s to find room for the FAILED mark */
-enum { SIGNAL_TRIES = 10 };	/* 1 s, after Ctrl-C or SIGTERM */
-
 static int shrink(size_t room, int msgmax, size_t *chunk);
+static int again(int qid, const struct receiving *w);
+static int stream_cut(int qid, const struct receiving *w);
 static const char *wanted(long type);
 
 /*
  * A message may hold at most kernel.msgmax bytes, and at most the queue's
  * msg_qbytes, or msgsnd would wait forever for room that can never be.
- * The kind byte takes one of them.  Returns the most data bytes.
+ * Returns the most data bytes.
  */
 size_t
 data_room(int qid)
 {
-	size_t room = queue_room(qid), chunk;
+	size_t room = queue_room(qid);
 
-	if (room <= KIND_BYTES)
-		no_room(room, "the queue", "data after the kind byte",
-		    KIND_BYTES + 1);		/* queue.c */
-	chunk = room - KIND_BYTES;
+	if (room == 0)
+		no_room(room, "the queue", "data", 1);	/* queue.c */
 	note("up to %zu bytes of data in a message (kernel.msgmax or the "
-	    "queue's qbytes, less the kind byte)", chunk);
-	return chunk;
+	    "queue's qbytes)", room);
+	return room;
 }
 
 /*
@@ -64,7 +60,7 @@ fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
 		die(err == EINVAL ? "msgsnd" : "msgctl IPC_STAT");
 	}
 	room = ds.msg_qbytes < max ? (size_t)ds.msg_qbytes : max;
-	if (KIND_BYTES + len > room)
+	if (len > room)
 		return shrink(room, room == max, chunk);
 	if (err == EINVAL) {
 		errno = err;
@@ -95,31 +91,35 @@ shrink(size_t room, int msgmax, size_t *chunk)
 {
 	const char *what = msgmax ? "kernel.msgmax" : "the queue's limit";
 
-	if (room <= KIND_BYTES) {
-		refuse("%s was lowered to %zu byte%s: no data fits any more",
-		    what, room, plural(room));
+	if (room == 0) {
+		refuse("%s was lowered to 0 bytes: no data fits any more",
+		    what);
 		hint("raise it%s", msgmax ? "" : " with {ctl} qbytes");
 		exit(EXIT_CALL_FAILED);
 	}
-	*chunk = room - KIND_BYTES;
+	*chunk = room;
 	note("%s is %zu bytes now: data goes in messages of at most %zu "
 	    "bytes", what, room, *chunk);
 	return -1;
 }
 
 /*
- * Mark the end of the stream with an empty message: no kind, no bytes.
- * It fits however many bytes the queue holds, but the kernel also allows
- * no more messages than qbytes: a queue with that many has no room even
- * for it.  We do not wait there: we say so, and return -1 (exit 1).
- * Stopped by a signal (Ctrl-C, SIGTERM), we did not see the end of our
- * input: the stream is cut, and marked so (FAILED) instead; Ctrl-D ends it.
+ * Mark the end of the stream with an empty message: no bytes at all.  It
+ * fits however many bytes the queue holds, but the kernel also allows no
+ * more messages than qbytes: a queue with that many has no room even for
+ * it.  We do not wait there: we say so, and return -1 (exit 1).  Stopped
+ * by a signal (Ctrl-C, SIGTERM), we did not see the end of our input: we
+ * send no end, and the stream of our sent messages is cut (say_cut); Ctrl-D
+ * ends it.
  */
 int
-end_stream(int qid, struct message *msg, long type)
+end_stream(int qid, struct message *msg, long type, unsigned long sent)
 {
+	if (stop_signal && sent == 0)
+		note("stopped before any data: no stream, and no end, sent");
 	if (stop_signal) {
-		mark_failed(qid, msg, type, 0);
+		if (sent > 0)
+			say_cut();
 		return 0;	/* the signal makes the exit status */
 	}
 	msg->mtype = type;
@@ -129,8 +129,9 @@ end_stream(int qid, struct message *msg, long type)
 		if (errno == EAGAIN) {
 			refuse("the queue holds as many messages as its "
 			    "qbytes: no room even for the end of the stream");
-			hint("a receiver will wait after what was sent; start "
-			    "msgq/receiver to take what is queued");
+			hint("a receiver will say the stream was cut once we "
+			    "are gone; start msgq/receiver to take what is "
+			    "queued");
 		} else if (errno != EIDRM && errno != EINVAL)
 			complain("msgsnd (end of stream)");
 		return -1;
@@ -140,107 +141,120 @@ end_stream(int qid, struct message *msg, long type)
 }
 
 /*
- * At exit(3) after a failure, or at a signal: mark the stream FAILED (one
- * byte), so that the receiver does not take what came as all there is.
- * A full queue may need a moment to have room: we look for it for 5 s
- * after a failure, 1 s after a signal, not at all with -n; then give up
- * and say so.  (Called from an atexit handler: exit must not be called
- * again from here, so no die().)
+ * The sender stops before the end of its input: a failure, or a signal.
+ * A textbook message has no room for a "cut" mark, so we send nothing:
+ * the end never comes, and a receiver sees the stream cut once the queue
+ * is empty and we are gone (stream_cut).  We say so.
  */
 void
-mark_failed(int qid, struct message *msg, long type, int nowait)
+say_cut(void)
 {
-	struct timespec pause = { 0, 100000000L };
-	const char *what = stop_signal ? "cut" : "failed";
-	int tries, most = nowait ? 0 : stop_signal ? SIGNAL_TRIES : MARK_TRIES;
+	refuse("the stream is cut: no end of stream was sent; a receiver "
+	    "will say so once we are gone");
+}
 
-	msg->mtype = type;
-	msg->kind = FAILED;
-	for (tries = 0; msgsnd(qid, msg, KIND_BYTES, IPC_NOWAIT) == -1;
-	    tries++) {
-		if (errno == EIDRM || errno == EINVAL)
-			return;		/* the queue is gone: nobody to tell */
-		if (errno != EAGAIN && errno != EINTR) {
-			complain("msgsnd (failed stream)");
-			return;
-		}
-		if (tries == 0 && most > 0)
-			note("the queue is full: waiting up to %d s for room "
-			    "to mark the stream as %s", most / 10, what);
-		if (tries >= most) {
-			refuse("could not mark the stream as %s (the queue "
-			    "stays full): a receiver will wait after what was "
-			    "sent; stop it with Ctrl-C", what);
-			return;
-		}
-		nanosleep(&pause, NULL);
-	}
-	note("msgsnd: the stream is marked as %s (type %ld, 1 byte)", what,
-	    type);
+/*
+ * msgq/receiver found nothing of its type queued (its try without waiting
+ * failed: errno says why).  Wait in msgrcv, woken by a tick each second to
+ * see whether the stream was cut.  Returns the message's size, -1 when
+ * stopped (a signal, or -n and nothing left), -2 when the stream is cut
+ * (said: stream_cut).
+ */
+ssize_t
+wait_message(int qid, struct message *msg, struct receiving *w)
+{
+	ssize_t n = -1;
+	int err = errno, go;
+
+	ticking(1);
+	errno = err;
+	while ((go = again(qid, w)) == 1 &&
+	    (n = msgrcv(qid, msg, w->room, w->type, w->nowait)) == -1)
+		;
+	ticking(0);
+	return go == -1 ? -2 : n;
 }
 
 /*
  * The receiver's msgrcv failed, errno says why.  Returns 1 to call it
- * again (waiting, unless -n): after Ctrl-Z and fg, or when the try without
- * waiting found nothing (we say we wait, at most once a second).  Returns
- * 0 to stop: a signal, or -n and nothing queued.  Anything else: die.
+ * again (waiting, unless -n): after Ctrl-Z and fg, at a tick, or when the
+ * try without waiting found nothing (we say we wait, at most once a
+ * second).  Returns 0 to stop: a signal, or -n and nothing queued.
+ * Returns -1 when the stream is cut (said: stream_cut).  Anything else:
+ * die.
  */
-int
-again(int qid, long type, int nowait, size_t room)
+static int
+again(int qid, const struct receiving *w)
 {
-	int raised;
+	int err = errno, raised;	/* the look below may change errno */
 
-	if (errno == EINTR && stop_signal)
+	if (err == EINTR && stop_signal)
 		return 0;
-	if (errno == EINTR)
-		return 1;	/* stopped and continued: go on */
-	if (errno == ENOMSG && nowait) {
-		note("no more messages of %s queued (-n)", wanted(type));
+	if ((err == EINTR || err == ENOMSG) && stream_cut(qid, w))
+		return -1;
+	if (err == EINTR)
+		return 1;	/* a tick, or stopped and continued: go on */
+	if (err == ENOMSG && w->nowait) {
+		note("no more messages of %s queued (-n)", wanted(w->type));
 		return 0;
 	}
-	if (errno == ENOMSG) {
+	if (err == ENOMSG) {
 		if (paced_wait())
-			note("waiting for a message of %s...", wanted(type));
+			note("waiting for a message of %s...",
+			    wanted(w->type));
 		return 1;
 	}
-	if (errno == E2BIG) {
-		raised = receive_room(qid) > room;	/* msgctl: errno */
+	if (err == E2BIG) {
+		raised = receive_room(qid) > w->room;
 		errno = E2BIG;
 		die_hint("msgrcv", "a message is bigger than our %zu bytes "
 		    "(the larger of kernel.msgmax and the queue's qbytes): "
-		    "%s", room, raised ? "one was raised after we started; "
+		    "%s", w->room, raised ? "one was raised after we started; "
 		    "run msgq/receiver again" : "it was sent while "
 		    "kernel.msgmax or the queue's qbytes was higher; raise "
 		    "one, then run msgq/receiver again");
 	}
+	errno = err;
 	die("msgrcv");
 }
 
 /*
- * Not stream data: a request of msgq/client sent to our key, an answer,
- * or bytes of some other program.  We never print it as data: we put it
- * back on the queue, where its owner can still take it, say what it was,
- * and the receiver stops with exit 1.
+ * Nothing of our type is queued: is the stream cut, its sender gone with
+ * no end sent?  The queue does not say who sent each message, but it
+ * keeps the PID of its last sender (msg_lspid) and of its last receiver
+ * (msg_lrpid), and when each acted.  No end will ever come if the queue is
+ * empty, its last sender is gone (ran_since: a PID used again is not it),
+ * and either we took the last message and it was data, not an end, or we
+ * took nothing and the last receiver is gone too (it stopped mid-stream,
+ * and the sender after it).  Then say so, and return 1.  Another receiver
+ * alive, or another's message queued: we cannot tell, and wait on.
  */
-void
-put_back(int qid, key_t key, struct message *msg, size_t n)
+static int
+stream_cut(int qid, const struct receiving *w)
 {
-	const char *what = kind_name(msg, n);
+	struct msqid_ds ds;
 
-	while (msgsnd(qid, msg, n, IPC_NOWAIT) == -1) {
-		if (errno == EINTR)
-			continue;
-		complain("msgsnd (putting a message back)");
-		refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream "
-		    "data: dropped, not printed", (unsigned int)key, what,
-		    msg->mtype, n);
-		return;
+	if (msgctl(qid, IPC_STAT, &ds) == -1) {
+		if (errno == EIDRM || errno == EINVAL)
+			return 0;	/* gone: msgrcv says so next */
+		die("msgctl IPC_STAT");
 	}
-	refuse("key 0x%08x: %s, type %ld, %zu bytes, is not stream data: "
-	    "left on the queue, not printed", (unsigned int)key, what,
-	    msg->mtype, n);
-	hint("this key is used by another pair (msgq/server and "
-	    "msgq/client?); pick another key with -k");
+	if (ds.msg_qnum > 0 || ds.msg_lspid == 0 ||
+	    ran_since(ds.msg_lspid, ds.msg_stime))
+		return 0;
+	if (w->taken > 0 ? ds.msg_lrpid != getpid() || !w->last_data :
+	    ran_since(ds.msg_lrpid, ds.msg_rtime))
+		return 0;
+	if (w->taken > 0)
+		refuse("the stream is cut: its sender (PID %ld) is gone, and "
+		    "sent no end of stream; what came is not the whole stream",
+		    (long)ds.msg_lspid);
+	else	/* its end may have gone to that receiver, and died there */
+		refuse("the stream is cut: its sender (PID %ld) is gone, and "
+		    "so is the receiver before us (PID %ld): no end of stream "
+		    "came to us, and nothing more will", (long)ds.msg_lspid,
+		    (long)ds.msg_lrpid);
+	return 1;
 }
 
 /*
@@ -273,7 +287,8 @@ remove_if_empty(int *qid, int over)
 		    plural(ds.msg_qnum));
 		return;
 	}
-	if (!over && ds.msg_lspid != getpid() && alive(ds.msg_lspid)) {
+	if (!over && ds.msg_lspid != getpid() &&
+	    ran_since(ds.msg_lspid, ds.msg_stime)) {
 		note("the stream is not over and its sender (PID %ld) still "
 		    "runs: the queue stays for it", (long)ds.msg_lspid);
 		return;

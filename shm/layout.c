@@ -209,11 +209,42 @@ ring_no_segment(int semid, key_t key)
 }
 
 /*
+ * shm/reader, refused at its arrival by a death notice (STARTED 1, no
+ * reader, no writer): is there nothing to break?  No segment: nothing
+ * left to read.  Or a ring whose writer marked the end and left, with
+ * every slot it filled filled still: FILLED is the end's seq, and slot 0
+ * is the stream's first.  A reader that took a slot lowered FILLED for
+ * good (no writer is left to raise it).  Looked at read-only; 1 if so.
+ */
+int
+ring_unread(int semid, key_t key)
+{
+	struct shmid_ds ds;
+	const struct ring *r;
+	int id = shmget(key, 0, 0400), whole;
+
+	if (id == -1)
+		return errno == ENOENT;
+	if (shmctl(id, IPC_STAT, &ds) == -1 || ring_value(semid, WRITER) != 0)
+		return 0;
+	r = shmat(id, NULL, SHM_RDONLY);
+	if (r == (void *)-1)
+		return 0;
+	whole = ring_fits(r, ds.shm_segsz) && !r->aborted && r->ended != 0 &&
+	    r->ended <= r->slots && r->slot[0].seq == 1 &&
+	    ring_value(semid, FILLED) == (int)r->ended;
+	if (shmdt(r) == -1)
+		die("shmdt");
+	return whole;
+}
+
+/*
  * shm/writer: read(2) the next piece of input into a slot.  Input may be
- * slow (a student typing), so the alarm wakes the read every second to
- * ask gone() whether the reader is still there, as semop_or_gone() does
- * for a P.  Returns the bytes read (0 at the end of input), STOPPED when
- * a signal stops us, PEER_GONE when the reader has gone.
+ * slow (a student typing), so a tick wakes the read every second to ask
+ * gone() whether the reader is still there, as semop_or_gone() does for
+ * a P (an interval timer: see there why not alarm).  Returns the bytes
+ * read (0 at the end of input), STOPPED when a signal stops us,
+ * PEER_GONE when the reader has gone.
  */
 ssize_t
 read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void))
@@ -223,7 +254,7 @@ read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void))
 	for (;;) {
 		if (stop_signal)
 			return STOPPED;
-		alarm(1);
+		ticking(1);		/* SIGALRM each second from now */
 		n = read(STDIN_FILENO, slot, slot_bytes);
 		if (n >= 0)
 			return n;

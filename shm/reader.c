@@ -199,18 +199,25 @@ drain(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 
 /*
  * Say how it ended, detach, and leave: at the end we remove the segment
- * and the set, before it leave_stream (turns.c) says who removes.
+ * and the set, before it leave_stream (turns.c) says who removes.  Stopped
+ * by a signal before a slot, with the writer gone (killed, interrupted)
+ * and nothing to read, the ring is a dead writer's: the last out removes
+ * it (our look, as if the writer's death had been seen).
  */
 static void
 finish(int status)
 {
-	int id = semid;
+	int id = semid, how = status;
 
+	if (status == STOPPED && ring == NULL &&
+	    semctl(semid, WRITER, GETVAL) == 0 && no_writer(1) == 1)
+		how = PEER_GONE;		/* shmid: the writer's */
 	semid = -1;
+	ticking(0);			/* the looks are over */
 	ring_ended(READER, status, id, ring, key);	/* why, in words */
 	if (ring != NULL && shmdt(ring) == -1 && status != LOST)
 		die("shmdt");
-	leave_stream(READER, status, id, shmid, key);
+	leave_stream(READER, how, id, shmid, key);
 }
 
 /* At exit after a failed call (die), leave so too; semid is -1 once

@@ -46,6 +46,10 @@
  * will add 1 to it when the reader dies; its first take (+1 with
  * SEM_UNDO) or its leaving on purpose takes the notice back.  Killed in
  * any state, a reader leaves STARTED 1 and READER 0, and the writer stops.
+ * Killed after the writer has ended the stream and left, it took nothing:
+ * the next reader finds every slot still filled (FILLED is the end's
+ * seq, slot 0 the stream's first: ring_unread), clears the notice, and
+ * reads the whole stream.
  *
  * End of stream: a slot of length 0, which the writer marks as the end
  * (`ended`, with the stream's `total` of bytes).  An interrupted writer
@@ -160,6 +164,7 @@ int slot_kept(const struct ring *r, uint32_t i, unsigned long n,
 int ring_end_check(int semid, const struct ring *r, uint32_t slots,
     const struct tally *t);
 int ring_no_segment(int semid, key_t key);
+int ring_unread(int semid, key_t key);
 ssize_t read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void));
 int ring_lost(int semid, uint32_t i, uint32_t len, size_t out,
     unsigned long long before);

@@ -69,10 +69,12 @@ semop_arrive(int semid, int who, key_t key)
 }
 
 /*
- * STARTED is 1 with no reader, no writer and no segment: a reader died
- * (its death notice) or broke a stream that is over now; nothing is left
- * to read, so nothing is broken.  Clear it, in one semop that makes sure
- * no writer and no reader came meanwhile.  Returns 1 if cleared.
+ * STARTED is 1 with no reader and no writer, and no segment: a reader
+ * died (its death notice) or broke a stream that is over now; nothing is
+ * left to read, so nothing is broken.  Or a segment whose stream nobody
+ * read (ring_unread, layout.c): a reader killed before its first slot.
+ * Clear it, in one semop that makes sure no writer and no reader came
+ * meanwhile.  Returns 1 if cleared.
  */
 static int
 stream_over(int semid, key_t key)
@@ -83,7 +85,7 @@ stream_over(int semid, key_t key)
 		{ .sem_num = STARTED, .sem_op = -1, .sem_flg = IPC_NOWAIT },
 	};
 
-	if (shmget(key, 0, 0) != -1 || errno != ENOENT)
+	if (!ring_unread(semid, key))
 		return 0;
 	if (semop(semid, clear, 3) == 0)
 		return 1;
@@ -142,12 +144,14 @@ ring_first_p(int semid)
 
 /*
  * semop(semid, ops, nops): a P, so it may wait.  A peer killed with
- * kill -9 can never V again, so we do not wait blindly: an alarm wakes
- * the semop every second (EINTR), and we ask gone() before we wait on.
- * The alarm is never cancelled here: the signal handler re-arms it to
- * close its own window (common/), and a cancel could undo that; a late
- * SIGALRM costs one retried call.  Returns DONE once the semop is done,
- * STOPPED when a signal stops us, PEER_GONE when the peer has gone.
+ * kill -9 can never V again, so we do not wait blindly: a tick wakes the
+ * semop every second (EINTR), and we ask gone() before we wait on.  An
+ * interval timer (ticking, common/), not alarm(1): held up for more than
+ * a second before the semop blocks, we would spend a lone alarm before
+ * the wait, and wait unwatched for ever; the next tick comes all the
+ * same.  It ticks on after we return (finish() stops it); a tick that
+ * lands elsewhere costs one retried call.  Returns DONE once the semop is
+ * done, STOPPED when a signal stops us, PEER_GONE when the peer has gone.
  */
 int
 semop_or_gone(int semid, struct sembuf *ops, size_t nops,
@@ -156,7 +160,7 @@ semop_or_gone(int semid, struct sembuf *ops, size_t nops,
 	for (;;) {
 		if (stop_signal)
 			return STOPPED;
-		alarm(1);
+		ticking(1);		/* SIGALRM each second from now */
 		if (semop(semid, ops, nops) == 0)
 			return DONE;
 		if (errno != EINTR)

@@ -171,6 +171,7 @@ finish(int status, const struct tally *t, key_t key)
 	int id = semid;
 
 	semid = -1;
+	ticking(0);			/* the looks are over */
 	ring_ended(WRITER, status, id, ring, key);	/* why, in words */
 	ring_tally(t, "");
 	if (status != DONE)

@@ -45,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	PROGRAM(msgq, client) PROGRAM(msgq, ctl) PROGRAM(sem, wait) \
 	PROGRAM(sem, post) PROGRAM(sem, ctl) PROGRAM(sem, philosophers) \
 	PROGRAM(shm, writer) PROGRAM(shm, reader) PROGRAM(shm, counter) \
-	PROGRAM(shm, ctl) FIRST(sem, wait) FIRST(sem, post) \
-	FIRST(shm, writer) FIRST(shm, reader)
+	PROGRAM(shm, ctl) FIRST(msgq, sender) FIRST(msgq, receiver) \
+	FIRST(sem, wait) FIRST(sem, post) FIRST(shm, writer) FIRST(shm, reader)
 
 #define PROGRAM(dir, name) int main_##dir##_##name(int, char **);
 #define FIRST(dir, name) int main_##dir##_first_##name(int, char **);

@@ -12,7 +12,9 @@
 # Each row: PROG ARGS :: SYSCALL ERRNO => the hint (a grep regex, after
 # "PROG: hint: ").  "-k KEY" is added to PROG ARGS, and KEY in the hint
 # is that key.  semop is the semtimedop system call with glibc, semop
-# with musl: the row names both.
+# with musl: the row names both.  ERRNO@N injects into the Nth call
+# (else the first): msgq/receiver's first msgrcv is the look at the
+# queue's head (MSG_COPY: is it msgq/server's?), its second the receive.
 rows='
 msgq/sender -q x :: msgget ENOENT => no queue has key 0x[0-9a-f]* yet; start one
 msgq/server -q :: msgget EEXIST => a queue with key 0x[0-9a-f]* exists already; remove it with msgq/ctl -k KEY rm
@@ -27,11 +29,11 @@ shm/counter -q -n 1 :: shmat ENOMEM => no room in our address space to attach th
 msgq/sender -q x :: msgget ENOMEM => the kernel is out of memory for a new queue
 msgq/sender -q x :: msgsnd EACCES => the queue.s mode shuts you out (see msgq/ctl -k KEY stat)
 QUEUE msgq/ctl -q rm :: msgctl EPERM => only the queue.s owner or creator (or root) may do that
-QUEUE msgq/receiver -q :: msgrcv EIDRM => the queue was removed while we used it
+QUEUE msgq/receiver -q :: msgrcv EIDRM@2 => the queue was removed while we used it
 msgq/sender -q x :: msgsnd EINVAL => the queue is gone (its id is stale.*bigger than kernel.msgmax
 sem/post -q :: semop,semtimedop ERANGE => the value would pass the largest a semaphore may hold
 sem/post -q :: semop,semtimedop E2BIG => more operations in one call than the system allows (kernel.sem, 3rd field, SEMOPM)$
-QUEUE msgq/receiver -q :: msgrcv EINVAL => the queue is gone (its id is stale: removed by msgq/ctl -k KEY rm, ipcrm, or a peer)$
+QUEUE msgq/receiver -q :: msgrcv EINVAL@2 => the queue is gone (its id is stale: removed by msgq/ctl -k KEY rm, ipcrm, or a peer)$
 QUEUE msgq/receiver -q :: write EPIPE => whoever read our output (a pipe) has gone away
 QUEUE msgq/receiver -q :: write ENOSPC => the disk or device that standard output goes to is full
 QUEUE msgq/receiver -q :: write EDQUOT => your disk quota is used up
@@ -65,6 +67,8 @@ hint_row() {
 	fault=${fault%% =>*}
 	call=${fault% *}
 	err=${fault#* }
+	when=1
+	case $err in *@*) when=${err#*@} err=${err%@*} ;; esac
 	case $cmd in
 	QUEUE*) msgq/sender -q -k "$k" x || return 1; cmd=${cmd#QUEUE } ;;
 	esac
@@ -73,7 +77,7 @@ hint_row() {
 	p=$1
 	shift
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace="$call" \
-		-e inject="$call:error=$err:when=1" "$p" -k "$k" "$@" \
+		-e inject="$call:error=$err:when=$when" "$p" -k "$k" "$@" \
 		</dev/null >/dev/null 2>"$T/err"
 	rc=$?
 	ipcrm -Q "$k" 2>/dev/null

@@ -30,14 +30,16 @@ low24() {
 	printf '%06x\n' $(($1 & 0xffffff))
 }
 
-# IPC_DEMO_KEY=K: the queue, the semaphore, the ring and the counter each
-# get K's low 24 bits under their proj id, and say so (our keys have 31
-# bits: the line says which 24 were kept).
+# IPC_DEMO_KEY=K: the queue, the server's queue (msgq/ctl -s), the
+# semaphore, the ring and the counter each get K's low 24 bits under their
+# proj id, and say so (our keys have 31 bits: the line says which 24 were
+# kept).
 t_demo_key_derived() {
 	k=$(new_key)
-	for p in msgq/ctl:m sem/ctl:s shm/ctl:h; do
+	for p in msgq/ctl:m "msgq/ctl -s:r" sem/ctl:s shm/ctl:h; do
 		want=$(derived "$k" "${p#*:}")
-		IPC_DEMO_KEY=$k "${p%:*}" stat 2>"$T/err"
+		# shellcheck disable=SC2086 # "msgq/ctl -s" splits into words
+		IPC_DEMO_KEY=$k ${p%:*} stat 2>"$T/err"
 		if [ "$(key_of "$T/err")" != "$want" ] ||
 			! grep -q "(IPC_DEMO_KEY $k cut to its low 24 bits, 0x$(low24 "$k"), with '${p#*:}' in the top byte)" \
 				"$T/err"; then
@@ -187,15 +189,23 @@ t_ctl_key() {
 
 # A hint's ctl command reaches our object, run exactly as the hint gives
 # it: with "-k KEY" after -k (msgq/ctl's own key would be another: the
-# hint said "msgq/ctl rm", which removed another queue, or none), without
-# it under IPC_DEMO_KEY, which gives msgq/ctl the same key.
+# hint said "msgq/ctl rm", which removed another queue, or none), and for
+# msgq/server's queue always: its key (proj id 'r') is never msgq/ctl's
+# own (it used to share the stream's key: "msgq/ctl rm" under
+# IPC_DEMO_KEY).  An empty queue of no server's on its key (perl) makes
+# the server's hint give "... rm".  msgq/ctl -s reaches it too.
+# shellcheck disable=SC2016 # perl's $! and $ARGV, not the shell's
 t_hint_commands() {
 	k=$(new_key)
-	q=$(derived "$k" m)
-	IPC_DEMO_KEY=$k msgq/sender -q x && IPC_DEMO_KEY=$k msgq/server 2>"$T/err"
-	[ $? -eq 1 ] && cmd=$(hint_command) && [ "$cmd" = "msgq/ctl rm" ] &&
+	q=$(derived "$k" r)
+	perl -e 'msgget(hex($ARGV[0]), 01600) // die "$!"' "$q" &&
+		IPC_DEMO_KEY=$k msgq/server 2>"$T/err"
+	[ $? -eq 1 ] && cmd=$(hint_command) && [ "$cmd" = "msgq/ctl -k $q rm" ] &&
 		IPC_DEMO_KEY=$k $cmd 2>/dev/null && ! has_queue "$q" || return 1
-	msgq/sender -q -k "$k" x && msgq/server -k "$k" 2>"$T/err"
+	perl -e 'msgget(hex($ARGV[0]), 01600) // die "$!"' "$q" &&
+		IPC_DEMO_KEY=$k msgq/ctl -q -s rm && ! has_queue "$q" || return 1
+	perl -e 'msgget(hex($ARGV[0]), 01600) // die "$!"' "$k" &&
+		msgq/server -k "$k" 2>"$T/err"
 	[ $? -eq 1 ] && cmd=$(hint_command) &&
 		[ "$cmd" = "msgq/ctl -k $k rm" ] &&
 		IPC_DEMO_KEY=$q $cmd 2>/dev/null && ! has_queue "$k"

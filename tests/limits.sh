@@ -95,26 +95,36 @@ t_semmni() {
 		sem/ctl -q -k "$a" rm && nothing_with "$a"
 }
 
-# kernel.msgmax 1 (or 5): no room for data (or a request) in any message.
+# kernel.msgmax 0 (or 4): no room for data (or a request, or the server's
+# signature) in any message.
 # The limit named is kernel.msgmax, not the queue's qbytes, which is
-# 16384 and which raising would not help; the hint says so.
+# 16384 and which raising would not help; the hint says so.  (With the
+# kind byte gone, 1 byte holds data, and 5 a request: its queue id and a
+# byte.)
 t_msgmax_tiny() {
 	in_namespace || return 0
-	defaults && limit msgmax 1 || return 1
+	defaults && limit msgmax 0 || return 1
 	k=$(new_key)
 	msgq/sender -k "$k" hi 2>"$T/err"
 	if [ $? -ne 1 ] ||
-		! grep -q '^msgq/sender: a message may hold at most 1 byte (kernel.msgmax): no room for data' "$T/err" ||
+		! grep -q '^msgq/sender: a message may hold at most 0 bytes (kernel.msgmax): no room for data' "$T/err" ||
 		! grep -q '^msgq/sender: hint: raise kernel.msgmax' "$T/err" ||
 		grep -q qbytes "$T/err"; then
 		diag "$(cat "$T/err")"
 		return 1
 	fi
-	msgq/ctl -q -k "$k" rm && limit msgmax 5 || return 1
+	msgq/ctl -q -k "$k" rm && limit msgmax 4 || return 1
+	msgq/server -k "$k" 2>"$T/err"
+	if [ $? -ne 1 ] || ! nothing_with "$k" ||
+		! grep -q '^msgq/server: a message may hold at most 4 bytes (kernel.msgmax): no room for our signature' "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	limit msgmax 8192 || return 1
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	s=$!
-	wait_for has_queue "$k" || return 1
-	client_refused 'a message may hold at most 5 bytes (kernel.msgmax): no room for a request' \
+	wait_for messages_are "$k" 1 && limit msgmax 4 || return 1
+	client_refused 'a message may hold at most 4 bytes (kernel.msgmax): no room for a request' \
 		'raise kernel.msgmax'
 }
 
@@ -216,7 +226,7 @@ t_msgmax_small() {
 	in_namespace || return 0
 	defaults && limit msgmax 100 || return 1
 	k=$(new_key)
-	pair "$k" && grep -q 'up to 99 bytes of data in a message' "$T/s.err" &&
+	pair "$k" && grep -q 'up to 100 bytes of data in a message' "$T/s.err" &&
 		pair "$k" -b && pair "$k" -t 7 && reply_mode "$k"
 }
 
@@ -259,7 +269,7 @@ t_small_queue_nowait() {
 	[ $? -eq 1 ] && grep -q '^msgq/sender: msgsnd: .* (EAGAIN)$' "$T/err" &&
 		grep -q 'hint: the queue is full: .* of 256 bytes' "$T/err" &&
 		{ msgq/receiver -n -k "$k" >"$T/copy" 2>"$T/err"; [ $? -eq 1 ]; } &&
-		grep -q '^msgq/receiver: the sender failed' "$T/err" &&
+		grep -q '^msgq/receiver: the stream is cut: its sender' "$T/err" &&
 		n=$(wc -l <"$T/copy") && [ "$n" -gt 50 ] &&
 		head -n "$n" "$T/nums" | cmp - "$T/copy" && nothing_with "$k"
 }
@@ -279,7 +289,7 @@ t_msgmax_lowered() {
 		limit msgmax 4000 &&
 		timeout $((20 * SLOW)) msgq/receiver -k "$k" >"$T/copy" 2>"$T/r.err" &&
 		exits_with "$s" 0 && cmp "$T/big" "$T/copy" &&
-		grep -q '^msgq/sender: kernel.msgmax is 4000 bytes now: data goes in messages of at most 3999 bytes' "$T/s.err" &&
+		grep -q '^msgq/sender: kernel.msgmax is 4000 bytes now: data goes in messages of at most 4000 bytes' "$T/s.err" &&
 		! grep -q E2BIG "$T/r.err" && nothing_with "$k"
 }
 
@@ -303,7 +313,7 @@ t_server_oversized() {
 		{ timeout $((10 * SLOW)) msgq/client -k "$k" <"$T/l20k" >"$T/out" 2>"$T/c.err"
 		[ $? -eq 1 ]; } && [ ! -s "$T/out" ] &&
 		grep -q '^msgq/client: the server could not take request 1 (20001 bytes) whole' "$T/c.err" &&
-		grep -q '^msgq/server: a request (of msgq/client), type [0-9]*, of more than 16384 bytes is bigger than our buffer: dropped' "$T/r.err" &&
+		grep -q '^msgq/server: a request of type [0-9]*, of more than 16384 bytes, is bigger than our buffer: dropped' "$T/r.err" &&
 		[ "$(timeout $((10 * SLOW)) msgq/client -q -k "$k" ok)" = OK ] &&
 		interrupt "$r" && exits_with "$r" 130 && nothing_with "$k"
 }

@@ -748,6 +748,96 @@ t_writer_killed_stopped() { writer_killed stopped 5000; }
 t_writer_killed_stopped_before_a_slot() { writer_killed stopped 0; }
 t_writer_killed_running_before_a_slot() { writer_killed running 0; }
 
+# A reader stopped before its first slot and killed after the writer has
+# ended the stream (exit 0) leaves its death notice, STARTED 1 - but it
+# took nothing.  The next reader sees every slot still filled, clears the
+# notice and reads the whole stream; nothing is left.
+t_reader_killed_stopped_after_the_end() {
+	k=$(new_key)
+	head -c 100000 "$T/big" >"$T/small" || return 1
+	start /dev/null /dev/null "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop && kill -STOP "$(child_of "$r")" &&
+		wait_for stopped "$r" || return 1
+	exits 0 timeout $((20 * SLOW)) shm/writer -k "$k" -s 8 <"$T/small" \
+		2>"$T/w.err" && kill -KILL "$(child_of "$r")" &&
+		exits_with "$r" 137 && [ "$(sem_get "$k" 4 GETVAL)" = 1 ] &&
+		exits 0 timeout $((20 * SLOW)) shm/reader -k "$k" >"$T/copy" \
+			2>"$T/r2.err" && cmp "$T/copy" "$T/small" && nothing_left "$k"
+}
+
+# The writer killed (or interrupted) before its first slot, then Ctrl-C
+# on the reader before its once-a-second look: no writer, nothing to read,
+# so the reader removes the ring - nothing is left.
+reader_last_out() {
+	k=$(new_key)
+	mkfifo "$T/fifo.lo$1" && exec 3<>"$T/fifo.lo$1" || return 1
+	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop || return 1
+	start "$T/fifo.lo$1" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	wait_for blocked_in "$w" pipe && kill "-$1" "$(child_of "$w")" &&
+		exits_with "$w" $((128 + $2)) &&
+		[ "$(sem_get "$k" 2 GETVAL)" = 0 ] && interrupt "$r" &&
+		exits_with "$r" 130 && [ ! -s "$T/copy" ] && nothing_left "$k"
+}
+t_reader_last_out_after_kill() { reader_last_out KILL 9; }
+t_reader_last_out_after_sigint() { reader_last_out INT 2; }
+
+# A tick spent before the wait (issue 25, item 4): strace holds the
+# syscall that arms the once-a-second look (alarm or setitimer, its WHEN-th
+# call) for 1.5 s, so its first SIGALRM comes before the call blocks.
+INJECT=alarm,setitimer:delay_exit=1500000:when
+# Is the program under strace under timeout process $1 asleep in $2?
+traced_in() {
+	c=$(child_of "$(child_of "$1")")
+	[ -n "$c" ] && grep -q "$2" "/proc/$c/wchan" 2>/dev/null
+}
+# The writer, its look held up before it waits (in P(FREE), WHEN 3, on a
+# stopped reader; or in read(2), WHEN 2, on a FIFO with nothing in it):
+# the reader killed, the writer must see it within 3 s all the same.
+writer_tick_spent() {
+	no_strace && return 0
+	k=$(new_key)
+	mkfifo "$T/fifo.ts$1" && exec 3<>"$T/fifo.ts$1" || return 1
+	[ "$1" = 2 ] || head -c 4096 /dev/zero >&3 || return 1
+	start /dev/null /dev/null "$T/r.err" shm/reader -k "$k"
+	r=$!
+	wait_for blocked_in "$r" semtimedop || return 1
+	[ "$1" = 2 ] || { kill -STOP "$(child_of "$r")" &&
+		wait_for stopped "$r"; } || return 1
+	start "$T/fifo.ts$1" /dev/null "$T/w.err" env \
+		ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e \
+		trace=alarm,setitimer -e inject="$INJECT=$1" \
+		shm/writer -k "$k" -s 1 -z 1024
+	w=$!
+	wait_for traced_in "$w" "$2" &&
+		kill_as "$r" "$([ "$1" = 2 ] && echo running || echo stopped)" \
+			"$w" && exits_with "$w" 1 &&
+		grep -q 'the reader has gone before the end' "$T/w.err" &&
+		nothing_left "$k"
+}
+t_writer_tick_spent_in_p() { writer_tick_spent 3 semtimedop; }
+t_writer_tick_spent_in_read() { writer_tick_spent 2 pipe; }
+# The reader, its look held up before its first P: the writer killed
+# before its first slot, the reader must see it within 3 s.
+t_reader_tick_spent() {
+	no_strace && return 0
+	k=$(new_key)
+	mkfifo "$T/fifo.tr" && exec 3<>"$T/fifo.tr" || return 1
+	start /dev/null "$T/copy" "$T/r.err" env ASAN_OPTIONS=detect_leaks=0 \
+		strace -qq -o /dev/null -e trace=alarm,setitimer \
+		-e inject="$INJECT=1" shm/reader -k "$k"
+	r=$!
+	wait_for has_set "$k" || return 1
+	start "$T/fifo.tr" /dev/null "$T/w.err" shm/writer -k "$k"
+	w=$!
+	wait_for blocked_in "$w" pipe && wait_for traced_in "$r" semtimedop &&
+		kill_as "$w" running "$r" && exits_with "$r" 1 &&
+		grep -q 'the writer has gone' "$T/r.err" && nothing_left "$k"
+}
+
 
 # --- the ring under a hostile user (issue 21) ---------------------------------
 
@@ -1004,6 +1094,18 @@ check "kill -9 of a writer stopped before its first slot: the reader sees it" \
 	t_writer_killed_stopped_before_a_slot
 check "kill -9 of a writer before its first slot: the reader sees it" \
 	t_writer_killed_running_before_a_slot
+check "a look held up in the writer's P: the reader's death seen" \
+	t_writer_tick_spent_in_p
+check "a look held up in the writer's read: the reader's death seen" \
+	t_writer_tick_spent_in_read
+check "a look held up in the reader's first P: the writer's death seen" \
+	t_reader_tick_spent
+check "a reader killed stopped after the end took nothing: the next reads all" \
+	t_reader_killed_stopped_after_the_end
+check "Ctrl-C on a reader after its writer was killed: nothing left" \
+	t_reader_last_out_after_kill
+check "Ctrl-C on a reader after its writer's Ctrl-C: nothing left" \
+	t_reader_last_out_after_sigint
 check "shmat fails in the writer: exit 1, what it made removed" \
 	t_writer_shmat_fails
 check "shmat fails in the reader: the slot given back, nothing removed" \

@@ -59,20 +59,20 @@ t_sem() {
 }
 
 # A queue's count rises with each sender and falls with a receiver; -q
-# leaves stderr empty.  (A sender sends its line, 5 bytes with the kind
-# byte, and an end of stream, 0 bytes.)
+# leaves stderr empty.  (A sender sends its line, 4 bytes - the textbook
+# message, no kind byte - and an end of stream, 0 bytes.)
 t_msgq() {
 	k=$(new_key)
 	msgq/sender -q -k "$k" one || return 1
 	start /dev/null "$T/w" "$T/w.err" msgq/ctl -q -k "$k" watch
 	w=$!
-	wait_for shown '^2 messages, 5 bytes$' &&
+	wait_for shown '^2 messages, 4 bytes$' &&
 		msgq/sender -q -k "$k" two &&
-		wait_for shown '^4 messages, 10 bytes$' &&
+		wait_for shown '^4 messages, 8 bytes$' &&
 		msgq/receiver -q -c 1 -k "$k" >"$T/r" &&
-		wait_for shown '^3 messages, 5 bytes$' &&
+		wait_for shown '^3 messages, 4 bytes$' &&
 		msgq/ctl -q -k "$k" rm && exits_with "$w" 0 &&
-		[ "$(states | head -n 1)" = '2 messages, 5 bytes' ] &&
+		[ "$(states | head -n 1)" = '2 messages, 4 bytes' ] &&
 		[ "$(states | tail -n 1)" = removed ] && stamped &&
 		! [ -s "$T/w.err" ] && echo one | cmp -s - "$T/r"
 }
