@@ -284,13 +284,16 @@ t_counter_runners_are_processes() {
 # it says that other runs added too.  (It looked at its own -p only.)
 t_counter_two_runs_unlocked_one_process() {
 	k=$(new_key)
-	start /dev/null "$T/a" "$T/a.err" shm/counter -u -k "$k" -p 1 -n 100000
+	# The second starts once the first is adding, and the first adds far
+	# longer: the two runs overlap however loaded the machine is.
+	start /dev/null "$T/a" "$T/a.err" shm/counter -u -k "$k" -p 1 -n 3000000
 	a=$!
+	wait_for has_segment "$k" || return 1
 	start /dev/null "$T/b" "$T/b.err" shm/counter -u -k "$k" -p 1 -n 100000
 	b=$!
 	exits_with "$a" 0 && exits_with "$b" 0 || return 1
 	if grep -q 'one process' "$T/a.err" "$T/b.err" ||
-		! cat "$T/a" "$T/b" | grep -qx 'expected 200000'; then
+		! cat "$T/a" "$T/b" | grep -qx 'expected 3100000'; then
 		diag "$(cat "$T/a" "$T/a.err" "$T/b" "$T/b.err")"
 		return 1
 	fi
