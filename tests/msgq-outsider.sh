@@ -124,6 +124,7 @@ t_server_pid_reused() {
 		until [ "$(awk "\$1 == 4660 { print \$5 }" /proc/sysvipc/msg)" = 1 ]; do
 			n=$((n + 1)); [ $n -lt 500 ] || exit 3; sleep 0.02
 		done
+		sleep 0.05	# a start time is in clock ticks: a later tick
 		kill -9 "$s"; wait "$s" 2>/dev/null
 		echo $((s - 1)) >/proc/sys/kernel/ns_last_pid
 		sleep 30 &
