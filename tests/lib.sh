@@ -11,6 +11,7 @@
 #   wait_for ...    poll a command (never a fixed sleep), at most 10 s;
 #                   give it a function, so that each try looks afresh
 #   check NAME FN   run test function FN and print TAP "ok N - NAME"
+#                   (TEST_TIMES=1: and how long it took, in a comment)
 # and on exit kills only the PIDs it started and removes only the IPC
 # objects with its own keys (never ipcrm -a, which removes everyone's).
 
@@ -277,6 +278,7 @@ diag() {
 check() {
 	tests_run=$((tests_run + 1))
 	rm -f "$T/skip"
+	t0=$(date +%s%N)
 	if (set -u; "$2"); then
 		if [ -f "$T/skip" ]; then
 			echo "ok $tests_run - $1 # SKIP $(cat "$T/skip")"
@@ -287,6 +289,9 @@ check() {
 		echo "not ok $tests_run - $1"
 		tests_failed=$((tests_failed + 1))
 	fi
+	# TEST_TIMES=1: how long each check took (to find the slow ones).
+	[ -z "${TEST_TIMES:-}" ] ||
+		echo "# $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 }
 
 # Print the plan and leave with the right status.

@@ -55,7 +55,8 @@ take() {
 	[ "$n" -le "$total" ] && echo "$n"
 }
 
-# Show script $1's output whole, judge it, and keep its counts for the end.
+# Show script $1's output whole, judge it, and keep its counts for the end;
+# $3 is how long it took, in seconds.
 report() {
 	t=$(cat "$q/script.$1")
 	status=$2
@@ -63,7 +64,7 @@ report() {
 	f=$(grep -c '^not ok ' "$q/out.$1")
 	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$q/out.$1")
 	lock
-	echo "# $t"
+	echo "# $t ($3 s)"
 	cat "$q/out.$1"
 	# A script that died, timed out or lost count is a failure too.
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ] ||
@@ -80,8 +81,9 @@ lane() {
 	while n=$(take); do
 		t=$(cat "$q/script.$n")
 		case "$t" in */lib.sh | */run.sh) continue ;; esac
+		t0=$(date +%s)
 		timeout -k 5 $((${TEST_LIMIT:-120} * ${TEST_SLOW:-1})) sh "$t" >"$q/out.$n" 2>&1
-		report "$n" $?
+		report "$n" $? $(($(date +%s) - t0))
 	done
 }
 
