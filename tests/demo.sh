@@ -100,25 +100,29 @@ t_full_tour() {
 		! grep -q "$(printf '\033')" "$T/out" && narrow "$T/out"
 }
 
-# make demo-watch: one watch for each of the tour's four objects, on the
+# make demo-watch: one watch for each of the tour's five objects, on the
 # keys derived from DEMO_KEY; each starts again after its object is
 # removed, so that one pane shows every scene's objects, the first to the
 # last; Ctrl-C stops it (130) and every watch with it.
 t_watch() {
 	k=$(demo_keys "$T/out")
 	[ -n "$k" ] && [ "$(cat "$T/pane.status")" = 0 ] || return 1
-	for w in "msgq $(derived "$k" 0x6d)" "sem $(derived "$k" 0x73)" \
-		"shm $(derived "$k" 0x68)" "shm $(derived "$k" 0x63)"; do
+	for w in "msgq $(derived "$k" 0x6d)" "msgq $(derived "$k" 0x72)" \
+		"sem $(derived "$k" 0x73)" "shm $(derived "$k" 0x68)" \
+		"shm $(derived "$k" 0x63)"; do
 		grep -q "${w% *}/ctl -q -k ${w#* } watch" "$T/pane" || {
 			diag "no watch '$w'"
 			return 1
 		}
 	done
 	# Each part's objects that live long enough for a watch to see them
-	# (it looks every 100 ms): the server's queue, waiting for requests;
-	# the restaurant's semaphore and the crash's; the counter.
+	# (it looks every 100 ms): the queue, empty once read; the server's,
+	# its signature message at the head, waiting for requests; the
+	# restaurant's semaphore and the crash's; the counter.
 	grep -Eq '^ +[0-9.]+ s  queue +0 messages, 0 bytes$' "$T/pane" &&
 		grep -q 'queue  *removed$' "$T/pane" &&
+		grep -Eq '^ +[0-9.]+ s  server +1 message, [0-9]+ bytes$' \
+			"$T/pane" && grep -q 'server  *removed$' "$T/pane" &&
 		grep -Eq 'semaphore +value 0, 1 waiting' "$T/pane" &&
 		[ "$(grep -c 'semaphore  *removed$' "$T/pane")" -ge 2 ] &&
 		grep -Eq 'counter +nattch [0-9]+; MUTEX' "$T/pane" &&
@@ -128,7 +132,7 @@ t_watch() {
 }
 # No process left with one of the keys derived from $1 on its command line.
 no_watch() {
-	for p in 0x6d 0x73 0x68 0x63; do
+	for p in 0x6d 0x72 0x73 0x68 0x63; do
 		! grep -qaF "$(derived "$1" "$p")" /proc/[0-9]*/cmdline \
 			2>/dev/null || return 1
 	done
