@@ -65,10 +65,14 @@ trap cleanup EXIT
 trap "trap '' INT TERM HUP; exit 130" INT
 trap "trap '' INT TERM HUP; exit 143" TERM
 
-# Is a key in use by any queue, semaphore set or segment on the machine?
+# Is a key in use by any queue, semaphore set or segment on the machine -
+# or its low 24 bits, as the keys derived from it under IPC_DEMO_KEY or
+# DEMO_KEY (see derived_left) have them?
 key_in_use() {
 	cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm 2>/dev/null |
-		awk -v k="$1" '$1 == k { found = 1 } END { exit !found }'
+		awk -v k="$1" 'NR > 1 && ($1 == k || ($1 - k) % 16777216 == 0) {
+			found = 1
+		} END { exit !found }'
 }
 
 # derived_left: "-q ID", "-s ID" or "-m ID" for each object whose key is
