@@ -92,8 +92,10 @@ struct input {
 	char **args;		/* the operands left; NULL: standard input */
 	size_t off;		/* bytes of *args already taken */
 	int bulk;		/* -b: standard input in blocks, not lines */
+	int buffered;		/* -b: stdin's big buffer is set */
 	int done;		/* the end of the input, or stopped */
 };
+enum { BULK_BUFFER = 128 << 10 };	/* -b reads 128 KiB at once, as cat */
 
 size_t next_input(struct input *in, char *buf, size_t max);
 
@@ -118,6 +120,9 @@ size_t next_input(struct input *in, char *buf, size_t max);
 struct receiving {
 	long type;		/* -t: 0 any, >0 that type, <0 lowest <= |t| */
 	int nowait;		/* -n: IPC_NOWAIT, stop when none is queued */
+	int try_first;		/* the first msgrcv's flag: IPC_NOWAIT, to
+				 * say we wait before we do; -q: nowait's,
+				 * no call spent on a try */
 	size_t room;		/* bytes after mtype a message can hold */
 	unsigned long long taken;	/* messages taken: data and ends */
 	int last_data;		/* the last taken was data, not an end */
@@ -125,6 +130,7 @@ struct receiving {
 
 size_t data_room(int qid);
 int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
+void say_full(int qid);
 int end_stream(int qid, struct message *msg, long type,
     unsigned long sent);
 void say_cut(void);
