@@ -120,9 +120,6 @@ size_t next_input(struct input *in, char *buf, size_t max);
 struct receiving {
 	long type;		/* -t: 0 any, >0 that type, <0 lowest <= |t| */
 	int nowait;		/* -n: IPC_NOWAIT, stop when none is queued */
-	int try_first;		/* the first msgrcv's flag: IPC_NOWAIT, to
-				 * say we wait before we do; -q: nowait's,
-				 * no call spent on a try */
 	size_t room;		/* bytes after mtype a message can hold */
 	unsigned long long taken;	/* messages taken: data and ends */
 	int last_data;		/* the last taken was data, not an end */

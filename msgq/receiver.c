@@ -93,8 +93,8 @@ main(int argc, char *argv[])
 	/* A signal between two calls interrupts none of them: look for it. */
 	ticking(1);	/* SIGALRM each second wakes a wait: stream.c */
 	while (r.got < (unsigned long long)r.count && !stop_signal) {
-		/* Narrating, try without waiting first, to say we wait. */
-		n = msgrcv(qid, r.msg, r.w.room, r.w.type, r.w.try_first);
+		/* Try without waiting first: nothing queued, wait below. */
+		n = msgrcv(qid, r.msg, r.w.room, r.w.type, IPC_NOWAIT);
 		if (n == -1)	/* wait, ticking: is it cut?  stream.c */
 			n = wait_message(qid, r.msg, &r.w);
 		if (n == -2)
@@ -158,7 +158,6 @@ options(int argc, char *argv[], struct receiver *r)
 
 	no_more_operands(argc, argv, parse_options(&receiver, argc, argv,
 	    own_option, r), NULL);
-	r->w.try_first = quiet ? r->w.nowait : IPC_NOWAIT;	/* msgq.h */
 	return use_key(PROJ_MSGQ);
 }
 
