@@ -1,15 +1,13 @@
 /*
  * input.c - where the bytes of msgq/sender and msgq/client come from: the
  * MESSAGE operands, each with a newline, or standard input by lines (each
- * sent as soon as it is read), or by blocks (sender -b).  A stop signal
- * ends the input; Ctrl-Z and fg do not.  See struct input in msgq.h.
+ * sent as soon as it is read), or by blocks (sender -b), all through
+ * stdio.  A stop signal ends the input; Ctrl-Z and fg do not.  See struct
+ * input in msgq.h.
  */
-#include <sys/types.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "msgq.h"
