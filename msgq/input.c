@@ -1,15 +1,13 @@
 /*
  * input.c - where the bytes of msgq/sender and msgq/client come from: the
  * MESSAGE operands, each with a newline, or standard input by lines (each
- * sent as soon as it is read), or by blocks (sender -b).  A stop signal
- * ends the input; Ctrl-Z and fg do not.  See struct input in msgq.h.
+ * sent as soon as it is read), or by blocks (sender -b), all through
+ * stdio.  A stop signal ends the input; Ctrl-Z and fg do not.  See struct
+ * input in msgq.h.
  */
-#include <sys/types.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ipcdemo.h"
 #include "msgq.h"
@@ -90,25 +88,36 @@ next_line(struct input *in, char *buf, size_t max)
 	return len;
 }
 
-/* Bulk mode: fill each message to the brim, for speed. */
+/*
+ * Bulk mode: fill each message to the brim, for speed.  A message holds
+ * at most kernel.msgmax bytes (8 KiB unless raised), and a read(2) for
+ * each would cost a system call per message besides msgsnd's.  So we
+ * read through stdio, with a buffer of BULK_BUFFER bytes: one read(2)
+ * fills it for many messages, and each takes its bytes out with a copy in
+ * memory, far cheaper than a call into the kernel.  A tick (the sender's
+ * look at the queue's limits) or Ctrl-Z and fg interrupt a read: EINTR,
+ * and we read on.
+ */
 static size_t
 next_block(struct input *in, char *buf, size_t max)
 {
-	size_t len;
-	ssize_t n;
+	static char buffer[BULK_BUFFER];	/* stdin's, from the start */
+	size_t len = 0;
 
-	for (len = 0; len < max; len += (size_t)n) {
-		n = read(STDIN_FILENO, buf + len, max - len);
-		if (n == 0)
+	if (!in->buffered && setvbuf(stdin, buffer, _IOFBF, sizeof buffer))
+		die("setvbuf");
+	in->buffered = 1;
+	while (len < max) {
+		len += fread(buf + len, 1, max - len, stdin);
+		if (len == max || feof(stdin))
 			break;
-		if (n == -1 && errno != EINTR)
+		if (errno != EINTR)	/* fread failed: ferror(stdin) */
 			die("read (stdin)");
-		if (n == -1 && stop_signal) {
+		if (stop_signal) {
 			in->done = 1;
 			return 0;
 		}
-		if (n == -1)
-			n = 0;
+		clearerr(stdin);
 	}
 	if (len < max)
 		in->done = 1;	/* end of input */

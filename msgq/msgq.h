@@ -92,8 +92,10 @@ struct input {
 	char **args;		/* the operands left; NULL: standard input */
 	size_t off;		/* bytes of *args already taken */
 	int bulk;		/* -b: standard input in blocks, not lines */
+	int buffered;		/* -b: stdin's big buffer is set */
 	int done;		/* the end of the input, or stopped */
 };
+enum { BULK_BUFFER = 128 << 10 };	/* -b reads 128 KiB at once, as cat */
 
 size_t next_input(struct input *in, char *buf, size_t max);
 
@@ -125,6 +127,7 @@ struct receiving {
 
 size_t data_room(int qid);
 int fit_to_queue(int qid, size_t len, int nowait, size_t *chunk);
+void say_full(int qid);
 int end_stream(int qid, struct message *msg, long type,
     unsigned long sent);
 void say_cut(void);

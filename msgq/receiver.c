@@ -91,6 +91,7 @@ main(int argc, char *argv[])
 		die("atexit");
 
 	/* A signal between two calls interrupts none of them: look for it. */
+	ticking(1);	/* SIGALRM each second wakes a wait: stream.c */
 	while (r.got < (unsigned long long)r.count && !stop_signal) {
 		/* Try without waiting first: nothing queued, wait below. */
 		n = msgrcv(qid, r.msg, r.w.room, r.w.type, IPC_NOWAIT);
@@ -109,6 +110,7 @@ main(int argc, char *argv[])
 		} else if (write_data(&r, (size_t)n) == -1)
 			break;
 	}
+	ticking(0);
 	report(&r);
 	tidy();
 	free(r.msg);

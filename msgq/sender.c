@@ -88,6 +88,7 @@ main(int argc, char *argv[])
 	s.chunk = data_room(s.qid);		/* msgmax, qbytes: stream.c */
 
 	/* A message for each line, block or MESSAGE (pieces, if long). */
+	ticking(1);	/* SIGALRM each second wakes a wait: queue_full */
 	while ((len = next_data(&s)) > 0) {
 		s.msg->mtype = s.type;	/* sizes count mtext, never mtype */
 		/*
@@ -97,12 +98,12 @@ main(int argc, char *argv[])
 		r = msgsnd(s.qid, s.msg, len, IPC_NOWAIT);
 		while (r == -1 && (r = queue_full(&s, len)) == 0)
 			r = msgsnd(s.qid, s.msg, len, s.nowait);
-		ticking(0);
 		if (stop_signal)
 			break;
 		if (r == 0)
 			sent_data(&s, len);	/* else TOO_BIG: cut smaller */
 	}
+	ticking(0);
 	unended = 0;		/* at_exit() is done: we end it ourselves */
 	r = end_stream(s.qid, s.msg, s.type, s.sent);	/* empty: msgq.h */
 	report(&s);
@@ -172,7 +173,9 @@ next_data(struct sender *s)
  * msgsnd failed (errno says why): the queue is full, a tick came while we
  * waited, or EINVAL (kernel.msgmax fell?).  Returns 0 to wait (again) in
  * msgsnd, TOO_BIG when a limit fell below len (chunk is smaller now), -1
- * when stopped by a signal.
+ * when stopped by a signal.  A full queue is the usual case of a fast
+ * stream, so it costs no call of its own: the limits are looked at when
+ * a wait has lasted until the tick (or with -n, before we give up).
  */
 static int
 queue_full(struct sender *s, size_t len)
@@ -183,9 +186,12 @@ queue_full(struct sender *s, size_t len)
 		ticking(0);
 		die("msgsnd");
 	}
+	if (errno == EAGAIN && !s->nowait) {
+		say_full(s->qid);	/* if narrated: stream.c */
+		return 0;
+	}
 	if (fit_to_queue(s->qid, len, s->nowait, &s->chunk) == -1)
 		return TOO_BIG;
-	ticking(1);	/* SIGALRM each second: look at the limit again */
 	return 0;
 }
 

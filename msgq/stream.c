@@ -44,8 +44,7 @@ data_room(int qid)
  * EINVAL.  If len bytes can no longer ever fit (kernel.msgmax, or msgq/ctl
  * qbytes, lowered under us), make *chunk smaller and return -1; EINVAL
  * for any other reason (the queue is gone) is an error; with -n (nowait),
- * a full queue is an error; else say why we wait (at most once a second)
- * and return 0.
+ * a full queue is an error; else say why we wait (say_full) and return 0.
  */
 int
 fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
@@ -74,12 +73,27 @@ fit_to_queue(int qid, size_t len, int nowait, size_t *chunk)
 		    (unsigned long)ds.msg_cbytes,
 		    (unsigned long)ds.msg_qbytes);
 	}
-	if (paced_wait())
-		note("queue full (%lu message%s, %lu of %lu bytes): waiting "
-		    "for a receiver to make room", (unsigned long)ds.msg_qnum,
-		    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
-		    (unsigned long)ds.msg_qbytes);
+	say_full(qid);
 	return 0;
+}
+
+/*
+ * The queue is full, and we wait: say so, at most once a second
+ * (paced_wait), and only then ask the kernel what it holds, so that a
+ * quiet stream pays nothing for it.  A queue removed meanwhile is said by
+ * the msgsnd that comes next.
+ */
+void
+say_full(int qid)
+{
+	struct msqid_ds ds;
+
+	if (!paced_wait() || msgctl(qid, IPC_STAT, &ds) == -1)
+		return;
+	note("queue full (%lu message%s, %lu of %lu bytes): waiting for a "
+	    "receiver to make room", (unsigned long)ds.msg_qnum,
+	    plural(ds.msg_qnum), (unsigned long)ds.msg_cbytes,
+	    (unsigned long)ds.msg_qbytes);
 }
 
 /*
@@ -155,23 +169,20 @@ say_cut(void)
 
 /*
  * msgq/receiver found nothing of its type queued (its try without waiting
- * failed: errno says why).  Wait in msgrcv, woken by a tick each second to
- * see whether the stream was cut.  Returns the message's size, -1 when
- * stopped (a signal, or -n and nothing left), -2 when the stream is cut
- * (said: stream_cut).
+ * failed: errno says why).  Wait in msgrcv, woken by the receiver's tick
+ * each second (ticking, set once for the whole run) to see whether the
+ * stream was cut.  Returns the message's size, -1 when stopped (a signal,
+ * or -n and nothing left), -2 when the stream is cut (said: stream_cut).
  */
 ssize_t
 wait_message(int qid, struct message *msg, struct receiving *w)
 {
 	ssize_t n = -1;
-	int err = errno, go;
+	int go;
 
-	ticking(1);
-	errno = err;
 	while ((go = again(qid, w)) == 1 &&
 	    (n = msgrcv(qid, msg, w->room, w->type, w->nowait)) == -1)
 		;
-	ticking(0);
 	return go == -1 ? -2 : n;
 }
 
@@ -181,7 +192,8 @@ wait_message(int qid, struct message *msg, struct receiving *w)
  * try without waiting found nothing (we say we wait, at most once a
  * second).  Returns 0 to stop: a signal, or -n and nothing queued.
  * Returns -1 when the stream is cut (said: stream_cut).  Anything else:
- * die.
+ * die.  An empty queue is the usual case of a fast stream: whether it is
+ * cut costs a look only at a tick, or with -n before we stop.
  */
 static int
 again(int qid, const struct receiving *w)
@@ -190,7 +202,8 @@ again(int qid, const struct receiving *w)
 
 	if (err == EINTR && stop_signal)
 		return 0;
-	if ((err == EINTR || err == ENOMSG) && stream_cut(qid, w))
+	if ((err == EINTR || (err == ENOMSG && w->nowait)) &&
+	    stream_cut(qid, w))
 		return -1;
 	if (err == EINTR)
 		return 1;	/* a tick, or stopped and continued: go on */

@@ -240,10 +240,10 @@ ring_unread(int semid, key_t key)
 
 /*
  * shm/writer: read(2) the next piece of input into a slot.  Input may be
- * slow (a student typing), so a tick wakes the read every second to ask
- * gone() whether the reader is still there, as semop_or_gone() does for
- * a P (an interval timer: see there why not alarm).  Returns the bytes
- * read (0 at the end of input), STOPPED when a signal stops us,
+ * slow (a student typing), so the writer's tick (ticking, common/: an
+ * interval timer, set once for the whole stream) wakes a read that waits,
+ * every second, to ask gone() whether the reader is still there.  Returns
+ * the bytes read (0 at the end of input), STOPPED when a signal stops us,
  * PEER_GONE when the reader has gone.
  */
 ssize_t
@@ -254,7 +254,6 @@ read_or_gone(char *slot, uint32_t slot_bytes, int (*gone)(void))
 	for (;;) {
 		if (stop_signal)
 			return STOPPED;
-		ticking(1);		/* SIGALRM each second from now */
 		n = read(STDIN_FILENO, slot, slot_bytes);
 		if (n >= 0)
 			return n;

@@ -213,7 +213,6 @@ finish(int status)
 	    semctl(semid, WRITER, GETVAL) == 0 && no_writer(1) == 1)
 		how = PEER_GONE;		/* shmid: the writer's */
 	semid = -1;
-	ticking(0);			/* the looks are over */
 	ring_ended(READER, status, id, ring, key);	/* why, in words */
 	if (ring != NULL && shmdt(ring) == -1 && status != LOST)
 		die("shmdt");

@@ -116,6 +116,12 @@ struct ring {
 	struct slot slot[];	/* each slot's length and seq */
 };
 
+/* madvise(2): fault in every page of a range now, for writing (Linux
+ * 5.14): musl's headers lack it; the kernel's own value. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 enum {
 	SLOTS_MAX = 1024,		/* -s */
 	SLOT_BYTES_MAX = 64 << 20,	/* -z */

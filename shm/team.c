@@ -169,7 +169,6 @@ child(int semid, key_t key, struct counter *c, const struct run *run,
 	if (semop(semid, &join, 1) == -1)
 		die("semop (joining)");
 	if (semop_or_gone(semid, &pass, 1, parent_gone) == DONE) {
-		ticking(0);	/* the gate's tick: not in the adding */
 		all_through(semid);
 		made = work(run);
 	}

@@ -5,6 +5,7 @@
  * P and V on the slots themselves are in the writer's and the reader's
  * loops.  The segment's layout is in layout.c; see ring.h.
  */
+#define _GNU_SOURCE		/* semtimedop(2), in glibc and musl alike */
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo.h"
@@ -144,26 +146,26 @@ ring_first_p(int semid)
 
 /*
  * semop(semid, ops, nops): a P, so it may wait.  A peer killed with
- * kill -9 can never V again, so we do not wait blindly: a tick wakes the
- * semop every second (EINTR), and we ask gone() before we wait on.  An
- * interval timer (ticking, common/), not alarm(1): held up for more than
- * a second before the semop blocks, we would spend a lone alarm before
- * the wait, and wait unwatched for ever; the next tick comes all the
- * same.  It ticks on after we return (finish() stops it); a tick that
- * lands elsewhere costs one retried call.  Returns DONE once the semop is
- * done, STOPPED when a signal stops us, PEER_GONE when the peer has gone.
+ * kill -9 can never V again, so we do not wait blindly: semtimedop(2) is
+ * semop with a time limit, and after a second of waiting (EAGAIN), or a
+ * signal (EINTR), we ask gone() before we wait on.  A P that need not
+ * wait costs that one call, nothing more: the look happens only when a
+ * wait has lasted, so a fast stream pays nothing for it.  Returns DONE
+ * once the semop is done, STOPPED when a signal stops us, PEER_GONE when
+ * the peer has gone.
  */
 int
 semop_or_gone(int semid, struct sembuf *ops, size_t nops,
     int (*gone)(void))
 {
+	struct timespec second = { .tv_sec = 1, .tv_nsec = 0 };
+
 	for (;;) {
 		if (stop_signal)
 			return STOPPED;
-		ticking(1);		/* SIGALRM each second from now */
-		if (semop(semid, ops, nops) == 0)
+		if (semtimedop(semid, ops, nops, &second) == 0)
 			return DONE;
-		if (errno != EINTR)
+		if (errno != EAGAIN && errno != EINTR)
 			die("semop P");
 		if (stop_signal)
 			return STOPPED;
