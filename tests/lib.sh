@@ -50,11 +50,9 @@ cleanup() {
 	while read -r p; do
 		wait "$p" 2>/dev/null
 	done <"$T/pids"
-	while read -r k; do
-		ipcrm -Q "$k" 2>/dev/null
-		ipcrm -S "$k" 2>/dev/null
-		ipcrm -M "$k" 2>/dev/null
-	done <"$T/keys"
+	keys_left | while read -r opt k; do
+		ipcrm "$opt" "$k" 2>/dev/null
+	done
 	derived_left | while read -r opt id; do
 		ipcrm "$opt" "$id" 2>/dev/null
 	done
@@ -69,6 +67,29 @@ trap "trap '' INT TERM HUP; exit 143" TERM
 key_in_use() {
 	cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm 2>/dev/null |
 		awk -v k="$1" '$1 == k { found = 1 } END { exit !found }'
+}
+
+# keys_left: "-Q KEY", "-S KEY" or "-M KEY" for each object that has one
+# of our keys: one awk a kind, where an ipcrm for each key and kind cost
+# dozens of forks at every script's end (a clean script leaves nothing).
+keys_left() {
+	for f in "msg -Q" "sem -S" "shm -M"; do
+		# shellcheck disable=SC2086 # two words
+		set -- $f
+		awk -v keys="$T/keys" -v opt="$2" '
+			BEGIN {
+				while ((getline k < keys) > 0)
+					mine[sprintf("%d", k)] = 1
+			}
+			NR > 1 {
+				k = $1 + 0
+				if (k < 0)
+					k += 4294967296
+				k = sprintf("%d", k)
+				if (k in mine)
+					print opt, k
+			}' "/proc/sysvipc/$1"
+	done
 }
 
 # derived_left: "-q ID", "-s ID" or "-m ID" for each object whose key is
