@@ -4,7 +4,7 @@
 # held mutex: the children stop too, and "lost" counts only lost updates.
 # (A run broken from outside - kill -9, a stopped child, a foreign V, a
 # mutex held by a process gone: counter-broken.sh, split off to run beside
-# this one.)
+# this one; updates lost on every run: counter-lost.sh, run alone.)
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib-counter.sh
@@ -148,19 +148,6 @@ t_counter_join_as_the_last_leaves() {
 	fi
 }
 
-# Without the mutex, updates are lost on every run: 20 runs of the
-# defaults, each loses some (the window between load and store is wide).
-t_counter_unlocked_loses_every_run() {
-	k=$(new_key)
-	for i in $(seq 20); do
-		timeout $((60 * SLOW)) shm/counter -q -u -k "$k" >"$T/out" ||
-			return 1
-		lost=$(awk '$1 == "lost" { print $2 }' "$T/out")
-		[ "${lost:-0}" -gt 0 ] || { diag "run $i lost nothing"; return 1; }
-	done
-	nothing_left "$k"
-}
-
 # With one process nothing can be lost, and the counter says so.
 t_counter_one_process() {
 	k=$(new_key)
@@ -225,8 +212,6 @@ check "counter: two runs that finish together: the final count is told" \
 	t_counter_two_finish_together
 check "counter: joining as the last run out removes the set: a new one" \
 	t_counter_join_as_the_last_leaves
-check "counter -u: updates lost in 20 runs of 20" \
-	t_counter_unlocked_loses_every_run
 check "counter: shm/ctl stat shows RUNNERS 3 for a run of 2: processes" \
 	t_counter_runners_are_processes
 check "counter -u -p 1: nothing can be lost, and it says so" \

@@ -27,6 +27,20 @@ if [ $# -eq 0 ]; then
 		[ -f "$t" ] && set -- "$@" "$t"
 	done
 fi
+# A script that needs the CPUs to itself (a race shown to happen: its
+# processes must run at once) runs alone, after the lanes: moved last.
+alone='tests/counter-lost.sh'
+later=
+for t; do
+	case " $alone " in
+	*" $t "*) later="$later $t" ;;
+	*) set -- "$@" "$t" ;;
+	esac
+	shift
+done
+for t in $later; do
+	set -- "$@" "$t"
+done
 # Most of a script's time is spent waiting (for a peer to block, for a
 # death to be seen a second later), not on a CPU: four lanes keep two CPUs
 # busy.
@@ -37,9 +51,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 echo 0 >"$q/next"
 i=0
+lanes_end=0
 for t in "$@"; do
 	i=$((i + 1))
 	echo "$t" >"$q/script.$i"
+	case " $alone " in *" $t "*) ;; *) lanes_end=$i ;; esac
 done
 total=$i
 
@@ -53,13 +69,14 @@ unlock() {
 	rmdir "$q/lock"
 }
 
-# Take the number of the next script to run, or fail when none is left.
+# Take the number of the next script to run, or fail when none is left
+# below $last.
 take() {
 	lock
 	n=$(($(cat "$q/next") + 1))
 	echo "$n" >"$q/next"
 	unlock
-	[ "$n" -le "$total" ] && echo "$n"
+	[ "$n" -le "$last" ] && echo "$n"
 }
 
 # Show script $1's output whole, judge it, and keep its counts for the end;
@@ -94,12 +111,17 @@ lane() {
 	done
 }
 
+last=$lanes_end
 l=0
 while [ $l -lt "$jobs" ]; do
 	l=$((l + 1))
 	lane &
 done
 wait
+# Then the scripts that run alone, one after the other.
+echo "$lanes_end" >"$q/next"
+last=$total
+lane
 
 passed=0
 failed=0
