@@ -240,10 +240,10 @@ interrupt() {
 
 # Poll CMD... until it succeeds; fail after 10 s (x SLOW) by the clock,
 # however long each try takes.  A try costs forks (the check's, and the
-# sleep's), so the naps grow as a wait drags on: every 10 ms for the
-# first tenth of a second (most waits end there), every 20 ms up to half
-# a second, then 50 ms, and 100 ms after 2 s.  The clock is the kernel's
-# uptime, read with no fork.
+# sleep's: a few ms of CPU each here), so the naps are not shorter than
+# 20 ms and grow as a wait drags on: every 20 ms for the first tenth of a
+# second (most waits end there), then 50 ms, and 100 ms after a second.
+# The clock is the kernel's uptime, read with no fork.
 wait_for() {
 	uptime_now
 	deadline=$((now + 10 * SLOW))
@@ -252,11 +252,9 @@ wait_for() {
 		uptime_now
 		[ "$now" -lt "$deadline" ] || return 1
 		tries=$((tries + 1))
-		if [ "$tries" -le 10 ]; then
-			sleep 0.01
-		elif [ "$tries" -le 30 ]; then
+		if [ "$tries" -le 5 ]; then
 			sleep 0.02
-		elif [ "$tries" -le 60 ]; then
+		elif [ "$tries" -le 23 ]; then
 			sleep 0.05
 		else
 			sleep 0.1
