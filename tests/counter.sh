@@ -1,30 +1,14 @@
 #!/bin/sh
 # tests/counter.sh - shm/counter: exact under the mutex, updates lost on
-# every run without it, runs sharing the count, and every way its run can
-# be stopped (SIGTERM, Ctrl-C at a held mutex, kill -9, a stopped child):
-# the children stop too, and "lost" counts only lost updates.
+# every run without it, runs sharing the count, SIGTERM and Ctrl-C at a
+# held mutex: the children stop too, and "lost" counts only lost updates.
+# (A run broken from outside - kill -9, a stopped child, a foreign V, a
+# mutex held by a process gone: counter-broken.sh, split off to run beside
+# this one; updates lost on every run: counter-lost.sh, run alone.)
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
-
-# shm/counter.h's COUNTER_MARK_VALUE, in the last of the counter's set.
-COUNTER_MARK=$((0x636f))
-
-nothing_left() {
-	! has_segment "$1" && ! has_set "$1"
-}
-
-# The processes that process $1 has forked (its children), by PID.
-children() {
-	cat "/proc/$1/task/$1/children" 2>/dev/null
-}
-
-has_children() {
-	[ -n "$(children "$(child_of "$1")")" ]
-}
-
-all_gone() {
-	for p; do ! kill -0 "$p" 2>/dev/null || return 1; done
-}
+# shellcheck source=tests/lib-counter.sh
+. "$(dirname "$0")/lib-counter.sh"
 
 # Under the mutex, exact; the segment and set gone after the last run.
 t_counter_locked() {
@@ -164,94 +148,6 @@ t_counter_join_as_the_last_leaves() {
 	fi
 }
 
-# Without the mutex, updates are lost on every run: 20 runs of the
-# defaults, each loses some (the window between load and store is wide).
-t_counter_unlocked_loses_every_run() {
-	k=$(new_key)
-	for i in $(seq 20); do
-		timeout $((60 * SLOW)) shm/counter -q -u -k "$k" >"$T/out" ||
-			return 1
-		lost=$(awk '$1 == "lost" { print $2 }' "$T/out")
-		[ "${lost:-0}" -gt 0 ] || { diag "run $i lost nothing"; return 1; }
-	done
-	nothing_left "$k"
-}
-
-# kill -9 of the counter's run: its children notice and stop within a
-# second or so, and the last of them removes the set and the segment; the
-# next run, under the mutex, loses nothing.
-# shellcheck disable=SC2086 # $kids: one PID a word
-t_counter_kill_9() {
-	k=$(new_key)
-	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -p 2 -n 100000000
-	cr=$!
-	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
-		sleep 0.2 && kill -KILL "$(child_of "$cr")" && exits_with "$cr" 137 &&
-		wait_for all_gone $kids && wait_for nothing_left "$k" &&
-		timeout $((30 * SLOW)) shm/counter -q -k "$k" -p 2 -n 1000 >"$T/out" &&
-		grep -qx 'lost 0' "$T/out" && nothing_left "$k"
-}
-
-# SIGTERM to the run while one child is stopped (SIGSTOP): it is woken to
-# stop too; the run ends within seconds.
-t_counter_sigterm_with_a_stopped_child() {
-	k=$(new_key)
-	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -p 2 -n 100000000
-	cr=$!
-	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
-		kill -STOP "${kids%% *}" && kill -TERM "$(child_of "$cr")" &&
-		timeout $((3 * SLOW)) sh -c "while kill -0 $cr 2>/dev/null; do sleep 0.05; done" &&
-		exits_with "$cr" 143 && wait_for nothing_left "$k"
-}
-
-# A child killed with kill -9 (then the run stopped, for the other would
-# add on for long): the run names the child and its signal - not the one
-# it stopped itself - and calls what is not known "unaccounted", not
-# "lost".  It said "interrupted: N of M were made" and named nobody.
-t_counter_child_killed() {
-	k=$(new_key)
-	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -n 100000000
-	cr=$!
-	wait_for has_children "$cr" && kids=$(children "$(child_of "$cr")") &&
-		sleep 0.2 && kill -KILL "${kids%% *}" && sleep 0.2 &&
-		kill -TERM "$(child_of "$cr")" && exits_with "$cr" 143 &&
-		grep -q "^shm/counter: child PID ${kids%% *} was killed by signal 9: what it added is not known" "$T/err" &&
-		[ "$(grep -c 'was killed by signal' "$T/err")" = 1 ] &&
-		grep -q '^shm/counter: a child failed: ' "$T/err" &&
-		grep -q '^unaccounted ' "$T/out" && wait_for nothing_left "$k"
-}
-
-# A child stopped by a SIGTERM of its own (not the run's): it stops its
-# additions, so the run is not whole - named, exit 1.  It exited 0, and
-# the run with it, calling itself only "interrupted".
-t_counter_child_terminated() {
-	k=$(new_key)
-	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -n 100000000
-	cr=$!
-	if ! wait_for has_two_children "$cr" ||
-		! kids=$(children "$(child_of "$cr")") ||
-		! kill -TERM "${kids%% *}" || ! sleep 0.2 ||
-		! kill -TERM "$(child_of "$cr")" || ! exits_with "$cr" 143 ||
-		! grep -q "^shm/counter: child PID ${kids%% *} was stopped by a signal we did not send" "$T/err" ||
-		[ "$(grep -c 'was stopped by a signal' "$T/err")" != 1 ] ||
-		! wait_for nothing_left "$k"; then
-		diag "$(cat "$T/err")"
-		return 1
-	fi
-	# Each child stopped so, the run not: exit 1, both named.
-	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -n 100000000
-	cr=$!
-	# shellcheck disable=SC2086 # $kids: one PID a word
-	wait_for has_two_children "$cr" &&
-		kids=$(children "$(child_of "$cr")") && kill -TERM $kids &&
-		exits_with "$cr" 1 &&
-		[ "$(grep -c 'was stopped by a signal we did not send' "$T/err")" = 2 ] &&
-		wait_for nothing_left "$k"
-}
-has_two_children() {
-	[ "$(children "$(child_of "$1")" | wc -w)" = 2 ]
-}
-
 # With one process nothing can be lost, and the counter says so.
 t_counter_one_process() {
 	k=$(new_key)
@@ -268,6 +164,7 @@ runners_shown() {
 		grep -Eq '^values     MUTEX [01] GATE 0 RUNNERS 3$' "$T/stat" &&
 		grep -q '^nattch     3$' "$T/stat"
 }
+
 t_counter_runners_are_processes() {
 	k=$(new_key)
 	start /dev/null /dev/null /dev/null shm/counter -q -k "$k" -n 100000000
@@ -302,50 +199,6 @@ t_counter_two_runs_unlocked_one_process() {
 	fi && nothing_left "$k"
 }
 
-# A foreign V on the mutex during a locked run (perl, no SEM_UNDO): two
-# processes are inside at once and updates are lost.  The run must say
-# the lock was broken and exit 1 (it printed "lost N", exit 0, no word).
-t_counter_lock_broken() {
-	k=$(new_key)
-	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -p 2 -n 300000
-	cr=$!
-	wait_for has_children "$cr" && sem_op "$k" 0 1 >/dev/null &&
-		exits_with "$cr" 1 && grep -q '^lost [1-9]' "$T/out" &&
-		grep -q 'lost under the mutex: the lock was broken' "$T/err" &&
-		wait_for nothing_left "$k"
-}
-
-# A foreign P without SEM_UNDO on the mutex (perl takes it and exits):
-# the run no longer adds, and says so once a second at most - who took
-# the mutex last (GETPID) and that it has exited - in mid-run (the run
-# notices its count stands still) and before it starts (its own P).
-# It waited without a word.
-# shellcheck disable=SC2016 # perl's variables, not the shell's
-t_counter_mutex_held_is_said() {
-	k=$(new_key)
-	start /dev/null "$T/out" "$T/err" shm/counter -k "$k" -p 2 -n 100000000
-	cr=$!
-	if ! wait_for has_children "$cr" || ! sem_op "$k" 0 -1 >"$T/perl" ||
-		! wait_for grep -q "waiting for the mutex for [0-9]* s or more: PID $(cat "$T/perl") took it last (GETPID), and has exited" "$T/err" ||
-		! sleep 2 || ! kill -TERM "$(child_of "$cr")" ||
-		! exits_with "$cr" 143 ||
-		[ "$(grep -c 'waiting for the mutex' "$T/err")" -gt 4 ] ||
-		! wait_for nothing_left "$k"; then
-		diag "$(cat "$T/err")"
-		return 1
-	fi
-	perl -e 'use IPC::SysV qw(SETALL);
-		my $id = semget(hex($ARGV[0]), 4, 01600) // die "$!";
-		semctl($id, 0, SETALL, pack("s!4", 0, 0, 0, $ARGV[1])) or die "$!";
-		semop($id, pack("s!6", 1, 1, 0, 1, -1, 0)) or die "$!";
-		print "$$\n"' "$k" "$COUNTER_MARK" >"$T/perl" &&
-		start /dev/null "$T/out" "$T/err" shm/counter -k "$k" &&
-		cr=$! &&
-		wait_for grep -q "waiting for the mutex for 1 s or more: PID $(cat "$T/perl") took it last" "$T/err" &&
-		interrupt "$cr" && exits_with "$cr" 130 && [ ! -s "$T/out" ] &&
-		wait_for nothing_left "$k"
-}
-
 check "counter: 4 x 100000 under the mutex is exact" t_counter_locked
 check "counter -u: expected = got + lost" t_counter_unlocked
 check "counter: two runs at once share the count" t_counter_two_runs
@@ -359,24 +212,10 @@ check "counter: two runs that finish together: the final count is told" \
 	t_counter_two_finish_together
 check "counter: joining as the last run out removes the set: a new one" \
 	t_counter_join_as_the_last_leaves
-check "counter -u: updates lost in 20 runs of 20" \
-	t_counter_unlocked_loses_every_run
-check "counter: kill -9 of the run stops its children; the next loses none" \
-	t_counter_kill_9
-check "counter: SIGTERM with a child stopped: it ends within seconds" \
-	t_counter_sigterm_with_a_stopped_child
-check "counter: a child killed by kill -9 is named; the rest unaccounted" \
-	t_counter_child_killed
-check "counter: a child stopped by a signal of its own: named, exit 1" \
-	t_counter_child_terminated
 check "counter: shm/ctl stat shows RUNNERS 3 for a run of 2: processes" \
 	t_counter_runners_are_processes
 check "counter -u -p 1: nothing can be lost, and it says so" \
 	t_counter_one_process
 check "counter -u -p 1, two runs at once: not \"one process\"" \
 	t_counter_two_runs_unlocked_one_process
-check "counter: a foreign V on the mutex: the lock broken is said, exit 1" \
-	t_counter_lock_broken
-check "counter: a mutex held by a process gone: said, once a second" \
-	t_counter_mutex_held_is_said
 done_testing

@@ -50,11 +50,9 @@ cleanup() {
 	while read -r p; do
 		wait "$p" 2>/dev/null
 	done <"$T/pids"
-	while read -r k; do
-		ipcrm -Q "$k" 2>/dev/null
-		ipcrm -S "$k" 2>/dev/null
-		ipcrm -M "$k" 2>/dev/null
-	done <"$T/keys"
+	keys_left | while read -r opt k; do
+		ipcrm "$opt" "$k" 2>/dev/null
+	done
 	derived_left | while read -r opt id; do
 		ipcrm "$opt" "$id" 2>/dev/null
 	done
@@ -73,6 +71,29 @@ key_in_use() {
 		awk -v k="$1" 'NR > 1 && ($1 == k || ($1 - k) % 16777216 == 0) {
 			found = 1
 		} END { exit !found }'
+}
+
+# keys_left: "-Q KEY", "-S KEY" or "-M KEY" for each object that has one
+# of our keys: one awk a kind, where an ipcrm for each key and kind cost
+# dozens of forks at every script's end (a clean script leaves nothing).
+keys_left() {
+	for f in "msg -Q" "sem -S" "shm -M"; do
+		# shellcheck disable=SC2086 # two words
+		set -- $f
+		awk -v keys="$T/keys" -v opt="$2" '
+			BEGIN {
+				while ((getline k < keys) > 0)
+					mine[sprintf("%d", k)] = 1
+			}
+			NR > 1 {
+				k = $1 + 0
+				if (k < 0)
+					k += 4294967296
+				k = sprintf("%d", k)
+				if (k in mine)
+					print opt, k
+			}' "/proc/sysvipc/$1"
+	done
 }
 
 # derived_left: "-q ID", "-s ID" or "-m ID" for each object whose key is
@@ -119,14 +140,21 @@ key_dec() {
 }
 
 # Field F of the line for key K in /proc/sysvipc/FILE (msg, sem or shm).
+# ($((K)) is key_dec without its fork: a poll runs these many times.)
 ipc_field() {
-	awk -v k="$(key_dec "$2")" -v f="$3" '$1 == k { print $f }' \
+	awk -v k="$(($2))" -v f="$3" '$1 == k { print $f }' \
+		"/proc/sysvipc/$1"
+}
+
+# Has /proc/sysvipc/FILE a line for key K?  (One fork: awk says it.)
+ipc_has() {
+	awk -v k="$(($2))" '$1 == k { found = 1; exit } END { exit !found }' \
 		"/proc/sysvipc/$1"
 }
 
 # Does a queue with key K exist?  How many messages does it hold?
 has_queue() {
-	[ -n "$(ipc_field msg "$1" 1)" ]
+	ipc_has msg "$1"
 }
 queue_messages() {
 	ipc_field msg "$1" 5
@@ -158,13 +186,15 @@ sem_op() {
 
 # Does a semaphore set, a segment, anything at all have key K?
 has_set() {
-	[ -n "$(ipc_field sem "$1" 1)" ]
+	ipc_has sem "$1"
 }
 has_segment() {
-	[ -n "$(ipc_field shm "$1" 1)" ]
+	ipc_has shm "$1"
 }
+# (One awk for the three files: scripts ask this after every step.)
 nothing_with() {
-	! has_queue "$1" && ! has_set "$1" && ! has_segment "$1"
+	! awk -v k="$(($1))" '$1 == k { found = 1; exit } END { exit !found }' \
+		/proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm
 }
 
 # start IN OUT ERR CMD...: CMD in the background under timeout, reading
@@ -186,8 +216,16 @@ start() {
 
 # The PID of the program that timeout process $1 runs.
 child_of() {
-	c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
-	echo "${c% }"
+	child_pid "$1"
+	echo "$c"
+}
+
+# Set c to the PID of the program that timeout process $1 runs (empty if
+# none): child_of without a fork, for the checks a poll repeats.
+child_pid() {
+	c=
+	{ read -r c <"/proc/$1/task/$1/children"; } 2>/dev/null
+	c=${c% }
 }
 
 # Ctrl-C for the programs that timeout processes $1... run, sent to each
@@ -204,20 +242,47 @@ interrupt() {
 	return 0
 }
 
-# Poll CMD... every 20 ms until it succeeds; fail after 10 s (x SLOW) by
-# the clock, however long each try takes.
+# Poll CMD... until it succeeds; fail after 10 s (x SLOW) by the clock,
+# however long each try takes.  A try costs forks (the check's, and the
+# sleep's: a few ms of CPU each here), so the naps are not shorter than
+# 20 ms and grow as a wait drags on: every 20 ms for the first tenth of a
+# second (most waits end there), then 50 ms, and 100 ms after a second.
+# The clock is the kernel's uptime, read with no fork.
 wait_for() {
-	deadline=$(($(date +%s) + 10 * SLOW))
+	uptime_now
+	deadline=$((now + 10 * SLOW))
+	tries=0
 	while ! "$@"; do
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.02
+		uptime_now
+		[ "$now" -lt "$deadline" ] || return 1
+		tries=$((tries + 1))
+		if [ "$tries" -le 5 ]; then
+			sleep 0.02
+		elif [ "$tries" -le 23 ]; then
+			sleep 0.05
+		else
+			sleep 0.1
+		fi
 	done
 }
 
+# Set now to the seconds since boot (whole), from /proc/uptime: a clock
+# that never goes back, read by the shell itself.
+uptime_now() {
+	read -r now _ </proc/uptime
+	now=${now%%.*}
+}
+
 # Is timeout process $1's program asleep in kernel function $2?
+# (Read by the shell: no fork.  wchan has no newline, so read fails but
+# still sets the word.)
 blocked_in() {
-	c=$(child_of "$1")
-	[ -n "$c" ] && grep -q "$2" "/proc/$c/wchan" 2>/dev/null
+	child_pid "$1"
+	[ -n "$c" ] || return 1
+	wchan=
+	{ read -r wchan <"/proc/$c/wchan"; } 2>/dev/null
+	case $wchan in *"$2"*) return 0 ;; esac
+	return 1
 }
 
 # Has process $1 exited?
@@ -282,7 +347,7 @@ diag() {
 check() {
 	tests_run=$((tests_run + 1))
 	rm -f "$T/skip"
-	t0=$(date +%s%N)
+	[ -z "${TEST_TIMES:-}" ] || t0=$(date +%s%N)
 	if (set -u; "$2"); then
 		if [ -f "$T/skip" ]; then
 			echo "ok $tests_run - $1 # SKIP $(cat "$T/skip")"
