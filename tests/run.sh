@@ -6,7 +6,7 @@
 #
 #   tests/run.sh                  all scripts
 #   tests/run.sh tests/msgq.sh    just these
-#   TEST_JOBS=1 tests/run.sh      one script at a time (default: 4 at once)
+#   TEST_JOBS=1 tests/run.sh      one script at a time (default: 3 at once)
 #   TEST_LIMIT=600 tests/run.sh   each script's time limit in seconds
 #                                 (default 120; times TEST_SLOW)
 #
@@ -42,9 +42,10 @@ for t in $later; do
 	set -- "$@" "$t"
 done
 # Most of a script's time is spent waiting (for a peer to block, for a
-# death to be seen a second later), not on a CPU: four lanes keep two CPUs
-# busy.
-jobs=${TEST_JOBS:-4}
+# death to be seen a second later), not on a CPU: three lanes keep two
+# CPUs busy (four were hardly faster, and left less room for the checks
+# that time a peer).
+jobs=${TEST_JOBS:-3}
 q=$(mktemp -d "${TMPDIR:-/tmp}/ipc-demos-run.XXXXXX") || exit 1
 trap 'rm -rf "$q"' EXIT
 trap 'exit 130' INT
