@@ -119,9 +119,13 @@ demo-watch: all
 
 # The numbers: make bench [BENCH_MB=1024] [BENCH_ROUNDS=5]
 # [BENCH_RINGS='2x2M 8x512K': the ring at these geometries too].
-bench: all
+bench: all tests/msgfloor
 	@BENCH_MB='$(BENCH_MB)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
 		BENCH_RINGS='$(BENCH_RINGS)' tests/bench
+
+# The bench's floor for a queue: msgsnd and msgrcv alone (tests/msgfloor.c).
+tests/msgfloor: tests/msgfloor.c .build-flags
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 # The test suite again, every program under valgrind memcheck: no error,
 # no leak (tests/valgrind; slow: about ten minutes).
@@ -140,7 +144,8 @@ lint:
 		-D_XOPEN_SOURCE=700 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 		-Icommon --suppress=variableScope --suppress=missingIncludeSystem \
 		--suppress=unusedStructMember:msgq/first/receiver.c \
-		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c
+		--error-exitcode=1 --quiet common msgq sem shm tests/fuzz.c \
+		tests/msgfloor.c
 	shellcheck -x tests/*.sh tests/demo tests/bench tests/valgrind .ci/run
 
 # Fuzz the command lines of all the programs and parse_num (tests/fuzz.c)
@@ -176,7 +181,7 @@ fuzz: .fuzz/args
 
 clean:
 	rm -f $(PROGS) */*.o */*.d */first/*.o */first/*.d $(COMMON) \
-		.build-flags
+		.build-flags tests/msgfloor
 	rm -rf .fuzz
 
 .PHONY: all test demo demo-watch bench lint fuzz check-valgrind print-progs \
