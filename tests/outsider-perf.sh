@@ -4,7 +4,11 @@
 # start (madvise MADV_POPULATE_WRITE), a call that no caught signal
 # interrupts.  Ctrl-C on a writer with a big ring waits until every page
 # is made (9 s for 4 GiB here), and a stream of 3 bytes keeps its whole
-# ring in memory until a reader comes.
+# ring in memory until a reader comes.  And msgq/receiver ticks (SIGALRM
+# each second) for its whole run now: a tick that lands while it writes
+# to a slow stderr (a full pipe) cuts that write short (EINTR), and stdio
+# drops the line - the very one that says what was lost (new), or that
+# the stream was cut (older: said in a wait, when the tick ran before).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -49,8 +53,60 @@ t_small_stream_big_ring() {
 		cmp "$T/hi" "$T/out" && nothing_left "$k" && return $rc
 }
 
+# slow_stderr: our stderr, from here on, a full pipe (64 KiB of NULs in
+# it) that is read only 3 s later, into $T/said without the NULs.
+slow_stderr() {
+	rm -f "$T/errpipe"
+	mkfifo "$T/errpipe" &&
+		{ sleep 3; tr -d '\000'; } <"$T/errpipe" >"$T/said" &
+	echo $! >>"$T/pids"
+}
+
+# A receiver whose output fails (/dev/full) while its stderr is slow: it
+# says which message was lost, however long stderr takes (the line was
+# dropped).
+t_loss_said_to_a_slow_stderr() {
+	k=$(new_key)
+	seq 1 100000 >"$T/seq"
+	start "$T/seq" /dev/null /dev/null msgq/sender -q -b -k "$k"
+	s=$!
+	slow_stderr && wait_for has_queue "$k" &&
+		{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
+			msgq/receiver -q -k "$k" </dev/null >/dev/full; } \
+			2>"$T/errpipe" &
+	r=$!
+	echo "$r" >>"$T/pids"
+	exits_with "$r" 1 && sleep 3 && wait_for grep -q \
+		'^msgq/receiver: write: .*(ENOSPC); 8192 bytes of message 1 lost' \
+		"$T/said"
+}
+
+# A receiver whose sender is killed (kill -9) while its stderr is slow:
+# it says the stream was cut (the line was dropped: exit 1, not a word).
+# Not new with the change: before it, the tick ran during each wait, and
+# this line is said in a wait; this check fails at 6f9c4e5 too.
+t_cut_said_to_a_slow_stderr() {
+	k=$(new_key)
+	start /dev/zero /dev/null /dev/null msgq/sender -q -b -k "$k"
+	s=$!
+	slow_stderr && wait_for has_queue "$k" &&
+		wait_for messages_are "$k" 2 && kill -9 "$(child_of "$s")" &&
+		{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
+			msgq/receiver -q -k "$k" </dev/null >/dev/null; } \
+			2>"$T/errpipe" &
+	r=$!
+	echo "$r" >>"$T/pids"
+	exits_with "$r" 1 && sleep 3 && wait_for grep -q \
+		'^msgq/receiver: the stream is cut: its sender (PID [0-9]*) is gone' \
+		"$T/said" && nothing_with "$k"
+}
+
 check "Ctrl-C as a 2 GiB ring is made: exit 130 within 2 s, nothing left" \
 	t_sigint_as_a_big_ring_is_made
 check "3 bytes through a 1 GiB ring: not the whole ring in memory" \
 	t_small_stream_big_ring
+check "receiver: a loss said, to a slow stderr too" \
+	t_loss_said_to_a_slow_stderr
+check "receiver: a cut stream said, to a slow stderr too" \
+	t_cut_said_to_a_slow_stderr
 done_testing
