@@ -56,9 +56,9 @@ t_small_stream_big_ring() {
 # slow_stderr: our stderr, from here on, a full pipe (64 KiB of NULs in
 # it) that is read only 3 s later, into $T/said without the NULs.
 slow_stderr() {
-	rm -f "$T/errpipe"
-	mkfifo "$T/errpipe" &&
-		{ sleep 3; tr -d '\000'; } <"$T/errpipe" >"$T/said" &
+	rm -f "$T/errpipe" "$T/said"
+	mkfifo "$T/errpipe" || return 1
+	{ sleep 3; tr -d '\000'; } <"$T/errpipe" >"$T/said" &
 	echo $! >>"$T/pids"
 }
 
@@ -70,10 +70,10 @@ t_loss_said_to_a_slow_stderr() {
 	seq 1 100000 >"$T/seq"
 	start "$T/seq" /dev/null /dev/null msgq/sender -q -b -k "$k"
 	s=$!
-	slow_stderr && wait_for has_queue "$k" &&
-		{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
-			msgq/receiver -q -k "$k" </dev/null >/dev/full; } \
-			2>"$T/errpipe" &
+	slow_stderr && wait_for has_queue "$k" || return 1
+	{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
+		msgq/receiver -q -k "$k" </dev/null >/dev/full; } \
+		2>"$T/errpipe" &
 	r=$!
 	echo "$r" >>"$T/pids"
 	exits_with "$r" 1 && sleep 3 && wait_for grep -q \
@@ -89,16 +89,29 @@ t_cut_said_to_a_slow_stderr() {
 	k=$(new_key)
 	start /dev/zero /dev/null /dev/null msgq/sender -q -b -k "$k"
 	s=$!
-	slow_stderr && wait_for has_queue "$k" &&
-		wait_for messages_are "$k" 2 && kill -9 "$(child_of "$s")" &&
-		{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
-			msgq/receiver -q -k "$k" </dev/null >/dev/null; } \
-			2>"$T/errpipe" &
+	slow_stderr && wait_for messages_are "$k" 2 &&
+		kill -9 "$(child_of "$s")" || return 1
+	{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
+		msgq/receiver -q -k "$k" </dev/null >/dev/null; } \
+		2>"$T/errpipe" &
 	r=$!
 	echo "$r" >>"$T/pids"
 	exits_with "$r" 1 && sleep 3 && wait_for grep -q \
 		'^msgq/receiver: the stream is cut: its sender (PID [0-9]*) is gone' \
-		"$T/said" && nothing_with "$k"
+		"$T/said" && exits_with "$s" 137 && nothing_with "$k"
+}
+
+# A sender whose standard input fails (a directory) while its stderr is
+# slow: it says why (the line was dropped: exit 1, not a word).
+t_read_error_said_to_a_slow_stderr() {
+	k=$(new_key)
+	slow_stderr || return 1
+	{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
+			msgq/sender -q -b -k "$k" </; } 2>"$T/errpipe" &
+	s=$!
+	echo "$s" >>"$T/pids"
+	exits_with "$s" 1 && sleep 3 && wait_for grep -q \
+		'^msgq/sender: read (stdin): Is a directory (EISDIR)' "$T/said"
 }
 
 check "Ctrl-C as a 2 GiB ring is made: exit 130 within 2 s, nothing left" \
@@ -107,6 +120,8 @@ check "3 bytes through a 1 GiB ring: not the whole ring in memory" \
 	t_small_stream_big_ring
 check "receiver: a loss said, to a slow stderr too" \
 	t_loss_said_to_a_slow_stderr
+check "sender: a failed read said, to a slow stderr too" \
+	t_read_error_said_to_a_slow_stderr
 check "receiver: a cut stream said, to a slow stderr too" \
 	t_cut_said_to_a_slow_stderr
 done_testing
