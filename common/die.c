@@ -23,7 +23,7 @@
 static void
 failed(const char *call, int err, const char *lost, const char *advice)
 {
-	fprintf(stderr, "%s: %s: %s (%s)%s%s\n", prog, call, strerror(err),
+	say_line("%s: %s: %s (%s)%s%s\n", prog, call, strerror(err),
 	    errname(err), lost ? "; " : "", lost ? lost : "");
 	if (advice != NULL)
 		hint("%s", advice);

@@ -117,6 +117,8 @@ int paced(void);
 void say(const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A whole line on stderr, a tick or a slow reader notwithstanding. */
+void say_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A second line after an error: what the student can do about it. */
 #define hint(...) say("hint: ", __VA_ARGS__)
 /* A refusal, when no call failed (errno would be stale): "prog: text". */

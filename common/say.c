@@ -5,12 +5,13 @@
  * thousands of messages does not flood (paced).  Data goes to stdout,
  * never here: see output.c.
  *
- * Man pages: stdarg(3), vsnprintf(3), clock_gettime(2).
+ * Man pages: stdarg(3), vsnprintf(3), clock_gettime(2), write(2).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ipcdemo.h"
 
@@ -37,7 +38,35 @@ say(const char *tag, const char *fmt, ...)
 		expand_hint(raw, NULL, text, sizeof text);
 	else
 		snprintf(text, sizeof text, "%s", raw);	/* as it is */
-	fprintf(stderr, "%s: %s%s\n", prog, tag, text);
+	say_line("%s: %s%s\n", prog, tag, text);
+}
+
+/*
+ * A whole line on stderr, formatted first, then written in one write(2)
+ * if it can be, and finished if it cannot.  Not fprintf: a slow stderr (a
+ * pipe nobody reads yet) blocks the write, and our tick (SIGALRM, every
+ * second while a stream runs) then cuts it short (EINTR); stdio would
+ * drop the rest of the line - the one that says what was lost.
+ * write_part (output.c) goes on after a tick, and gives up only when a
+ * signal stops us.
+ */
+void
+say_line(const char *fmt, ...)
+{
+	char line[2200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line) {		/* cut: end it with a newline */
+		n = (int)sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	(void)write_part(STDERR_FILENO, line, (size_t)n);
 }
 
 /* Narration: what the program is doing, on stderr, unless -q. */

@@ -42,6 +42,7 @@
 /* Chosen by make bench (BENCH_RINGS): two slots double-buffer, more are
  * only more pages to fault in; 1 MiB slots match dd bs=1M, the floor. */
 enum { SLOTS_DEFAULT = 2, SLOT_BYTES_DEFAULT = 1 << 20 };
+enum { POPULATE_MAX = 4 << 20 };	/* made at once; see stream() */
 
 static int semid = -1, shmid = -1;	/* the set; our segment, once made */
 static int made_set;			/* we created the set in this run */
@@ -109,14 +110,18 @@ stream(uint32_t slots, uint32_t slot_bytes, struct tally *t)
 	struct sembuf p = { .sem_num = FREE, .sem_op = -1, .sem_flg = 0 };
 	struct sembuf v = { .sem_num = FILLED, .sem_op = 1, .sem_flg = 0 };
 	char *data = (char *)ring + ring_header_size(slots);
+	size_t size = ring_size(slots, slot_bytes);
 	uint32_t i = 0;
 	ssize_t n;
 	int r;
 
 	/* A new segment's pages are made at their first touch, a page fault
 	 * each (512 for 2 MiB) amid our reads; MADV_POPULATE_WRITE (Linux
-	 * 5.14; ring.h) makes them all in one call.  Without it, as ever. */
-	if (madvise(ring, ring_size(slots, slot_bytes),
+	 * 5.14; ring.h) makes them in one call.  Only the first POPULATE_MAX
+	 * bytes (all of the default ring): the call cannot be interrupted,
+	 * and a big ring would keep Ctrl-C waiting, and hold all its memory
+	 * for a stream of three bytes.  Without it, as ever. */
+	if (madvise(ring, size < POPULATE_MAX ? size : POPULATE_MAX,
 	    MADV_POPULATE_WRITE) == -1)
 		note("madvise: %s: each page is made at its first touch",
 		    errname(errno));
