@@ -17,11 +17,12 @@
 # scripts finish, never two scripts' lines mixed.
 cd "$(dirname "$0")/.." || exit 1
 if [ $# -eq 0 ]; then
-	slow='tests/demo.sh tests/shm.sh tests/counter.sh tests/msgq.sh
-	    tests/faults-random.sh tests/shm-outsider.sh tests/shm-killed.sh
-	    tests/counter-broken.sh tests/demo-parts.sh tests/faults.sh
-	    tests/shm-hostile.sh tests/args.sh tests/first.sh tests/load.sh
-	    tests/sem.sh tests/msgq-cut.sh tests/keys.sh'
+	slow='tests/demo.sh tests/msgq.sh tests/outsider-perf.sh tests/shm.sh
+	    tests/shm-hostile.sh tests/shm-outsider.sh tests/msgq-cut.sh
+	    tests/shm-killed.sh tests/faults-random.sh tests/counter.sh
+	    tests/load.sh tests/faults.sh tests/demo-parts.sh
+	    tests/counter-broken.sh tests/sem.sh tests/first.sh
+	    tests/msgq-outsider.sh tests/keys.sh tests/args.sh'
 	for t in $slow tests/*.sh; do
 		case " $* " in *" $t "*) continue ;; esac
 		[ -f "$t" ] && set -- "$@" "$t"
