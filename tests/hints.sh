@@ -116,12 +116,13 @@ t_input_rows() {
 }
 
 # read EIO: injected only into reads of standard input (-P /dev/null:
-# the loader and msgmax are read first).
+# the loader and msgmax are read first).  -b reads through stdio, which
+# is read(2) in glibc and readv(2) in musl: both get the EIO.
 t_input_eio() {
 	can_inject || return 0
 	k=$(new_key)
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -P /dev/null \
-		-e trace=read -e inject=read:error=EIO:when=1 \
+		-e trace=read,readv -e inject=read,readv:error=EIO:when=1 \
 		msgq/sender -q -b -k "$k" \
 		</dev/null 2>"$T/err"
 	[ $? -eq 1 ] && grep -q '(EIO)$' "$T/err" &&

@@ -126,8 +126,11 @@ t_two_senders() {
 }
 
 # PID reuse: in a PID namespace of its own (and an IPC one), the sender is
-# killed after "a", and 3 s later a new process is made to get its PID
-# (ns_last_pid).  kill(PID, 0) finds that process alive, but it started
+# killed after "a", and 5 s later a new process is made to get its PID
+# (ns_last_pid).  5 s: the receiver reckons a start time in whole seconds
+# (boot time plus ticks, each rounded down: up to 2 s early) and gives
+# 2 s of doubt; after 3 s, CI once saw it take the new process for the
+# sender.  kill(PID, 0) finds that process alive, but it started
 # after the queue's last send: it is not the sender.  The receiver says the
 # stream is cut, exit 1 - it used to wait for ever.
 # shellcheck disable=SC2016 # the inner sh expands its own variables
@@ -147,7 +150,7 @@ t_sender_pid_reused() {
 			n=$((n + 1)); [ $n -lt 500 ] || exit 3; sleep 0.02
 		done
 		kill -9 "$s"; wait "$s" 2>/dev/null
-		sleep 3
+		sleep 5
 		echo $((s - 1)) >/proc/sys/kernel/ns_last_pid
 		sleep 30 &
 		[ "$!" = "$s" ] || exit 4
