@@ -49,8 +49,24 @@ done
 jobs=${TEST_JOBS:-3}
 q=$(mktemp -d "${TMPDIR:-/tmp}/ipc-demos-run.XXXXXX") || exit 1
 trap 'rm -rf "$q"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Stopped (Ctrl-C, or the TERM of a time limit such as timeout's), we stop
+# what runs - the lanes, and in each lane its script - and wait for it: a
+# script stopped so stops its peers and removes its objects by key (lib.sh)
+# before we exit.  timeout puts each script in a process group of its own,
+# which a signal to ours does not reach: a script left running cleaned up
+# only when it ended, long after make test had gone.
+running=
+stop() {
+	for p in $running; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in $running; do
+		wait "$p" 2>/dev/null
+	done
+	exit "$1"
+}
+trap 'stop 130' INT
+trap 'stop 143' TERM
 echo 0 >"$q/next"
 i=0
 lanes_end=0
@@ -102,14 +118,22 @@ report() {
 	echo "$p $f" >"$q/count.$1"
 }
 
-# One lane: run scripts until none is left.
+# One lane: run scripts until none is left.  The script runs in the
+# background, so that a signal to the lane (stop) reaches it at once.
 lane() {
+	trap 'stop 130' INT
+	trap 'stop 143' TERM
 	while n=$(take); do
 		t=$(cat "$q/script.$n")
 		case "$t" in */lib.sh | */lib-*.sh | */run.sh) continue ;; esac
 		t0=$(date +%s)
-		timeout -k 5 $((${TEST_LIMIT:-120} * ${TEST_SLOW:-1})) sh "$t" >"$q/out.$n" 2>&1
-		report "$n" $? $(($(date +%s) - t0))
+		timeout -k 5 $((${TEST_LIMIT:-120} * ${TEST_SLOW:-1})) sh "$t" \
+			>"$q/out.$n" 2>&1 &
+		running=$!
+		wait "$running"
+		status=$?
+		running=
+		report "$n" "$status" $(($(date +%s) - t0))
 	done
 }
 
@@ -118,6 +142,7 @@ l=0
 while [ $l -lt "$jobs" ]; do
 	l=$((l + 1))
 	lane &
+	running="$running $!"
 done
 wait
 # Then the scripts that run alone, one after the other.
