@@ -50,6 +50,15 @@ cleanup() {
 	while read -r p; do
 		wait "$p" 2>/dev/null
 	done <"$T/pids"
+	# wait cannot wait for a peer that a check started in its subshell
+	# (cut short by a TERM, that subshell is gone): look until each is
+	# gone, 5 s at most (times TEST_SLOW: under valgrind a program takes
+	# a while to go, and make test cut short left one running).
+	n=$((50 * SLOW))
+	while [ "$n" -gt 0 ] && any_alive <"$T/pids"; do
+		n=$((n - 1))
+		sleep 0.1
+	done
 	keys_left | while read -r opt k; do
 		ipcrm "$opt" "$k" 2>/dev/null
 	done
@@ -60,6 +69,13 @@ cleanup() {
 	exit "$status"
 }
 trap cleanup EXIT
+# Is any of the PIDs on standard input still there?
+any_alive() {
+	while read -r p; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
 trap "trap '' INT TERM HUP; exit 130" INT
 trap "trap '' INT TERM HUP; exit 143" TERM
 

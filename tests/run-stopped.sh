@@ -12,6 +12,13 @@
 
 # shellcheck disable=SC2016 # the inner sh expands its own variables
 t_term() {
+	# What is checked is run.sh, not the programs; under valgrind the
+	# inner run's timing is the valgrind's, and it failed 1 run in 6.
+	if [ -n "${TEST_VALGRIND:-}" ]; then
+		echo "run.sh itself is checked; under valgrind, timing varies" \
+			>"$T/skip"
+		return 0
+	fi
 	if ! unshare --ipc --pid --fork --mount-proc true 2>/dev/null; then
 		echo "unshare --ipc --pid is not allowed here" >"$T/skip"
 		return 0
@@ -32,6 +39,10 @@ t_term() {
 		echo $? >"$2"
 		objects >>"$2"
 		cat /proc/[0-9]*/comm | grep -c "^timeout$" >>"$2"
+		for p in /proc/[0-9]*; do
+			[ "$(cat "$p/comm" 2>/dev/null)" = timeout ] &&
+				tr "\0" " " <"$p/cmdline" >>"$3.left" && echo >>"$3.left"
+		done
 		exit 0' \
 		sh unused "$T/rc" "$T/out"
 	st=$?
@@ -40,7 +51,7 @@ t_term() {
 	[ $st -eq 0 ] && [ "${1:-}" = 143 ] && [ "${2:-}" = 3 ] &&
 		[ "${3:-}" = 0 ] && return 0
 	diag "exit $st; run.sh's status, /proc/sysvipc's lines, timeouts: $*" \
-		"$(tail -n 3 "$T/out")"
+		"$(cat "$T/out.left" 2>/dev/null)" "$(tail -n 3 "$T/out")"
 	return 1
 }
 
