@@ -38,11 +38,18 @@ t_term() {
 		wait "$r"
 		echo $? >"$2"
 		objects >>"$2"
-		cat /proc/[0-9]*/comm | grep -c "^timeout$" >>"$2"
+		# A timeout still running, not one that has ended: an
+		# orphan ended is a zombie of this shell (PID 1 here) until
+		# its next wait reaps it, and is no process left behind.
 		for p in /proc/[0-9]*; do
-			[ "$(cat "$p/comm" 2>/dev/null)" = timeout ] &&
-				tr "\0" " " <"$p/cmdline" >>"$3.left" && echo >>"$3.left"
-		done
+			s=$(cat "$p/stat" 2>/dev/null) || continue
+			case $s in
+			*"(timeout) "[!Z]*)
+				echo "${p#/proc/}: $(tr "\0" " " \
+					<"$p/cmdline" 2>/dev/null)" ;;
+			esac
+		done >"$3.left"
+		wc -l <"$3.left" >>"$2"
 		exit 0' \
 		sh unused "$T/rc" "$T/out"
 	st=$?
