@@ -61,6 +61,7 @@ struct receiver {
 	long long ends;		/* -e: stop after this many ends */
 	long long ended;	/* ends seen */
 	int status;		/* what main returns: 1 after a failure */
+	int cut;		/* the stream was cut short, and said */
 	unsigned long got;	/* data messages written out whole */
 	unsigned long long got_bytes;
 };
@@ -97,8 +98,10 @@ main(int argc, char *argv[])
 		n = msgrcv(qid, r.msg, r.w.room, r.w.type, IPC_NOWAIT);
 		if (n == -1)	/* wait, ticking: is it cut?  stream.c */
 			n = wait_message(qid, r.msg, &r.w);
-		if (n == -2)
-			r.status = EXIT_CALL_FAILED;	/* cut, and said */
+		if (n == -2) {			/* cut, and said */
+			r.cut = 1;
+			r.status = EXIT_CALL_FAILED;
+		}
 		if (n < 0)
 			break;	/* stopped, cut, or -n and nothing left */
 		narrate_receive(qid, r.msg, n);
@@ -233,7 +236,7 @@ report(const struct receiver *r)
 {
 	if (stop_signal)
 		note("stopped by signal %d", (int)stop_signal);
-	if (!over)
+	if (!over && !r->cut)	/* cut: nothing more will come */
 		note("not at the end of the stream: more may come");
 	note("received %lu message%s, %llu byte%s", r->got, plural(r->got),
 	    r->got_bytes, plural(r->got_bytes));
