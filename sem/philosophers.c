@@ -180,6 +180,9 @@ dinner(const struct table *t)
 		else if (t->unsafe && deadlocked(t))
 			break;
 	ticking(0);
+	if (stop_signal)
+		note("stopped by signal %d: the dinner ends unfinished",
+		    (int)stop_signal);
 	if (n != 0 || stop_signal)	/* a deadlock, or a signal */
 		return EXIT_CALL_FAILED;
 	for (i = 0; i < t->n; i++)

@@ -113,10 +113,11 @@ sem/philosophers: hint: without -u, a philosopher takes both forks in one semop"
 }
 
 # Ctrl-C mid-dinner, to the program alone (then it stops its philosophers)
-# or to them all (as a terminal sends it): 130, nobody left, nothing left.
+# or to them all (as a terminal sends it): 130, nobody left, nothing left,
+# and the stop said, as every program says it.
 sigint() {
 	k=$(new_key)
-	start /dev/null "$T/out" "$T/err" sem/philosophers -q -k "$k" -m 1000000
+	start /dev/null "$T/out" "$T/err" sem/philosophers -k "$k" -m 1000000
 	d=$!
 	wait_for seated "$d" 5 && c=$(child_of "$d") || return 1
 	if [ "$1" = all ]; then
@@ -125,7 +126,9 @@ sigint() {
 	else
 		interrupt "$d"
 	fi
-	exits_with "$d" 130 && all_gone && nothing_with "$k" && [ ! -s "$T/out" ]
+	exits_with "$d" 130 && all_gone && nothing_with "$k" &&
+		[ ! -s "$T/out" ] &&
+		grep -q '^sem/philosophers: stopped by signal 2' "$T/err"
 }
 t_sigint_program() { sigint program; }
 t_sigint_all() { sigint all; }
