@@ -66,8 +66,10 @@ main(int argc, char *argv[])
 	id = msgget(key, 0);
 	if (id == -1 && errno == ENOENT)	/* -q or not: a failure */
 		die_hint("msgget", "no queue has key 0x%08x: %s",
-		    (unsigned int)key, cmd == RM ? "nothing to remove (a "
-		    "receiver removes the queue it has emptied)" :
+		    (unsigned int)key, cmd == RM ? (f.proj == PROJ_SERVER ?
+		    "nothing to remove (msgq/server removes its queue as "
+		    "it stops)" : "nothing to remove (a receiver removes "
+		    "the queue it has emptied)") :
 		    f.proj == PROJ_SERVER ? "msgq/server creates it" :
 		    "msgq/sender or msgq/receiver creates it");
 	if (id == -1)

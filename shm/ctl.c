@@ -57,7 +57,8 @@ main(int argc, char *argv[])
 	if (shmid == -1 && semid == -1) {
 		errno = ENOENT;
 		die_hint("shmget", "no segment and no semaphore set have key "
-		    "0x%08x: shm/writer and shm/reader create them",
+		    "0x%08x: shm/writer and shm/reader create them, or "
+		    "shm/counter",
 		    (unsigned int)key);
 	}
 

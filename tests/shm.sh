@@ -124,6 +124,7 @@ t_ctl() {
 	shm/ctl -k "$k" stat >/dev/null 2>"$T/err"
 	[ $? -eq 1 ] && grep -q '(ENOENT)$' "$T/err" &&
 		grep -q 'hint: no segment and no semaphore set' "$T/err" &&
+		grep -q 'shm/counter' "$T/err" &&
 		start "$T/big" /dev/null /dev/null shm/writer -q -k "$k" -s 2 -z 4096 &&
 		w=$! && wait_for blocked_in "$w" semtimedop &&
 		shm/ctl -q -k "$k" stat >"$T/stat" &&
