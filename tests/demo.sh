@@ -54,7 +54,26 @@ t_full_tour() {
 		grep -q '^shm/counter> got 200000$' "$T/out" &&
 		grep -Eq '^msgq/sender: up to [0-9]+ bytes' "$T/out" &&
 		! grep -q 'warning\|out of order' "$T/out" &&
-		! grep -q "$(printf '\033')" "$T/out" && narrow "$T/out"
+		! grep -q "$(printf '\033')" "$T/out" && narrow "$T/out" &&
+		aligned "$T/out"
+}
+
+# In each "kernel:" table, the owners stand under "owner", whatever the
+# ids' width (an 8-digit id pushed its row out of line).
+aligned() {
+	awk 'function at(s, n,   i, p) {	# where word n of s starts
+		p = 0
+		for (i = 1; i <= n; i++) {
+			match(substr(s, p + 1), /[^ ]+/)
+			p += RSTART + RLENGTH - 1
+		}
+		return p - RLENGTH + 1
+	}
+	/^kernel: key / { col = at($0, 4); next }
+	/^kernel: 0x/ && col && at($0, 4) != col { print; bad = 1 }
+	END { exit bad }' "$1" >"$T/unaligned" && return 0
+	diag "out of line under its header:" "$(head -n 3 "$T/unaligned")"
+	return 1
 }
 
 # make demo-watch: one watch for each of the tour's five objects, on the

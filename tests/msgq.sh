@@ -495,11 +495,11 @@ t_ctl_rm_missing() {
 	fi
 	# The server's queue: its server removes it, not a receiver.
 	msgq/ctl -q -s -k "$k" rm 2>"$T/err"
-	[ $? = 1 ] && grep -q "nothing to remove (msgq/server removes" \
-		"$T/err" || {
+	if [ $? != 1 ] ||
+		! grep -q "nothing to remove (msgq/server removes" "$T/err"; then
 		diag "$(cat "$T/err")"
 		return 1
-	}
+	fi
 }
 
 # As root, rm and qbytes refuse another user's live queue, as every other
