@@ -41,6 +41,7 @@ struct flags {
 
 static int options(int argc, char *argv[], long long *qbytes,
     struct flags *f);
+static const char *who_makes(int cmd, int proj);
 static int queue_state(char *line, size_t size);
 static void show(int id, key_t key);
 static void not_foreign(int id, int force);
@@ -66,12 +67,7 @@ main(int argc, char *argv[])
 	id = msgget(key, 0);
 	if (id == -1 && errno == ENOENT)	/* -q or not: a failure */
 		die_hint("msgget", "no queue has key 0x%08x: %s",
-		    (unsigned int)key, cmd == RM ? (f.proj == PROJ_SERVER ?
-		    "nothing to remove (msgq/server removes its queue as "
-		    "it stops)" : "nothing to remove (a receiver removes "
-		    "the queue it has emptied)") :
-		    f.proj == PROJ_SERVER ? "msgq/server creates it" :
-		    "msgq/sender or msgq/receiver creates it");
+		    (unsigned int)key, who_makes(cmd, f.proj));
 	if (id == -1)
 		die("msgget");
 
@@ -88,6 +84,18 @@ main(int argc, char *argv[])
 		peek(id);			/* msgrcv MSG_COPY: peek.c */
 	}
 	return close_stdout() == -1 ? EXIT_CALL_FAILED : 0;
+}
+
+/* No queue: who makes it, or who removed it, for the hint. */
+static const char *
+who_makes(int cmd, int proj)
+{
+	if (cmd == RM)
+		return proj == PROJ_SERVER ? "nothing to remove (msgq/server "
+		    "removes its queue as it stops)" : "nothing to remove (a "
+		    "receiver removes the queue it has emptied)";
+	return proj == PROJ_SERVER ? "msgq/server creates it" :
+	    "msgq/sender or msgq/receiver creates it";
 }
 
 /* -f and -s, for parse_options(). */

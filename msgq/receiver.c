@@ -98,10 +98,8 @@ main(int argc, char *argv[])
 		n = msgrcv(qid, r.msg, r.w.room, r.w.type, IPC_NOWAIT);
 		if (n == -1)	/* wait, ticking: is it cut?  stream.c */
 			n = wait_message(qid, r.msg, &r.w);
-		if (n == -2) {			/* cut, and said */
-			r.cut = 1;
-			r.status = EXIT_CALL_FAILED;
-		}
+		if (n == -2)			/* cut, and said */
+			r.cut = 1, r.status = EXIT_CALL_FAILED;
 		if (n < 0)
 			break;	/* stopped, cut, or -n and nothing left */
 		narrate_receive(qid, r.msg, n);

@@ -91,12 +91,10 @@ static int
 sleep_op(struct sembuf *ops, size_t nops)
 {
 	while (semop(semid, ops, nops) == -1)
-		if (errno == EIDRM || errno == EINVAL)
-			return -1;	/* the table was cleared: IPC_RMID */
-		else if (errno != EINTR)
+		if (errno != EINTR && errno != EIDRM && errno != EINVAL)
 			die("semop");
-		else if (stop_signal)
-			return -1;
+		else if (errno != EINTR || stop_signal)
+			return -1;	/* told to stop, or the table cleared */
 	return stop_signal ? -1 : 0;	/* done, but told to stop */
 }
 
@@ -180,9 +178,8 @@ dinner(const struct table *t)
 		else if (t->unsafe && deadlocked(t))
 			break;
 	ticking(0);
-	if (stop_signal)
-		note("stopped by signal %d: the dinner ends unfinished",
-		    (int)stop_signal);
+	if (stop_signal)	/* said, as every program says it */
+		note("stopped by signal %d", (int)stop_signal);
 	if (n != 0 || stop_signal)	/* a deadlock, or a signal */
 		return EXIT_CALL_FAILED;
 	for (i = 0; i < t->n; i++)
