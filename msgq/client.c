@@ -74,7 +74,8 @@ main(int argc, char *argv[])
 	open_queues(&c, key);	/* msgget: the server's queue, our own */
 
 	/* A request per line or MESSAGE: our queue's id, then the bytes. */
-	while ((len = next_input(&c.in, c.req->mtext + QID_BYTES, c.chunk))) {
+	while (!stop_signal &&
+	    (len = next_input(&c.in, c.req->mtext + QID_BYTES, c.chunk))) {
 		c.req->mtype = (long)getpid();	/* the answer's type too */
 		memcpy(c.req->mtext, &own, QID_BYTES);	/* answer there */
 		ticking(1);	/* wake each second: does the server live? */
@@ -118,8 +119,7 @@ options(int argc, char *argv[], struct input *in)
  * Room for a request and an answer of the largest size a queue takes.
  * Find the server's queue by its signature (msgget, flags 0: never create:
  * only the server does; request.c), then make our own with IPC_PRIVATE:
- * always a new queue, with no key.  A request holds our queue's id and
- * the bytes.
+ * always a new queue, with no key.  A request holds its id, then bytes.
  */
 static void
 open_queues(struct client *c, key_t key)
@@ -188,8 +188,8 @@ wait_answer(struct client *c, size_t len)
 			;
 		ticking(0);
 		for (i = 0; n > 0 && (size_t)n == len && i < len; i++)
-			if (c->ans->mtext[i] !=
-			    toupper((unsigned char)text[i]))
+			if ((unsigned char)c->ans->mtext[i] !=
+			    toupper((unsigned char)text[i]))	/* 0..255 */
 				break;
 		if (n <= 0 || i == len)
 			return n;

@@ -23,7 +23,8 @@
 
 enum { SIGN_TRIES = 500 };	/* 5 s for a new server to sign its queue */
 
-static int signature(struct server *s, const struct msqid_ds *ds);
+static int signature(struct server *s, const struct msqid_ds *ds,
+    int last);
 static void check_fits(const struct msqid_ds *ds, size_t size,
     unsigned long request);
 static noreturn void server_stopped(unsigned long request);
@@ -171,11 +172,11 @@ may_answer(int server, int to, long pid)
 
 /*
  * msgq/client: open the server's queue with this key (flags 0: never
- * create: only the server does), and know the server by its signature.
- * A server that has just made its queue signs it at once: an empty
- * unsigned queue is given a few seconds.  A queue with something else at
- * its head is no server's (a stream's?): we say what it holds, touch
- * nothing, and exit 1; so too if its server is gone.
+ * create: only the server does), and know the server by its signature,
+ * given a few seconds (a new server signs at once).  Still unsigned, or
+ * with something else at its head, it is no server's (a stream's: its
+ * receiver would take our request for data): said, nothing sent, exit 1;
+ * so too if its server is gone.  Ctrl-C: back, with stop_signal set.
  */
 void
 find_server(struct server *s, key_t key)
@@ -195,25 +196,22 @@ find_server(struct server *s, key_t key)
 		if (msgctl(s->qid, IPC_STAT, &ds) == -1)
 			die("msgctl IPC_STAT");
 		refuse_if_not_ours("queue", s->qid, &ds.msg_perm);
-		if (signature(s, &ds))
-			return;
-		if (tries == SIGN_TRIES)	/* taken by another program? */
-			break;
-		nanosleep(&pause, NULL);
+		if (signature(s, &ds, tries == SIGN_TRIES) ||
+		    (nanosleep(&pause, NULL) == -1 && stop_signal))
+			return;		/* signed; or told to stop */
 	}
-	note("queue id %d is still empty and unsigned after 5 s: we talk to "
-	    "it, but cannot watch its server", s->qid);
 }
 
 /*
  * The signature at the head of the server's queue (signed_by, queue.c):
  * 1 when found (or when this kernel has no MSG_COPY: then we cannot
  * watch the server, and say so), 0 while the queue is empty and unsigned
- * (a new server signs it in a moment).  A queue that holds other
- * messages, or whose signer is gone: said, exit 1.
+ * (a new server signs it in a moment) and this is not the last look.  A
+ * queue that holds other messages, or is still unsigned at the last
+ * look, or whose signer is gone: said, exit 1.
  */
 static int
-signature(struct server *s, const struct msqid_ds *ds)
+signature(struct server *s, const struct msqid_ds *ds, int last)
 {
 	int sig = signed_by(s->qid, &s->pid, &s->start);
 
@@ -226,7 +224,7 @@ signature(struct server *s, const struct msqid_ds *ds)
 	}
 	if (sig == 1 && start_time(s->pid) != s->start)
 		server_gone(s);
-	if (sig == 1 || ds->msg_qnum == 0)
+	if (sig == 1 || (ds->msg_qnum == 0 && !last))
 		return sig;
 	refuse("key 0x%08x: queue id %d is no msgq/server's (no signature at "
 	    "its head): it holds %lu message%s, a stream's?  Nothing sent",

@@ -39,12 +39,18 @@ t_rm_reply_mode() {
 	start /dev/null /dev/null "$T/r.err" msgq/server -k "$k"
 	r=$!
 	wait_for blocked_in "$r" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
-		ended_with "$r" 1 "$T/r.err" '\((EIDRM|EINVAL)\)$' &&
-		perl -e 'msgget(hex($ARGV[0]), 01600) // die' "$k" &&
+		ended_with "$r" 1 "$T/r.err" '\((EIDRM|EINVAL)\)$' || return 1
+	# The client's side: a server stopped (SIGSTOP), so the answer waits.
+	# (A client talks to a signed queue only: no perl-made one here.)
+	start /dev/null /dev/null "$T/r.err" msgq/server -q -k "$k"
+	r=$!
+	wait_for messages_are "$k" 1 && kill -STOP "$(child_of "$r")" &&
 		start /dev/null /dev/null "$T/s.err" msgq/client -k "$k" question
 	s=$!
 	wait_for blocked_in "$s" do_msgrcv && ipcrm -q "$(queue_id "$k")" &&
 		ended_with "$s" 1 "$T/s.err" 'the server stopped: its queue is gone' &&
+		kill -CONT "$(child_of "$r")" &&
+		ended_with "$r" 1 "$T/r.err" '\((EIDRM|EINVAL)\)$' &&
 		nothing_with "$k"
 }
 

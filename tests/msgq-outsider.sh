@@ -207,20 +207,80 @@ t_lost_not_counted() {
 }
 
 # The server's signature taken by a foreign receiver (perl): a client waits
-# 5 s for a signature (a new server signs at once), then says it cannot
-# watch the server, and talks to it all the same: answered, exit 0.  (It
-# used to wait the 5 s without a word.)
+# 5 s for a signature (a new server signs at once), then says the queue is
+# no server's, sends nothing, exit 1; the server serves on, untouched.
+# (It used to wait the 5 s without a word; then it talked to any queue
+# left unsigned, a stream's too: see t_client_at_an_empty_stream.)
 # shellcheck disable=SC2016 # perl's variables
 t_signature_stolen() {
 	k=$(new_key)
-	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
+	start /dev/null "$T/s.out" /dev/null msgq/server -q -k "$k"
 	r=$!
 	wait_for messages_are "$k" 1 &&
 		perl -e 'my $id = msgget(hex($ARGV[0]), 0) // die "$!"; my $m;
-			msgrcv($id, $m, 100, 0, 0) // die "$!"' "$k" &&
-		[ "$(timeout $((20 * SLOW)) msgq/client -k "$k" hi 2>"$T/err")" = HI ] &&
-		grep -q "^msgq/client: queue id [0-9]* is still empty and unsigned after 5 s: we talk to it, but cannot watch its server" "$T/err" &&
-		interrupt "$r" && exits_with "$r" 130 && nothing_with "$k"
+			msgrcv($id, $m, 100, 0, 0) // die "$!"' "$k" || return 1
+	timeout $((20 * SLOW)) msgq/client -k "$k" hi >"$T/out" 2>"$T/err"
+	[ $? = 1 ] && [ ! -s "$T/out" ] && messages_are "$k" 0 &&
+		grep -q "^msgq/client: key $k: queue id [0-9]* is no msgq/server's (no signature at its head): it holds 0 messages" "$T/err" &&
+		interrupt "$r" && exits_with "$r" 130 && [ ! -s "$T/s.out" ] &&
+		nothing_with "$k"
+}
+
+# Bytes of 0x80 and above (UTF-8, binary) come back as they went, for
+# toupper leaves them: the client compared a signed char with toupper's
+# 0..255, took the answer for a foreign one, and waited for ever.
+t_client_high_bytes() {
+	k=$(new_key)
+	start /dev/null "$T/s.out" /dev/null msgq/server -q -k "$k"
+	r=$!
+	wait_for messages_are "$k" 1 &&
+		printf 'caf\303\251 \200\377\n' | timeout $((10 * SLOW)) \
+			msgq/client -q -k "$k" >"$T/out" 2>"$T/err" &&
+		printf 'CAF\303\251 \200\377\n' | cmp - "$T/out" &&
+		[ ! -s "$T/err" ] && interrupt "$r" && exits_with "$r" 130 &&
+		printf 'caf\303\251 \200\377\n' | cmp - "$T/s.out" &&
+		nothing_with "$k"
+}
+
+# A client at a stream's empty queue (its receiver waits for a sender):
+# no signature in 5 s, so no server's: nothing sent, exit 1; the receiver
+# writes nothing and waits on.  (The client used to send all the same, and
+# the receiver wrote the request - a queue id in binary, then "hi" - as
+# the stream's data.)
+t_client_at_an_empty_stream() {
+	k=$(new_key)
+	start /dev/null "$T/r.out" "$T/r.err" msgq/receiver -k "$k"
+	r=$!
+	wait_for has_queue "$k" && wait_for blocked_in "$r" msgrcv || return 1
+	timeout $((20 * SLOW)) msgq/client -k "$k" hi >"$T/out" 2>"$T/err"
+	if [ $? != 1 ] || [ -s "$T/out" ] || [ -s "$T/r.out" ] ||
+		! messages_are "$k" 0 ||
+		! grep -q "^msgq/client: key $k: queue id [0-9]* is no msgq/server's (no signature at its head): it holds 0 messages, a stream's?  Nothing sent$" "$T/err"; then
+		diag "$(cat "$T/err")"
+		return 1
+	fi
+	interrupt "$r" && exits_with "$r" 130 && nothing_with "$k"
+}
+
+# Ctrl-C while a client waits for a signature: it stops within a second or
+# two (exit 130), sends nothing, and says so.  (It used to sleep the 5 s
+# out, then send its request, and say "0 requests".)
+# shellcheck disable=SC2016 # perl's variables
+t_client_stopped_unsigned() {
+	k=$(new_key)
+	perl -MIPC::SysV=IPC_CREAT -e 'msgget(hex($ARGV[0]), IPC_CREAT | 0600)
+		// die "$!"' "$k" || return 1
+	start /dev/null "$T/out" "$T/err" msgq/client -k "$k" hello
+	p=$!
+	wait_for grep -q '^msgq/client: key' "$T/err" || return 1
+	t0=$(date +%s)
+	interrupt "$p" && exits_with "$p" 130 &&
+		[ $(($(date +%s) - t0)) -le $((2 * SLOW)) ] &&
+		messages_are "$k" 0 && [ ! -s "$T/out" ] &&
+		grep -q '^msgq/client: 0 requests, 0 answered; stopped by a signal$' "$T/err"
+	rc=$?
+	msgq/ctl -q -k "$k" rm
+	return $rc
 }
 
 check "a client prints only the answer to its request" \
@@ -236,6 +296,11 @@ check "a client at a stream's key: what it holds, no rm, nothing touched" \
 check "msgq/ctl peek: columns kept for the largest type" t_peek_huge_type
 check "a message lost on output is not counted as received" \
 	t_lost_not_counted
-check "the server's signature stolen: the client says it cannot watch" \
+check "the server's signature stolen: the client sends nothing, exit 1" \
 	t_signature_stolen
+check "bytes >= 0x80: the answer comes back, exit 0" t_client_high_bytes
+check "a client at a stream's empty queue: nothing sent, exit 1" \
+	t_client_at_an_empty_stream
+check "Ctrl-C while a client waits for a signature: 130, nothing sent" \
+	t_client_stopped_unsigned
 done_testing
