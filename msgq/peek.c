@@ -19,6 +19,7 @@
 
 enum { PEEK_SHOWN = 24 };	/* peek shows this many bytes */
 
+static void over_msgmax(long pos, const struct msqid_ds *before);
 static void show_copy(long pos, const struct message *m, ssize_t n,
     int server);
 static void show_counts(int id, const struct msqid_ds *before, long seen);
@@ -30,6 +31,8 @@ static void show_counts(int id, const struct msqid_ds *before, long seen);
  * type but a position: 0 is the head of the queue, 1 the next, and so on;
  * past the last one, ENOMSG.  MSG_COPY must come with IPC_NOWAIT.  The
  * buffer takes any message: the queue's bytes in all are at least as many.
+ * But the kernel copies at most kernel.msgmax bytes: a message sent before
+ * msgmax was lowered below its size cannot be copied (EINVAL).
  * A queue whose head is a server's signature is a server's: its other
  * messages are requests, not a stream.
  */
@@ -56,6 +59,8 @@ peek(int id)
 		n = msgrcv(id, m, room, pos, MSG_COPY | IPC_NOWAIT);
 		if (n == -1 && errno == ENOMSG)
 			break;		/* no message at pos: the end */
+		if (n == -1 && errno == EINVAL)
+			over_msgmax(pos, &before);	/* below */
 		if (n == -1 && (errno == ENOSYS || errno == EINVAL))
 			die_hint("msgrcv MSG_COPY", "this kernel lacks "
 			    "MSG_COPY (Linux 3.8 and later, with "
@@ -67,6 +72,24 @@ peek(int id)
 	}
 	free(m);
 	show_counts(id, &before, pos);
+}
+
+/*
+ * MSG_COPY failed with EINVAL.  If a copy worked before, or kernel.msgmax
+ * is below the queue's bytes, msgmax was lowered under a message already
+ * queued (msgmax_now, queue.c): said, exit 1.  Else back, errno EINVAL.
+ */
+static void
+over_msgmax(long pos, const struct msqid_ds *before)
+{
+	size_t max = msgmax_now();
+
+	errno = EINVAL;		/* what msgmax_now's fopen may have changed */
+	if (pos > 0 || max < before->msg_cbytes)
+		die_hint("msgrcv MSG_COPY", "the message at position %ld is "
+		    "longer than kernel.msgmax (%zu bytes) now, and MSG_COPY "
+		    "copies no more than that: raise it, or see the counts "
+		    "with {ctl} stat", pos, max);
 }
 
 /*

@@ -318,6 +318,29 @@ t_server_oversized() {
 		interrupt "$r" && exits_with "$r" 130 && nothing_with "$k"
 }
 
+# kernel.msgmax lowered under a queued message: MSG_COPY copies no more
+# than msgmax, so peek cannot copy it (EINVAL).  Said as that, with the
+# message's position, not as a kernel without MSG_COPY (as it was, after
+# two messages had been copied and listed).
+t_peek_over_msgmax() {
+	in_namespace || return 0
+	defaults || return 1
+	k=$(new_key)
+	msgq/sender -q -k "$k" small &&
+		head -c 200 /dev/zero | tr '\0' b | msgq/sender -q -b -k "$k" &&
+		limit msgmax 100 || return 1
+	msgq/ctl -k "$k" peek >"$T/out" 2>"$T/err"
+	rc=$?
+	msgq/ctl -q -k "$k" rm
+	if [ $rc != 1 ] || grep -q 'lacks MSG_COPY' "$T/err" ||
+		! grep -q '^msgq/ctl: msgrcv MSG_COPY: Invalid argument (EINVAL)$' "$T/err" ||
+		! grep -q '^msgq/ctl: hint: the message at position 2 is longer than kernel.msgmax (100 bytes) now' "$T/err"; then
+		diag "exit $rc" "$(cat "$T/err")"
+		return 1
+	fi
+	nothing_with "$k"
+}
+
 check "kernel.msgmni reached: ENOSPC named, nothing made" t_msgmni
 check "kernel.sem SEMMNI reached: every set maker says so, nothing made" \
 	t_semmni
@@ -337,4 +360,6 @@ check "kernel.msgmax lowered mid-stream: the sender adapts, exact" \
 	t_msgmax_lowered
 check "an oversized request: dropped, its client told, the server serves on" \
 	t_server_oversized
+check "peek past a message over kernel.msgmax: that is said, not MSG_COPY" \
+	t_peek_over_msgmax
 done_testing
