@@ -34,8 +34,8 @@ parse_num(const char *what, const char *s, long long min, long long max,
 	errno = 0;
 	v = strtoll(s, &end, hex ? 16 : 10);
 	if (*end != '\0' && errno == 0) {
-		fprintf(stderr, "%s: %s: '%s' is not a number (junk after "
-		    "it)\n", prog, what, s);
+		fprintf(stderr, "%s: %s: '%s' is not %s\n", prog, what, s,
+		    *end == '.' ? "a whole number" : "a number (junk after it)");
 		return -1;
 	}
 	if (errno == ERANGE || v < min || v > max) {

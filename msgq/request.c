@@ -135,10 +135,10 @@ take_oversized(int qid, struct message *req, size_t room)
 /*
  * msgq/server: may it answer the request of PID pid into queue `to`, the
  * id the request names?  Only into a private queue (key 0, as msgq/client
- * makes with IPC_PRIVATE) that is not the server's own, and that belongs
- * to the user who runs pid (the owner of /proc/PID): else any request
- * could make the server write into any queue it may write to - a
- * stream's, another user's, its own.  Else say why, and return 0.
+ * makes with IPC_PRIVATE), not the server's own, of the user who runs pid
+ * (the owner of /proc/PID): else any request could make the server write
+ * into any queue it may write to - a stream's, another user's, its own.
+ * Else say why, and return 0.
  */
 int
 may_answer(int server, int to, long pid)
@@ -152,10 +152,11 @@ may_answer(int server, int to, long pid)
 	if (to == server)
 		refuse("request of PID %ld names our own queue id %d for its "
 		    "answer: not answered", pid, to);
-	else if (key == -1 || msgctl(to, IPC_STAT, &ds) == -1 ||
-	    stat(proc, &st) == -1)
-		refuse("client PID %ld is gone (its queue id %d with it): "
-		    "answer dropped", pid, to);
+	else if (stat(proc, &st) == -1)
+		refuse("client PID %ld is gone: answer dropped", pid);
+	else if (key == -1 || msgctl(to, IPC_STAT, &ds) == -1)
+		refuse("request of PID %ld names queue id %d, which is not "
+		    "there: not answered", pid, to);
 	else if (key != 0)
 		refuse("request of PID %ld names queue id %d, key 0x%08x, for "
 		    "its answer: not a client's private queue (key 0): not "

@@ -76,6 +76,7 @@ t_server_answers_only_clients() {
 	request "$q" $$ "own queue
 " && request "$sid" $$ "stream queue
 " && request "$theirs" $$ "their queue
+" && request -1 $$ "no queue
 " && wait_for messages_are "$k" 1 &&
 		[ "$(msgq/client -q -k "$k" fine)" = FINE ] &&
 		interrupt "$r" && exits_with "$r" 130 &&
@@ -84,6 +85,8 @@ t_server_answers_only_clients() {
 		grep -q "^msgq/server: request of PID $$ names our own queue id $q for its answer: not answered" "$T/r.err" &&
 		grep -q "^msgq/server: request of PID $$ names queue id $sid, key $s, for its answer: not a client's private queue (key 0): not answered" "$T/r.err" &&
 		grep -q "^msgq/server: request of PID $$ (uid 0) names queue id $theirs of uid 4242: not its own: not answered" "$T/r.err" &&
+		grep -q "^msgq/server: request of PID $$ names queue id -1, which is not there: not answered" "$T/r.err" &&
+		! grep -q "PID $$ is gone" "$T/r.err" &&
 		grep -q '^msgq/server: answered 1 request$' "$T/r.err" &&
 		[ "$(cat "$T/r.out")" = fine ] && nothing_with "$k"
 	rc=$?
