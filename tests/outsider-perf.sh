@@ -75,14 +75,20 @@ t_loss_said_to_a_slow_stderr() {
 	start "$T/seq" /dev/null /dev/null msgq/sender -q -b -k "$k"
 	s=$!
 	slow_stderr && wait_for has_queue "$k" || return 1
+	receiver_to_slow_stderr /dev/full \
+		'^msgq/receiver: write: .*(ENOSPC); 8192 bytes of message 1 lost'
+}
+
+# receiver_to_slow_stderr OUT LINE: msgq/receiver on key $k, its output
+# to OUT, its stderr (slow_stderr's pipe) already full: it exits 1, and
+# LINE reaches the end of the pipe whole, however long that takes.
+receiver_to_slow_stderr() {
 	{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
-		msgq/receiver -q -k "$k" </dev/null >/dev/full; } \
+		msgq/receiver -q -k "$k" </dev/null >"$1"; } \
 		2>"$T/errpipe" &
 	r=$!
 	echo "$r" >>"$T/pids"
-	exits_with "$r" 1 && sleep 3 && wait_for grep -q \
-		'^msgq/receiver: write: .*(ENOSPC); 8192 bytes of message 1 lost' \
-		"$T/said"
+	exits_with "$r" 1 && sleep 3 && wait_for grep -q "$2" "$T/said"
 }
 
 # A receiver whose sender is killed (kill -9) while its stderr is slow:
@@ -95,14 +101,9 @@ t_cut_said_to_a_slow_stderr() {
 	s=$!
 	slow_stderr && wait_for messages_are "$k" 2 &&
 		kill -9 "$(child_of "$s")" || return 1
-	{ head -c 65536 /dev/zero >&2; exec timeout $((20 * SLOW)) \
-		msgq/receiver -q -k "$k" </dev/null >/dev/null; } \
-		2>"$T/errpipe" &
-	r=$!
-	echo "$r" >>"$T/pids"
-	exits_with "$r" 1 && sleep 3 && wait_for grep -q \
-		'^msgq/receiver: the stream is cut: its sender (PID [0-9]*) is gone' \
-		"$T/said" && exits_with "$s" 137 && nothing_with "$k"
+	receiver_to_slow_stderr /dev/null \
+		'^msgq/receiver: the stream is cut: its sender (PID [0-9]*) is gone' &&
+		exits_with "$s" 137 && nothing_with "$k"
 }
 
 # A sender whose standard input fails (a directory) while its stderr is
