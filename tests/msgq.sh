@@ -706,7 +706,10 @@ t_umask() {
 # words, with no strerror (no call failed), no crash, nothing sent; the
 # client too (qbytes 4: a request needs 5).  (Once crashed: a
 # handler at exit used a buffer not yet made.)  -n: the sender does not
-# wait 5 s for room for its "failed" mark, which cannot come.
+# wait 5 s for room for its "failed" mark, which cannot come.  qbytes 4
+# only once the server waits in msgrcv: it has signed its queue by then
+# (lowered between its msgget and its signature, the signature does not
+# fit and the server stops: CI under load once lost that race).
 t_too_small() {
 	k=$(new_key)
 	msgq/sender -q -k "$k" x &&
@@ -719,7 +722,8 @@ t_too_small() {
 		grep -q "^msgq/sender: hint: raise it with msgq/ctl -k $k qbytes" "$T/err" &&
 		messages_are "$k" 2 && msgq/ctl -q -k "$k" rm &&
 		start /dev/null /dev/null /dev/null msgq/server -q -k "$k" &&
-		r=$! && wait_for has_queue "$k" && msgq/ctl -q -k "$k" qbytes 4 &&
+		r=$! && wait_for blocked_in "$r" msgrcv &&
+		msgq/ctl -q -k "$k" qbytes 4 &&
 		msgq/client -k "$k" hi >"$T/out" 2>"$T/err"
 	[ $? -eq 1 ] && [ ! -s "$T/out" ] &&
 		grep -q "^msgq/client: the server's queue holds at most 4 bytes: no room for a request" "$T/err" &&
@@ -927,12 +931,13 @@ t_client_stopped_waiting() {
 }
 
 # A second server on the key of a live one: it is told that one runs
-# (its PID), and never to remove that one's queue.
+# (its PID), and never to remove that one's queue.  (Once the first waits
+# in msgrcv: it has signed its queue, which is how the second knows it.)
 t_server_twice() {
 	k=$(new_key)
 	start /dev/null /dev/null /dev/null msgq/server -q -k "$k"
 	r=$!
-	wait_for has_queue "$k" && sp=$(child_of "$r") &&
+	wait_for blocked_in "$r" msgrcv && sp=$(child_of "$r") &&
 		msgq/server -k "$k" 2>"$T/err"
 	[ $? -eq 1 ] && grep -q '^msgq/server: msgget: .* (EEXIST)$' "$T/err" &&
 		grep -q "^msgq/server: hint: a queue with key $k exists already, and PID $sp, .* still runs" "$T/err" &&
