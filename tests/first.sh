@@ -174,19 +174,30 @@ t_sem_first_post_full_wait() {
 
 # sem/wait's restaurant, two seats: a first/ customer (P, then V later)
 # waits at the door behind two seated sem/wait -s, gets in when one
-# leaves, and its V opens the seat again: the value comes back to 2.
+# leaves, and its V opens the seat again: the value comes back to 2.  The
+# two seated are stopped (SIGSTOP) while the first/ customer comes in, so
+# that they are still seated however slow the machine: under load, a
+# 1-second seat was over before the first/ customer came to the door
+# (a 2-second seat leaves room to stop them).
 t_sem_restaurant() {
 	k=$(new_key)
 	sem/post -q -k "$k" 2 || return 1
-	for c in 1 2; do
-		start /dev/null "$T/c$c" /dev/null sem/wait -q -k "$k" -s "$SLOW"
-	done
-	wait_for grep -q enter "$T/c1" && wait_for grep -q enter "$T/c2" &&
+	start /dev/null "$T/c1" /dev/null sem/wait -q -k "$k" -s $((2 * SLOW))
+	s1=$!
+	start /dev/null "$T/c2" /dev/null sem/wait -q -k "$k" -s $((2 * SLOW))
+	s2=$!
+	wait_for grep -qs enter "$T/c1" && wait_for grep -qs enter "$T/c2" &&
+		p1=$(child_of "$s1") && p2=$(child_of "$s2") &&
+		kill -STOP "$p1" "$p2" && value_is "$k" 0 &&
 		start /dev/null /dev/null /dev/null sem/first/wait -k "$k" &&
-		w=$! && wait_for waiting_is "$k" 1 && exits_with "$w" 0 &&
+		w=$! && wait_for waiting_is "$k" 1 && kill -CONT "$p1" "$p2" &&
+		exits_with "$w" 0 &&
 		wait_for grep -q leave "$T/c1" && wait_for grep -q leave "$T/c2" &&
 		wait_for value_is "$k" 1 && sem/first/post -k "$k" &&
 		value_is "$k" 2
+	rc=$?
+	kill -CONT "${p1:-0}" "${p2:-0}" 2>/dev/null
+	return $rc
 }
 
 # Ctrl-C while first/wait sleeps: it dies of it (130, no handler), out of
