@@ -79,14 +79,14 @@ main(int argc, char *argv[])
 		c.req->mtype = (long)getpid();	/* the answer's type too */
 		memcpy(c.req->mtext, &own, QID_BYTES);	/* answer there */
 		ticking(1);	/* wake each second: does the server live? */
-		while (msgsnd(c.server.qid, c.req, QID_BYTES + len, 0) == -1 &&
-		    server_lives(&c, len))
+		while ((n = msgsnd(c.server.qid, c.req, QID_BYTES + len,
+		    0)) == -1 && server_lives(&c, len))
 			;	/* a tick: the server lives; wait again */
 		ticking(0);
-		if (stop_signal)
+		if (n == -1)	/* stopped before it went */
 			break;
-		asked(&c, len);			/* count, narrate */
-		n = wait_answer(&c, len);	/* typed for us: below */
+		asked(&c, len);	/* it went, even if a stop came just after */
+		n = stop_signal ? -1 : wait_answer(&c, len);	/* below */
 		if (n == -1 || print_answer(&c, n, len) == -1)	/* stopped */
 			break;
 	}

@@ -29,17 +29,33 @@ t_counter_unlocked() {
 		grep -q 'WITHOUT a lock' "$T/err" && nothing_left "$k"
 }
 
+# Is the counter's "expected" (struct counter in shm/team.h: after the
+# magic, the version and the count) N: the additions booked by all runs?
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+booked_is() {
+	[ "$(perl -e 'my $id = shmget(hex($ARGV[0]), 0, 0) // exit 1;
+		shmread($id, my $b, 16, 8) or exit 1;
+		print unpack("q", $b), "\n"' "$1")" = "$2" ]
+}
+
 # Two runs at once share the counter (it lives in the segment): the
 # second starts while the first (larger) one runs; the last to finish
-# reports both runs' additions, all there.
+# reports both runs' additions, all there.  The first run is held
+# (SIGSTOP) from its children's start (its additions booked) until the
+# second has booked its own: loaded, the first ended before the second
+# came, and each reported its own run alone.
 t_counter_two_runs() {
 	k=$(new_key)
 	start /dev/null "$T/a" /dev/null shm/counter -q -k "$k" -p 1 -n 100000
 	a=$!
-	wait_for has_segment "$k" &&
+	wait_for has_children "$a" && ar=$(child_of "$a") &&
+		kill -STOP "$ar" &&
 		start /dev/null "$T/b" /dev/null shm/counter -q -k "$k" -p 1 \
 			-n 20000 &&
-		b=$! && exits_with "$a" 0 && exits_with "$b" 0 &&
+		b=$! && wait_for booked_is "$k" 120000
+	rc=$?
+	kill -CONT "${ar:-0}" 2>/dev/null
+	[ $rc -eq 0 ] && exits_with "$a" 0 && exits_with "$b" 0 &&
 		cat "$T/a" "$T/b" | grep -qx 'expected 120000' &&
 		cat "$T/a" "$T/b" | grep -qx 'got 120000' && nothing_left "$k"
 }

@@ -53,14 +53,23 @@ t_p_blocks_until_v() {
 }
 
 # The restaurant: two seats, three customers.  Never more than two inside;
-# the third waits at the door (GETNCNT 1) until a seat is free.
+# the third waits at the door (GETNCNT 1) until a seat is free.  The first
+# two stay until sent home (Ctrl-C: they leave early), the first once the
+# third waits, the second once the third is in: seated for a second each,
+# they had both left before a slow third came (valgrind), who then did
+# not wait at all.
 t_restaurant() {
 	k=$(new_key)
 	sem/post -q -k "$k" 2 || return 1
-	for c in 1 2 3; do
-		start /dev/null "$T/c$c" "$T/c$c.err" sem/wait -k "$k" -s 1
-	done
-	wait_for waiting_is "$k" 1 && value_is "$k" 0 &&
+	start /dev/null "$T/c1" "$T/c1.err" sem/wait -k "$k" -s 60
+	c1=$!
+	start /dev/null "$T/c2" "$T/c2.err" sem/wait -k "$k" -s 60
+	c2=$!
+	wait_for grep -q enter "$T/c1" && wait_for grep -q enter "$T/c2" &&
+		start /dev/null "$T/c3" "$T/c3.err" sem/wait -k "$k" -s 1 &&
+		wait_for waiting_is "$k" 1 && value_is "$k" 0 &&
+		interrupt "$c1" && wait_for grep -q enter "$T/c3" &&
+		interrupt "$c2" &&
 		wait_for left 3 "$T/c1" "$T/c2" "$T/c3" &&
 		[ "$(most_inside "$T/c1" "$T/c2" "$T/c3")" = 2 ] &&
 		wait_for value_is "$k" 2 &&

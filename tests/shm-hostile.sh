@@ -102,13 +102,14 @@ t_foreign_v_on_filled() {
 
 # A V on FILLED as the reader waits for its first slot (no slot filled
 # yet): what it takes is no slot of the stream.  It wrote nothing and
-# exited 0 ("then the end of the stream").
+# exited 0 ("then the end of the stream").  The writer waits to read
+# first: then its header is written (its segment is there before it).
 t_foreign_v_on_an_empty_ring() {
 	k=$(new_key)
 	mkfifo "$T/fifo.fe" && exec 3<>"$T/fifo.fe" || return 1
 	start "$T/fifo.fe" /dev/null "$T/w.err" shm/writer -k "$k" -z 4096
 	w=$!
-	wait_for has_segment "$k" || return 1
+	wait_for blocked_in "$w" pipe || return 1
 	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
 	r=$!
 	wait_for blocked_in "$r" semtimedop && sem_v "$k" 1 &&

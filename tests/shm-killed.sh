@@ -121,7 +121,10 @@ t_reader_killed_stopped_after_the_end() {
 
 # The writer killed (or interrupted) before its first slot, then Ctrl-C
 # on the reader before its once-a-second look: no writer, nothing to read,
-# so the reader removes the ring - nothing is left.
+# so the reader removes the ring - nothing is left.  The reader is held
+# (SIGSTOP) from before the writer goes until its Ctrl-C is pending: a
+# loaded machine took over a second between the two, the reader looked
+# first, found the writer gone and exited 1.
 reader_last_out() {
 	k=$(new_key)
 	mkfifo "$T/fifo.lo$1" && exec 3<>"$T/fifo.lo$1" || return 1
@@ -130,10 +133,16 @@ reader_last_out() {
 	wait_for blocked_in "$r" semtimedop || return 1
 	start "$T/fifo.lo$1" /dev/null "$T/w.err" shm/writer -k "$k"
 	w=$!
-	wait_for blocked_in "$w" pipe && kill "-$1" "$(child_of "$w")" &&
+	wait_for blocked_in "$w" pipe && rp=$(child_of "$r") &&
+		kill -STOP "$rp" && wait_for stopped "$r" &&
+		kill "-$1" "$(child_of "$w")" &&
 		exits_with "$w" $((128 + $2)) &&
 		[ "$(sem_get "$k" 2 GETVAL)" = 0 ] && interrupt "$r" &&
+		kill -CONT "$rp" &&
 		exits_with "$r" 130 && [ ! -s "$T/copy" ] && nothing_left "$k"
+	rc=$?
+	kill -CONT "${rp:-0}" 2>/dev/null
+	return $rc
 }
 
 t_reader_last_out_after_kill() { reader_last_out KILL 9; }

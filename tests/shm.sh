@@ -139,12 +139,15 @@ t_ctl() {
 		! has_set "$k" && exits_with "$w" 1
 }
 
+# The reader must wait for its first slot before the segment comes:
+# its set alone (has_set) is there before it has looked for a segment,
+# and one found then is refused as a stranger's, not read.
 # shellcheck disable=SC2016 # perl's variables, not the shell's
 t_corrupt_header() {
 	k=$(new_key)
 	start /dev/null "$T/copy" "$T/r.err" shm/reader -k "$k"
 	r=$!
-	wait_for has_set "$k" || return 1
+	wait_for blocked_in "$r" semtimedop || return 1
 	# A header that says 1000 slots of 64 KiB, in a 4 KiB segment.
 	perl -e '
 		my ($key) = hex($ARGV[0]);
