@@ -241,12 +241,16 @@ t_sigint_busy_server() {
 
 # Ctrl-C on a server blocked writing a request to a full pipe: it was
 # answered, but not printed whole - said, as the receiver says it (the
-# server said nothing, and with -q nothing at all).
+# server said nothing, and with -q nothing at all).  The pipe's reader
+# holds it open and reads nothing until the end, so the server blocks
+# however late the client comes: a reader that drained the pipe after
+# 3 s had drained it all before a client held 3.5 s at its msgget
+# (strace -e inject) sent a byte, and the server never blocked.
 t_sigint_server_writing() {
 	k=$(new_key)
 	rm -f "$T/sfifo" && mkfifo "$T/sfifo" || return 1
-	(sleep $((3 * SLOW)); cat >/dev/null) <"$T/sfifo" &
-	echo $! >>"$T/pids"
+	start "$T/sfifo" /dev/null /dev/null sleep $((20 * SLOW))
+	h=$!
 	start /dev/null "$T/sfifo" "$T/err" msgq/server -q -k "$k"
 	r=$!
 	wait_for has_queue "$k" || return 1
@@ -257,8 +261,10 @@ t_sigint_server_writing() {
 		! exits_with "$r" 130 ||
 		! grep -q '^msgq/server: stopped while writing: [0-9]* bytes\{0,1\} of request [0-9]* not printed (it was answered)$' "$T/err"; then
 		diag "$(cat "$T/err")"
+		kill "$h"
 		return 1
 	fi
+	kill "$h"
 }
 
 # The client's own queue (no key) removed while it waits for its answer:
