@@ -10,20 +10,34 @@
 # shellcheck source=tests/lib-demo.sh
 . "$(dirname "$0")/lib-demo.sh"
 
+# Is nothing left in pipe $1 (all read by its reader)?  FIONREAD.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+drained() {
+	perl -e 'require "sys/ioctl.ph";
+		open(my $h, "+<", $ARGV[0]) or die "$ARGV[0]: $!\n";
+		my $n = pack("i", 0);
+		ioctl($h, FIONREAD(), $n) or die "FIONREAD: $!\n";
+		exit(unpack("i", $n) != 0)' "$1"
+}
+
 # The labeller alone (taken from tests/demo as it stands): two pipes, a
 # rule "EFFECT after CAUSE"; the effect is written first and the cause a
 # moment later, and the effect still comes out second.  An effect whose
-# cause never comes is shown after LATE seconds (1 here), marked.
+# cause never comes is shown after LATE seconds (3 here), marked.  The
+# cause is written once the labeller has read the effect (its pipe
+# empty), not 0.3 s after; and LATE was 1 s, less than a loaded machine
+# may pause the test between the two (when the 0.3 s became 1.2 s, the
+# effect came out first, marked late).
 t_hold() {
 	sed -n "/^LABELLER='\$/,/^'\$/p" tests/demo | sed '1d;$d' >"$T/label.pl"
 	mkfifo "$T/a" "$T/b" && : >"$T/log" || return 1
 	start /dev/null "$T/lab" /dev/null perl "$T/label.pl" "$T/log" 0 '' '' \
-		"$T/ready" 0 1 -a '^p/b: effect' '^p/a: cause' 0 \
+		"$T/ready" 0 $((3 * SLOW)) -a '^p/b: effect' '^p/a: cause' 0 \
 		p/a "$T/a" p/b "$T/b"
 	l=$!
 	wait_for test -e "$T/ready" || return 1
 	{
-		echo 'p/b: effect one' >"$T/b" && sleep 0.3 &&
+		echo 'p/b: effect one' >"$T/b" && wait_for drained "$T/b" &&
 			echo 'p/a: cause one' >"$T/a" &&
 			echo 'p/b: effect two' >"$T/b" &&
 			wait_for grep -q 'effect two' "$T/lab"
