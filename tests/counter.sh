@@ -54,7 +54,7 @@ t_counter_two_runs() {
 			-n 20000 &&
 		b=$! && wait_for booked_is "$k" 120000
 	rc=$?
-	kill -CONT "${ar:-0}" 2>/dev/null
+	[ -z "${ar:-}" ] || kill -CONT "$ar" 2>/dev/null
 	[ $rc -eq 0 ] && exits_with "$a" 0 && exits_with "$b" 0 &&
 		cat "$T/a" "$T/b" | grep -qx 'expected 120000' &&
 		cat "$T/a" "$T/b" | grep -qx 'got 120000' && nothing_left "$k"

@@ -196,7 +196,8 @@ t_sem_restaurant() {
 		wait_for value_is "$k" 1 && sem/first/post -k "$k" &&
 		value_is "$k" 2
 	rc=$?
-	kill -CONT "${p1:-0}" "${p2:-0}" 2>/dev/null
+	[ -z "${p1:-}" ] || kill -CONT "$p1" 2>/dev/null
+	[ -z "${p2:-}" ] || kill -CONT "$p2" 2>/dev/null
 	return $rc
 }
 

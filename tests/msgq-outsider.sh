@@ -46,7 +46,7 @@ t_client_foreign_answers() {
 		grep -q '^msgq/client: a message typed for us, 6 bytes, is not the answer to request 1: not printed' "$T/c.err" &&
 		interrupt "$r" && exits_with "$r" 130 && nothing_with "$k"
 	rc=$?
-	kill -CONT "${sc:-0}" 2>/dev/null
+	[ -z "${sc:-}" ] || kill -CONT "$sc" 2>/dev/null
 	return $rc
 }
 

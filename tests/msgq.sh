@@ -906,7 +906,7 @@ t_client_foreign_reader() {
 		! grep -q 'is gone\|msgq/ctl.* rm' "$T/c.err" &&
 		interrupt "$r" && exits_with "$r" 130 && ! has_queue "$k"
 	rc=$?
-	kill -CONT "${sc:-0}" 2>/dev/null
+	[ -z "${sc:-}" ] || kill -CONT "$sc" 2>/dev/null
 	return $rc
 }
 
@@ -919,7 +919,7 @@ t_client_counts_requests() {
 		grep -q '^msgq/client: the server stopped: its queue is gone; request 1 was not answered' "$T/c.err" &&
 		kill -CONT "$sc" && exits_with "$r" 1
 	rc=$?
-	kill -CONT "${sc:-0}" 2>/dev/null
+	[ -z "${sc:-}" ] || kill -CONT "$sc" 2>/dev/null
 	return $rc
 }
 
@@ -932,7 +932,7 @@ t_client_stopped_waiting() {
 		grep -q '^msgq/client: 1 request, 0 answered; stopped by a signal$' "$T/c.err" &&
 		! grep -q 'every one answered' "$T/c.err"
 	rc=$?
-	kill -CONT "${sc:-0}" 2>/dev/null
+	[ -z "${sc:-}" ] || kill -CONT "$sc" 2>/dev/null
 	return $rc
 }
 

@@ -141,7 +141,7 @@ reader_last_out() {
 		kill -CONT "$rp" &&
 		exits_with "$r" 130 && [ ! -s "$T/copy" ] && nothing_left "$k"
 	rc=$?
-	kill -CONT "${rp:-0}" 2>/dev/null
+	[ -z "${rp:-}" ] || kill -CONT "$rp" 2>/dev/null
 	return $rc
 }
 
