@@ -20,6 +20,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/ipc-demos.XXXXXX") || exit 1
 : >"$T/keys"
 : >"$T/pids"
+# Every process this script starts carries its mark, $T, in its
+# environment: cleanup finds by it a peer that no list holds (ours).
+IPC_TEST_MARK=$T
+export IPC_TEST_MARK
 # The clock when this script began: an object made since, with a key
 # derived from one of ours, is ours too (see derived_left).
 since=$(($(date +%s) - 1))
@@ -50,6 +54,16 @@ cleanup() {
 	while read -r p; do
 		wait "$p" 2>/dev/null
 	done <"$T/pids"
+	# A check's foreground peer (timeout N CMD) is on no list: cut short
+	# by a TERM, the check's subshell dies at once and leaves it running,
+	# in a process group of its own (timeout's), which that TERM did not
+	# reach; it went on until its object was removed, or its time was up
+	# (tests/run-stopped.sh saw it).  Find each by our mark and stop it.
+	ours >"$T/ours"
+	while read -r p; do
+		kill -TERM "$p" 2>/dev/null
+	done <"$T/ours"
+	cat "$T/ours" >>"$T/pids"
 	# wait cannot wait for a peer that a check started in its subshell
 	# (cut short by a TERM, that subshell is gone): look until each is
 	# gone, 5 s at most (times TEST_SLOW: under valgrind a program takes
@@ -69,6 +83,24 @@ cleanup() {
 	exit "$status"
 }
 trap cleanup EXIT
+# The PIDs of the timeout processes still running (not zombies) that
+# carry our mark (IPC_TEST_MARK, above) in their environment: the peers
+# this script started, wherever they are now.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+ours() {
+	perl -e 'my $mark = "IPC_TEST_MARK=$ARGV[0]";
+		local $/ = "\0";
+		for my $d (glob "/proc/[0-9]*") {
+			open(my $s, "<", "$d/stat") or next;
+			my $st = <$s> // next;
+			next unless $st =~ /^\d+ \(timeout\) [^Z]/;
+			open(my $e, "<", "$d/environ") or next;
+			while (my $v = <$e>) {
+				chomp $v;
+				if ($v eq $mark) { print substr($d, 6), "\n"; last }
+			}
+		}' "$T"
+}
 # Is any of the PIDs on standard input still there?
 any_alive() {
 	while read -r p; do
